@@ -1,0 +1,110 @@
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wlr/util/log.h>
+
+#include "compositor/server.h"
+
+static const char usage[] =
+	"Usage: mosaic [options]\n"
+	"\n"
+	"Shows the screens of Xen guests (PV display, vdispl) on this machine's displays.\n"
+	"\n"
+	"  -H, --headless          no real or nested display: headless outputs\n"
+	"  -s, --size WxH          output size for headless and nested outputs (1920x1080)\n"
+	"  -n, --outputs N         number of headless outputs (1)\n"
+	"  -c, --control PATH      control socket (default $MOSAIC_CONTROL,\n"
+	"                          $XDG_RUNTIME_DIR/mosaic.sock, or /tmp/mosaic-UID.sock)\n"
+	"  -v, --verbose           debug logging\n"
+	"  -h, --help              this text\n"
+	"\n"
+	"The renderer is pixman unless WLR_RENDERER says otherwise.\n";
+
+static int handle_signal(int signal, void *data)
+{
+	wl_display_terminate(data);
+	return 0;
+}
+
+static bool parse_size(const char *s, int *w, int *h)
+{
+	char x;
+	return sscanf(s, "%d%c%d", w, &x, h) == 3 && x == 'x' && *w > 0 && *h > 0 &&
+		*w <= 16384 && *h <= 16384;
+}
+
+int main(int argc, char *argv[])
+{
+	struct mosaic_config config = {0};
+	enum wlr_log_importance level = WLR_INFO;
+	static const struct option options[] = {
+		{"headless", no_argument, NULL, 'H'},
+		{"size", required_argument, NULL, 's'},
+		{"outputs", required_argument, NULL, 'n'},
+		{"control", required_argument, NULL, 'c'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "Hs:n:c:vh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'H':
+			config.headless = true;
+			break;
+		case 's':
+			if (!parse_size(optarg, &config.output_width, &config.output_height)) {
+				fprintf(stderr, "mosaic: --size wants WxH, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			config.headless_outputs = atoi(optarg);
+			if (config.headless_outputs < 1 || config.headless_outputs > 16) {
+				fprintf(stderr, "mosaic: --outputs wants 1 to 16\n");
+				return 2;
+			}
+			break;
+		case 'c':
+			config.control_path = optarg;
+			break;
+		case 'v':
+			level = WLR_DEBUG;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	wlr_log_init(level, NULL);
+	/* Guests' memory is CPU memory: pixman reads it in place. */
+	setenv("WLR_RENDERER", "pixman", 0);
+
+	struct mosaic_server server = {0};
+	if (!server_init(&server, &config)) {
+		return 1;
+	}
+	struct wl_event_source *sigint =
+		wl_event_loop_add_signal(server.loop, SIGINT, handle_signal, server.display);
+	struct wl_event_source *sigterm =
+		wl_event_loop_add_signal(server.loop, SIGTERM, handle_signal, server.display);
+	int status = 1;
+	if (server_start(&server)) {
+		wlr_log(WLR_INFO, "mosaic running");
+		wl_display_run(server.display);
+		status = 0;
+	}
+	wl_event_source_remove(sigint);
+	wl_event_source_remove(sigterm);
+	server_finish(&server);
+	return status;
+}

@@ -1,0 +1,27 @@
+#ifndef MOSAIC_COMPOSITOR_OUTPUT_H
+#define MOSAIC_COMPOSITOR_OUTPUT_H
+
+#include <wayland-server-core.h>
+#include <wlr/util/box.h>
+
+/* One real, nested or headless output and its frame clock. */
+struct mosaic_server;
+
+struct mosaic_output {
+	struct mosaic_server *server;
+	struct wlr_output *wlr_output;
+	struct wlr_scene_output *scene_output;
+	struct wlr_scene_rect *background;
+
+	struct wl_listener frame;
+	struct wl_listener present;
+	struct wl_listener destroy;
+	struct wl_list link; // mosaic_server.outputs
+};
+
+void output_handle_new(struct wl_listener *listener, void *data);
+struct mosaic_output *output_find(struct mosaic_server *server, const char *name);
+/* Layout position and size of the output. */
+void output_get_box(struct mosaic_output *output, struct wlr_box *box);
+
+#endif

@@ -1,0 +1,160 @@
+#include <stdlib.h>
+#include <wlr/backend.h>
+#include <wlr/backend/headless.h>
+#include <wlr/render/allocator.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/util/log.h>
+
+#include "compositor/control.h"
+#include "compositor/output.h"
+#include "compositor/server.h"
+#include "compositor/surface.h"
+#include "protocol/control.h"
+#include "protocol/xenstore.h"
+#include "vm-surfaces/vm_surfaces.h"
+
+static struct wlr_backend *create_backend(struct mosaic_server *server)
+{
+	if (!server->config.headless) {
+		/* DRM + libinput on a console, a window when nested in Wayland or X11. */
+		return wlr_backend_autocreate(server->display);
+	}
+	struct wlr_backend *backend = wlr_headless_backend_create(server->display);
+	if (backend == NULL) {
+		return NULL;
+	}
+	int n = server->config.headless_outputs > 0 ? server->config.headless_outputs : 1;
+	int w = server->config.output_width > 0 ? server->config.output_width : 1920;
+	int h = server->config.output_height > 0 ? server->config.output_height : 1080;
+	for (int i = 0; i < n; i++) {
+		wlr_headless_add_output(backend, (unsigned)w, (unsigned)h);
+	}
+	return backend;
+}
+
+bool server_init(struct mosaic_server *server, const struct mosaic_config *config)
+{
+	server->config = *config;
+	wl_list_init(&server->outputs);
+	wl_list_init(&server->surfaces);
+
+	server->display = wl_display_create();
+	if (server->display == NULL) {
+		wlr_log(WLR_ERROR, "Cannot create the Wayland display");
+		return false;
+	}
+	server->loop = wl_display_get_event_loop(server->display);
+
+	server->backend = create_backend(server);
+	if (server->backend == NULL) {
+		wlr_log(WLR_ERROR, "Cannot create a backend (no DRM device, no Wayland or X11 "
+				   "session?); try --headless");
+		goto error;
+	}
+	server->renderer = wlr_renderer_autocreate(server->backend);
+	if (server->renderer == NULL) {
+		wlr_log(WLR_ERROR, "Cannot create a renderer");
+		goto error;
+	}
+	server->allocator = wlr_allocator_autocreate(server->backend, server->renderer);
+	if (server->allocator == NULL) {
+		wlr_log(WLR_ERROR, "Cannot create an allocator");
+		goto error;
+	}
+	server->output_layout = wlr_output_layout_create();
+	server->scene = wlr_scene_create();
+	if (server->output_layout == NULL || server->scene == NULL) {
+		goto error;
+	}
+	server->layer_background = wlr_scene_tree_create(&server->scene->node);
+	server->layer_guests = wlr_scene_tree_create(&server->scene->node);
+	server->layer_overlay = wlr_scene_tree_create(&server->scene->node);
+	if (server->layer_background == NULL || server->layer_guests == NULL ||
+		server->layer_overlay == NULL) {
+		goto error;
+	}
+
+	server->store = xenstore_create(server->loop);
+	if (server->store == NULL) {
+		goto error;
+	}
+	server->vm = vm_surfaces_create(server->loop, server->store);
+	if (server->vm == NULL) {
+		goto error;
+	}
+
+	char path[256];
+	const char *control_path = config->control_path;
+	if (control_path == NULL && control_default_path(path, sizeof(path))) {
+		control_path = path;
+	}
+	server->control = control_path != NULL ? control_create(server, control_path) : NULL;
+	if (server->control == NULL) {
+		goto error;
+	}
+
+	server->new_output.notify = output_handle_new;
+	wl_signal_add(&server->backend->events.new_output, &server->new_output);
+	server->new_connector.notify = surface_handle_new_connector;
+	wl_signal_add(&server->vm->events.new_connector, &server->new_connector);
+	return true;
+
+error:
+	server_finish(server);
+	return false;
+}
+
+bool server_start(struct mosaic_server *server)
+{
+	if (!wlr_backend_start(server->backend)) {
+		wlr_log(WLR_ERROR, "Cannot start the backend");
+		return false;
+	}
+	/* Guests come after outputs, so their first arrangement is already on screen. */
+	if (!vm_surfaces_start(server->vm)) {
+		wlr_log(WLR_ERROR, "Cannot serve vdispl devices");
+		return false;
+	}
+	return true;
+}
+
+void server_finish(struct mosaic_server *server)
+{
+	if (server->new_output.notify != NULL) {
+		wl_list_remove(&server->new_output.link);
+	}
+	if (server->new_connector.notify != NULL) {
+		wl_list_remove(&server->new_connector.link);
+	}
+	control_destroy(server->control);
+	/* Surfaces first: they hold the scene's locks on guest memory. */
+	struct mosaic_surface *surface, *tmp;
+	wl_list_for_each_safe(surface, tmp, &server->surfaces, link) {
+		surface_destroy(surface);
+	}
+	vm_surfaces_destroy(server->vm);
+	xenstore_destroy(server->store);
+	if (server->display != NULL) {
+		wl_display_destroy_clients(server->display);
+	}
+	if (server->backend != NULL) {
+		wlr_backend_destroy(server->backend);
+	}
+	if (server->scene != NULL) {
+		wlr_scene_node_destroy(&server->scene->node);
+	}
+	if (server->output_layout != NULL) {
+		wlr_output_layout_destroy(server->output_layout);
+	}
+	if (server->allocator != NULL) {
+		wlr_allocator_destroy(server->allocator);
+	}
+	if (server->renderer != NULL) {
+		wlr_renderer_destroy(server->renderer);
+	}
+	if (server->display != NULL) {
+		wl_display_destroy(server->display);
+	}
+}

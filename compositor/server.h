@@ -1,0 +1,45 @@
+#ifndef MOSAIC_COMPOSITOR_SERVER_H
+#define MOSAIC_COMPOSITOR_SERVER_H
+
+#include <stdbool.h>
+#include <wayland-server-core.h>
+
+/* The whole compositor: backends, outputs, the scene, guests' surfaces, control. */
+struct mosaic_config {
+	bool headless;
+	int output_width, output_height;
+	int headless_outputs;
+	const char *control_path;
+};
+
+struct mosaic_server {
+	struct mosaic_config config;
+	struct wl_display *display;
+	struct wl_event_loop *loop;
+	struct wlr_backend *backend;
+	struct wlr_renderer *renderer;
+	struct wlr_allocator *allocator;
+	struct wlr_output_layout *output_layout;
+
+	struct wlr_scene *scene;
+	/* Stacking, bottom to top: output backgrounds, guests, what only mosaic draws. */
+	struct wlr_scene_tree *layer_background;
+	struct wlr_scene_tree *layer_guests;
+	struct wlr_scene_tree *layer_overlay;
+
+	struct wl_list outputs;  // mosaic_output.link
+	struct wl_list surfaces; // mosaic_surface.link, in arrangement order
+
+	struct xenstore *store;
+	struct vm_surfaces *vm;
+	struct mosaic_control *control;
+
+	struct wl_listener new_output;
+	struct wl_listener new_connector;
+};
+
+bool server_init(struct mosaic_server *server, const struct mosaic_config *config);
+bool server_start(struct mosaic_server *server);
+void server_finish(struct mosaic_server *server);
+
+#endif

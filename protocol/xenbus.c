@@ -1,0 +1,346 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wlr/util/log.h>
+
+#include "protocol/xenbus.h"
+
+const char *xenbus_state_name(enum xenbus_state state)
+{
+	static const char *const names[] = {"Unknown", "Initialising", "InitWait",
+		"Initialised", "Connected", "Closing", "Closed", "Reconfiguring", "Reconfigured"};
+	if ((unsigned)state < sizeof(names) / sizeof(names[0])) {
+		return names[state];
+	}
+	return "Invalid";
+}
+
+static void set_state(struct xenbus_device *dev, enum xenbus_state state)
+{
+	if (dev->be_state == state) {
+		return;
+	}
+	wlr_log(WLR_DEBUG, "%s: %s -> %s", dev->be_path, xenbus_state_name(dev->be_state),
+		xenbus_state_name(state));
+	dev->be_state = state;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/state", dev->be_path);
+	xenstore_writef(dev->backend->store, path, "%d", (int)state);
+}
+
+static void disconnect(struct xenbus_device *dev)
+{
+	if (!dev->connected) {
+		return;
+	}
+	dev->connected = false;
+	dev->backend->impl->disconnect(dev);
+}
+
+void xenbus_device_fatal(struct xenbus_device *dev, const char *fmt, ...)
+{
+	char msg[256];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+	wlr_log(WLR_ERROR, "%s: %s", dev->be_path, msg);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/error", dev->be_path);
+	xenstore_write(dev->backend->store, path, msg);
+	disconnect(dev);
+	set_state(dev, XenbusStateClosing);
+}
+
+static enum xenbus_state read_state(struct xenstore *store, const char *dir)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/state", dir);
+	uint32_t state;
+	if (!xenstore_read_u32(store, path, &state) || state > XenbusStateReconfigured) {
+		return XenbusStateUnknown;
+	}
+	return (enum xenbus_state)state;
+}
+
+static bool device_online(struct xenbus_device *dev)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/online", dev->be_path);
+	uint32_t online = 1;
+	if (!xenstore_read_u32(dev->backend->store, path, &online)) {
+		return true;
+	}
+	return online != 0;
+}
+
+/* Follows the frontend, as Linux's xenbus backends do. */
+static void device_update(struct xenbus_device *dev)
+{
+	struct xenstore *store = dev->backend->store;
+	enum xenbus_state fe = read_state(store, dev->fe_path);
+	dev->fe_state = fe;
+
+	if (!device_online(dev)) {
+		/* The toolstack is removing the device: close and let it finish. */
+		disconnect(dev);
+		set_state(dev, XenbusStateClosed);
+		return;
+	}
+
+	switch (fe) {
+	case XenbusStateInitialising:
+		/* A fresh frontend, or one that reconnects after Connected/Closed. */
+		if (dev->be_state == XenbusStateConnected || dev->be_state == XenbusStateClosed ||
+			dev->be_state == XenbusStateClosing) {
+			disconnect(dev);
+			set_state(dev, XenbusStateInitWait);
+		}
+		break;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		if (dev->be_state != XenbusStateInitWait) {
+			break;
+		}
+		if (!dev->backend->impl->connect(dev)) {
+			/* connect() has reported why; leave the frontend to see Closing. */
+			if (dev->be_state != XenbusStateClosing) {
+				set_state(dev, XenbusStateClosing);
+			}
+			break;
+		}
+		dev->connected = true;
+		set_state(dev, XenbusStateConnected);
+		break;
+	case XenbusStateClosing:
+		/*
+		 * Linux's xen-drm-front, when unloaded, waits for InitWait before
+		 * it writes Closed: release everything and be ready for the next
+		 * frontend at once.
+		 */
+		disconnect(dev);
+		set_state(dev, XenbusStateClosing);
+		set_state(dev, XenbusStateInitWait);
+		break;
+	case XenbusStateClosed:
+	case XenbusStateUnknown:
+		disconnect(dev);
+		if (dev->be_state == XenbusStateConnected || dev->be_state == XenbusStateClosing) {
+			set_state(dev, XenbusStateClosed);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void device_handle_change(const char *path, void *data)
+{
+	device_update(data);
+}
+
+static void device_destroy(struct xenbus_device *dev)
+{
+	disconnect(dev);
+	dev->backend->impl->remove(dev);
+	xenstore_watch_remove(dev->fe_watch);
+	xenstore_watch_remove(dev->be_watch);
+	wl_list_remove(&dev->link);
+	free(dev->be_path);
+	free(dev->fe_path);
+	free(dev);
+}
+
+static struct xenbus_device *device_create(struct xenbus_backend *backend, uint32_t domid,
+	uint32_t devid)
+{
+	struct xenstore *store = backend->store;
+	char be_path[512];
+	snprintf(be_path, sizeof(be_path), "%s/%u/%u", backend->path, domid, devid);
+
+	/* The toolstack writes these; still, never let them point at another domain. */
+	char *fe_path = xenstore_readf(store, "%s/frontend", be_path);
+	uint32_t fe_id;
+	char expected[64];
+	snprintf(expected, sizeof(expected), "/local/domain/%u/", domid);
+	if (fe_path == NULL || strncmp(fe_path, expected, strlen(expected)) != 0 ||
+		strstr(fe_path, "/..") != NULL) {
+		free(fe_path);
+		return NULL;
+	}
+	char id_path[560];
+	snprintf(id_path, sizeof(id_path), "%s/frontend-id", be_path);
+	if (!xenstore_read_u32(store, id_path, &fe_id) || fe_id != domid) {
+		free(fe_path);
+		return NULL;
+	}
+
+	struct xenbus_device *dev = calloc(1, sizeof(*dev));
+	if (dev == NULL) {
+		free(fe_path);
+		return NULL;
+	}
+	dev->backend = backend;
+	dev->domid = domid;
+	dev->devid = devid;
+	dev->fe_path = fe_path;
+	dev->be_path = strdup(be_path);
+	dev->be_state = read_state(store, be_path);
+	wl_list_insert(backend->devices.prev, &dev->link);
+	if (dev->be_path == NULL || !backend->impl->probe(dev)) {
+		wl_list_remove(&dev->link);
+		free(dev->be_path);
+		free(dev->fe_path);
+		free(dev);
+		return NULL;
+	}
+	wlr_log(WLR_INFO, "%s device %u/%u found (frontend %s)", backend->type, domid, devid,
+		fe_path);
+	/* Force the write: a restarted backend must announce itself again. */
+	dev->be_state = XenbusStateUnknown;
+	set_state(dev, XenbusStateInitWait);
+	dev->fe_watch = xenstore_watch_add(store, dev->fe_path, device_handle_change, dev);
+	char online_path[560];
+	snprintf(online_path, sizeof(online_path), "%s/online", be_path);
+	dev->be_watch = xenstore_watch_add(store, online_path, device_handle_change, dev);
+	if (dev->fe_watch == NULL || dev->be_watch == NULL) {
+		device_destroy(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+static struct xenbus_device *find_device(struct xenbus_backend *backend, uint32_t domid,
+	uint32_t devid)
+{
+	struct xenbus_device *dev;
+	wl_list_for_each(dev, &backend->devices, link) {
+		if (dev->domid == domid && dev->devid == devid) {
+			return dev;
+		}
+	}
+	return NULL;
+}
+
+static bool listed(char **names, int n, uint32_t value)
+{
+	for (int i = 0; i < n; i++) {
+		uint32_t v;
+		if (parse_u32(names[i], &v) && v == value) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Re-reads the whole backend directory: cheap, and immune to missed events. */
+static void backend_scan(struct xenbus_backend *backend)
+{
+	struct xenstore *store = backend->store;
+	char **domains = NULL;
+	int ndomains = xenstore_list(store, backend->path, &domains);
+
+	struct xenbus_device *dev, *tmp;
+	wl_list_for_each_safe(dev, tmp, &backend->devices, link) {
+		bool present = false;
+		if (listed(domains, ndomains, dev->domid)) {
+			char **devs = NULL;
+			char path[512];
+			snprintf(path, sizeof(path), "%s/%u", backend->path, dev->domid);
+			int ndevs = xenstore_list(store, path, &devs);
+			present = listed(devs, ndevs, dev->devid);
+			free(devs);
+		}
+		if (!present) {
+			wlr_log(WLR_INFO, "%s device %u/%u removed", backend->type, dev->domid,
+				dev->devid);
+			device_destroy(dev);
+		}
+	}
+
+	for (int i = 0; i < ndomains; i++) {
+		uint32_t domid;
+		if (!parse_u32(domains[i], &domid) || domid == store->own_domid) {
+			continue;
+		}
+		char **devs = NULL;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%u", backend->path, domid);
+		int ndevs = xenstore_list(store, path, &devs);
+		for (int j = 0; j < ndevs; j++) {
+			uint32_t devid;
+			if (!parse_u32(devs[j], &devid) || find_device(backend, domid, devid)) {
+				continue;
+			}
+			/* The toolstack writes the keys one by one: retry on the next event. */
+			char state_path[600];
+			snprintf(state_path, sizeof(state_path), "%s/%u/state", path, devid);
+			uint32_t state;
+			if (!xenstore_read_u32(store, state_path, &state)) {
+				continue;
+			}
+			dev = device_create(backend, domid, devid);
+			if (dev != NULL) {
+				device_update(dev);
+			}
+		}
+		free(devs);
+	}
+	free(domains);
+}
+
+static void backend_handle_change(const char *path, void *data)
+{
+	backend_scan(data);
+}
+
+struct xenbus_backend *xenbus_backend_create(struct xenstore *store, const char *type,
+	const struct xenbus_backend_impl *impl, void *data)
+{
+	struct xenbus_backend *backend = calloc(1, sizeof(*backend));
+	if (backend == NULL) {
+		return NULL;
+	}
+	wl_list_init(&backend->devices);
+	backend->store = store;
+	backend->impl = impl;
+	backend->data = data;
+	backend->type = strdup(type);
+	char path[256];
+	snprintf(path, sizeof(path), "/local/domain/%u/backend/%s", store->own_domid, type);
+	backend->path = strdup(path);
+	if (backend->type == NULL || backend->path == NULL) {
+		goto error;
+	}
+	/* The watch fires at once, which performs the initial scan. */
+	backend->watch = xenstore_watch_add(store, backend->path, backend_handle_change, backend);
+	if (backend->watch == NULL) {
+		goto error;
+	}
+	return backend;
+
+error:
+	free(backend->type);
+	free(backend->path);
+	free(backend);
+	return NULL;
+}
+
+void xenbus_backend_destroy(struct xenbus_backend *backend)
+{
+	if (backend == NULL) {
+		return;
+	}
+	xenstore_watch_remove(backend->watch);
+	struct xenbus_device *dev, *tmp;
+	wl_list_for_each_safe(dev, tmp, &backend->devices, link) {
+		disconnect(dev);
+		set_state(dev, XenbusStateClosing);
+		set_state(dev, XenbusStateClosed);
+		device_destroy(dev);
+	}
+	free(backend->type);
+	free(backend->path);
+	free(backend);
+}

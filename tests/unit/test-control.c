@@ -1,0 +1,59 @@
+/* The control protocol's request splitting and the strict number parser. */
+#include <stdio.h>
+#include <string.h>
+
+#include "protocol/control.h"
+#include "protocol/xenstore.h"
+
+static int failures;
+
+#define EXPECT(cond)                                                                               \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond);        \
+			failures++;                                                                \
+		}                                                                                  \
+	} while (0)
+
+static int split(const char *text, char **argv, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", text);
+	return control_split(buf, argv, 8);
+}
+
+int main(void)
+{
+	char buf[256];
+	char *argv[8];
+
+	EXPECT(split("screenshot HEADLESS-1", argv, buf, sizeof(buf)) == 2);
+	EXPECT(strcmp(argv[0], "screenshot") == 0 && strcmp(argv[1], "HEADLESS-1") == 0);
+	EXPECT(split("  a   b\tc \n", argv, buf, sizeof(buf)) == 3);
+	EXPECT(strcmp(argv[2], "c") == 0);
+	EXPECT(split("say \"two words\" \"q\\\"uote\" \"back\\\\slash\"", argv, buf,
+		       sizeof(buf)) == 4);
+	EXPECT(strcmp(argv[1], "two words") == 0);
+	EXPECT(strcmp(argv[2], "q\"uote") == 0);
+	EXPECT(strcmp(argv[3], "back\\slash") == 0);
+	EXPECT(split("\"\"", argv, buf, sizeof(buf)) == 1 && argv[0][0] == '\0');
+	EXPECT(split("", argv, buf, sizeof(buf)) == 0);
+	EXPECT(split("\"unterminated", argv, buf, sizeof(buf)) == -1);
+	EXPECT(split("\"a\"b", argv, buf, sizeof(buf)) == -1);
+	EXPECT(split("1 2 3 4 5 6 7 8 9", argv, buf, sizeof(buf)) == -1);
+
+	uint32_t v = 7;
+	EXPECT(parse_u32("0", &v) && v == 0);
+	EXPECT(parse_u32("4294967295", &v) && v == 4294967295u);
+	EXPECT(!parse_u32("4294967296", &v));
+	EXPECT(!parse_u32("", &v));
+	EXPECT(!parse_u32(NULL, &v));
+	EXPECT(!parse_u32("-1", &v));
+	EXPECT(!parse_u32("12a", &v));
+	EXPECT(!parse_u32(" 1", &v));
+	EXPECT(!parse_u32("00000000001", &v));
+
+	if (failures == 0) {
+		printf("test-control: ok\n");
+	}
+	return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,129 @@
+#ifndef XENSIM_BROKER_H
+#define XENSIM_BROKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <xenstore.h>
+
+#include "list.h"
+#include "wire.h"
+
+/* Domain ids from DOMID_FIRST_RESERVED on are not real domains. */
+#define SIM_DOMID_LIMIT 0x7ff0u
+#define SIM_DOMID_SELF 0x7ff0u
+/* A grant table of max_grant_frames=64 v1 frames; refs 0..7 are reserved. */
+#define SIM_GRANT_REFS 32768u
+#define SIM_GRANT_FIRST 8u
+/* The 2-level event channel ABI on 64-bit. */
+#define SIM_EVTCHN_PORTS 4096u
+/* gntdev's default limit of mapped pages per handle. */
+#define SIM_GNTDEV_LIMIT 65536u
+
+struct broker;
+struct node;
+
+struct tree {
+	struct node *root;
+	size_t nodes;
+};
+
+/* Messages that could not be sent yet. */
+struct outq {
+	struct simlist msgs;
+	size_t bytes;
+};
+
+struct conn {
+	struct simlist link; /* broker.conns */
+	struct broker *broker;
+	int fd; /* requests and replies */
+	int async_fd; /* watch or event channel events, or -1 */
+	int pfd, async_pfd; /* index in the poll array, or -1 */
+	uint32_t kind; /* enum simwire_kind, 0 before the hello */
+	bool transient; /* SIMWIRE_HELLO_TRANSIENT */
+	bool broken; /* shut down at the end of the loop iteration */
+	bool closed; /* shut down, freed at the end of the loop iteration */
+	struct domain *dom;
+	struct outq out, async_out;
+
+	/* SIMWIRE_KIND_XS */
+	struct simlist watches; /* struct watch.link */
+	struct simlist txs; /* struct tx.link */
+	unsigned nwatches, ntxs;
+	uint32_t next_tx;
+	/* SIMWIRE_KIND_GNTSHR */
+	struct arena *arena;
+	/* SIMWIRE_KIND_GNTTAB */
+	struct simlist maps; /* struct mapping.link */
+	uint64_t mapped_pages, max_pages;
+};
+
+struct grant;
+struct port;
+
+struct domain {
+	uint32_t domid;
+	char name[64];
+	bool alive; /* false once torn down; listed until its id is used again */
+	bool dying;
+	bool introduced;
+	unsigned nconns; /* but transient ones */
+	unsigned narenas; /* arenas that still reference this domain */
+	struct grant *grants; /* SIM_GRANT_REFS entries, allocated on first use */
+	uint32_t ngrants, next_ref;
+	struct port *ports; /* SIM_EVTCHN_PORTS entries, allocated on first use */
+	uint32_t nports;
+	uint64_t mapped_by_others, maps_held; /* pages */
+};
+
+struct broker {
+	int listen_fd, signal_fd;
+	struct simlist conns; /* struct conn.link */
+	struct domain *domains[SIM_DOMID_LIMIT];
+	struct tree tree;
+	uint64_t generation; /* bumped by every change of the tree */
+	uint32_t next_map_id;
+	bool stopping; /* connections closing at exit are no crashes */
+};
+
+/* broker.c */
+void conn_send(struct conn *conn, struct simwire_buf *buf, const int *fds, size_t nfds);
+void conn_send_async(struct conn *conn, struct simwire_buf *buf);
+void conn_reply(struct conn *conn, uint32_t type, int err);
+void conn_shutdown(struct conn *conn);
+
+/* broker_domain.c */
+struct domain *domain_create(struct broker *broker, uint32_t domid, const char *name);
+struct domain *domain_lookup(struct broker *broker, uint32_t domid); /* alive ones only */
+void domain_teardown(struct broker *broker, struct domain *dom);
+/* An arena of the domain went away. */
+void domain_unref(struct domain *dom);
+void domain_handle(struct conn *conn, struct simwire_msg *msg);
+void domain_finish_all(struct broker *broker);
+
+/* broker_store.c */
+bool store_init(struct broker *broker);
+void store_finish(struct broker *broker);
+void store_handle(struct conn *conn, struct simwire_msg *msg);
+void store_release_conn(struct conn *conn);
+/* Privileged helpers for domain creation and teardown. */
+bool store_write_internal(struct broker *broker, const char *path, const char *value);
+void store_rm_internal(struct broker *broker, const char *path);
+void store_rm_backends(struct broker *broker, uint32_t domid);
+void store_fire_special(struct broker *broker, const char *name);
+
+/* broker_grant.c */
+void grant_handle(struct conn *conn, struct simwire_msg *msg);
+/* Takes the memfd of a gntshr handle; returns 0 or an errno. */
+int grant_attach_arena(struct conn *conn, struct domain *dom, int fd);
+void grant_release_conn(struct conn *conn);
+void grant_print_mappings(struct broker *broker, FILE *out);
+
+/* broker_evtchn.c */
+void evtchn_handle(struct conn *conn, struct simwire_msg *msg);
+void evtchn_release_conn(struct conn *conn);
+
+int broker_run(void);
+
+#endif

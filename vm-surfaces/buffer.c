@@ -1,0 +1,51 @@
+#include <stdlib.h>
+#include <wlr/types/wlr_buffer.h>
+
+#include "vm-surfaces/buffer.h"
+#include "vm-surfaces/mapping.h"
+
+static void buffer_destroy(struct wlr_buffer *wlr_buffer)
+{
+	struct vm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	vm_mapping_unref(buffer->mapping);
+	free(buffer);
+}
+
+static bool buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags,
+	void **data, uint32_t *format, size_t *stride)
+{
+	struct vm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	/* Guest memory is mapped read-only: nothing of ours may draw into it. */
+	if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) {
+		return false;
+	}
+	*data = (char *)buffer->mapping->addr + buffer->offset;
+	*format = buffer->format;
+	*stride = buffer->stride;
+	return true;
+}
+
+static void buffer_end_data_ptr_access(struct wlr_buffer *wlr_buffer)
+{
+}
+
+static const struct wlr_buffer_impl buffer_impl = {
+	.destroy = buffer_destroy,
+	.begin_data_ptr_access = buffer_begin_data_ptr_access,
+	.end_data_ptr_access = buffer_end_data_ptr_access,
+};
+
+struct vm_buffer *vm_buffer_create(struct vm_mapping *mapping, size_t offset, int width,
+	int height, size_t stride, uint32_t format)
+{
+	struct vm_buffer *buffer = calloc(1, sizeof(*buffer));
+	if (buffer == NULL) {
+		return NULL;
+	}
+	wlr_buffer_init(&buffer->base, &buffer_impl, width, height);
+	buffer->mapping = vm_mapping_ref(mapping);
+	buffer->offset = offset;
+	buffer->stride = stride;
+	buffer->format = format;
+	return buffer;
+}

@@ -1,0 +1,80 @@
+#ifndef MOSAIC_VM_SURFACES_CONNECTOR_H
+#define MOSAIC_VM_SURFACES_CONNECTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <wayland-server-core.h>
+#include <wlr/util/box.h>
+
+#include "protocol/ring.h"
+
+/*
+ * One guest connector: its request ring (SET_CONFIG, PG_FLIP, and for
+ * connector 0 the buffer requests), its event page (flip events), and what
+ * it currently shows.
+ */
+struct vm_display;
+struct evtchn_port;
+struct vm_mapping;
+
+#define VM_CONNECTOR_MAX_OWED 256
+
+struct vm_owed_event {
+	uint64_t seq;
+	uint64_t fb_cookie;
+};
+
+struct vm_connector {
+	struct vm_display *display;
+	uint32_t index;
+	uint32_t width, height; // the resolution from XenStore
+	char *unique_id;
+
+	/* What the guest shows: NULL while disabled. src is the shown part of it. */
+	struct wlr_buffer *buffer;
+	struct wlr_box src;
+	/* Bumped by every flip and SET_CONFIG; vm_connector_present() takes one. */
+	uint64_t content_seq;
+
+	struct {
+		struct wl_signal frame;   // new content
+		struct wl_signal destroy;
+	} events;
+
+	void *data; // the compositor's
+
+	// private state
+	struct vm_mapping *req_map, *evt_map;
+	struct xen_displif_back_ring ring;
+	struct evtchn_port *req_port, *evt_port;
+	uint32_t evt_prod;
+	uint16_t evt_id;
+	bool broken;
+	bool shown;
+	struct vm_owed_event owed[VM_CONNECTOR_MAX_OWED];
+	uint32_t owed_head, owed_count;
+	uint64_t presented_seq;
+	struct wl_event_source *clock;
+	struct timespec last_event;
+	struct wl_list link; // vm_display.connectors
+};
+
+struct vm_connector *vm_connector_create(struct vm_display *display, uint32_t index);
+bool vm_connector_connect(struct vm_connector *connector);
+void vm_connector_destroy(struct vm_connector *connector);
+
+/* The compositor: everything up to content_seq seq is on screen now. */
+void vm_connector_present(struct vm_connector *connector, uint64_t seq);
+/*
+ * The compositor: whether the connector is on an output. A connector that
+ * is not shown gets its flips completed by a 60 Hz clock of its own, as the
+ * guest waits for every flip event.
+ */
+void vm_connector_set_shown(struct vm_connector *connector, bool shown);
+
+/* The request handlers: a flip (or SET_CONFIG) changed what the guest shows. */
+int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
+	const struct wlr_box *src, uint64_t fb_cookie, bool flip);
+
+#endif

@@ -1,0 +1,232 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wlr/util/log.h>
+
+#include "protocol/xenbus.h"
+#include "protocol/xenstore.h"
+#include "vm-surfaces/buffer.h"
+#include "vm-surfaces/connector.h"
+#include "vm-surfaces/dbuf.h"
+#include "vm-surfaces/display.h"
+#include "vm-surfaces/vm_surfaces.h"
+
+#define LOG_BURST 10
+#define LOG_WINDOW_S 10
+
+void vm_display_guest_error(struct vm_display *display, const char *fmt, ...)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - display->log_window.tv_sec >= LOG_WINDOW_S) {
+		if (display->log_suppressed > 0) {
+			wlr_log(WLR_ERROR, "guest %s (domain %u): %u more errors not shown",
+				display->name, display->domid, display->log_suppressed);
+		}
+		display->log_window = now;
+		display->log_count = 0;
+		display->log_suppressed = 0;
+	}
+	if (display->log_count >= LOG_BURST) {
+		display->log_suppressed++;
+		return;
+	}
+	display->log_count++;
+	char msg[256];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+	wlr_log(WLR_ERROR, "guest %s (domain %u) vdispl %u: %s", display->name, display->domid,
+		display->devid, msg);
+}
+
+void vm_display_fatal(struct vm_display *display, const char *why)
+{
+	xenbus_device_fatal(display->dev, "%s", why);
+}
+
+static int32_t handle_set_config(struct vm_display *display, struct vm_connector *connector,
+	const struct xendispl_set_config_req *req)
+{
+	if (req->fb_cookie == 0 && req->width == 0 && req->height == 0) {
+		/* Disable. The frontend expects no flip event for it. */
+		return vm_connector_show(connector, NULL, NULL, 0, false);
+	}
+	struct vm_fb *fb = vm_fb_find(display, req->fb_cookie);
+	if (fb == NULL) {
+		vm_display_guest_error(display, "SET_CONFIG: unknown fb %#llx",
+			(unsigned long long)req->fb_cookie);
+		return -ENOENT;
+	}
+	uint64_t right = (uint64_t)req->x + req->width, bottom = (uint64_t)req->y + req->height;
+	if (req->width == 0 || req->height == 0 || right > fb->width || bottom > fb->height ||
+		req->width > connector->width || req->height > connector->height) {
+		vm_display_guest_error(display,
+			"SET_CONFIG: %ux%u+%u+%u does not fit fb %ux%u on connector %ux%u", req->width,
+			req->height, req->x, req->y, fb->width, fb->height, connector->width,
+			connector->height);
+		return -EINVAL;
+	}
+	struct wlr_box src = {
+		.x = (int)req->x,
+		.y = (int)req->y,
+		.width = (int)req->width,
+		.height = (int)req->height,
+	};
+	return vm_connector_show(connector, &fb->buffer->base, &src, 0, false);
+}
+
+static int32_t handle_pg_flip(struct vm_display *display, struct vm_connector *connector,
+	const struct xendispl_page_flip_req *req)
+{
+	struct vm_fb *fb = vm_fb_find(display, req->fb_cookie);
+	if (fb == NULL) {
+		vm_display_guest_error(display, "PG_FLIP: unknown fb %#llx",
+			(unsigned long long)req->fb_cookie);
+		return -ENOENT;
+	}
+	struct wlr_box src = connector->src;
+	if (connector->buffer == NULL || src.x + src.width > (int)fb->width ||
+		src.y + src.height > (int)fb->height) {
+		/* Flip without SET_CONFIG: show the fb from its origin. */
+		src = (struct wlr_box){0, 0, (int)fb->width, (int)fb->height};
+		if (src.width > (int)connector->width) {
+			src.width = (int)connector->width;
+		}
+		if (src.height > (int)connector->height) {
+			src.height = (int)connector->height;
+		}
+	}
+	return vm_connector_show(connector, &fb->buffer->base, &src, req->fb_cookie, true);
+}
+
+int32_t vm_display_handle_request(struct vm_display *display, struct vm_connector *connector,
+	const struct xendispl_req *req)
+{
+	switch (req->operation) {
+	case XENDISPL_OP_DBUF_CREATE:
+		return vm_dbuf_create(display, &req->op.dbuf_create);
+	case XENDISPL_OP_DBUF_DESTROY:
+		return vm_dbuf_destroy(display, req->op.dbuf_destroy.dbuf_cookie);
+	case XENDISPL_OP_FB_ATTACH:
+		return vm_fb_attach(display, &req->op.fb_attach);
+	case XENDISPL_OP_FB_DETACH:
+		return vm_fb_detach(display, req->op.fb_detach.fb_cookie);
+	case XENDISPL_OP_SET_CONFIG:
+		return handle_set_config(display, connector, &req->op.set_config);
+	case XENDISPL_OP_PG_FLIP:
+		return handle_pg_flip(display, connector, &req->op.pg_flip);
+	case XENDISPL_OP_GET_EDID:
+		vm_display_guest_error(display, "GET_EDID is not offered");
+		return -EOPNOTSUPP;
+	default:
+		vm_display_guest_error(display, "unknown operation %#x", req->operation);
+		return -EINVAL;
+	}
+}
+
+static char *read_domain_name(struct xenstore *store, uint32_t domid)
+{
+	char *name = xenstore_readf(store, "/local/domain/%u/name", domid);
+	char clean[65];
+	size_t n = 0;
+	/* Shown to people and in logs: printable ASCII only, bounded. */
+	for (const char *p = name; p != NULL && *p != '\0' && n < sizeof(clean) - 1; p++) {
+		clean[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+	}
+	clean[n] = '\0';
+	free(name);
+	if (n == 0) {
+		snprintf(clean, sizeof(clean), "domain-%u", domid);
+	}
+	return strdup(clean);
+}
+
+struct vm_display *vm_display_create(struct vm_surfaces *surfaces, struct xenbus_device *dev)
+{
+	struct vm_display *display = calloc(1, sizeof(*display));
+	if (display == NULL) {
+		return NULL;
+	}
+	display->surfaces = surfaces;
+	display->dev = dev;
+	display->domid = dev->domid;
+	display->devid = dev->devid;
+	wl_list_init(&display->connectors);
+	wl_list_init(&display->dbufs);
+	wl_list_init(&display->fbs);
+	display->name = read_domain_name(surfaces->store, dev->domid);
+	if (display->name == NULL) {
+		free(display);
+		return NULL;
+	}
+	return display;
+}
+
+bool vm_display_connect(struct vm_display *display)
+{
+	struct xenstore *store = display->surfaces->store;
+	uint32_t count = 0;
+	for (; count < VM_DISPLAY_MAX_CONNECTORS; count++) {
+		char *res = xenstore_readf(store, "%s/%u/resolution", display->dev->fe_path, count);
+		free(res);
+		if (res == NULL) {
+			break;
+		}
+	}
+	if (count == 0) {
+		xenbus_device_fatal(display->dev, "no connectors configured");
+		return false;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		struct vm_connector *connector = vm_connector_create(display, i);
+		if (connector == NULL) {
+			xenbus_device_fatal(display->dev, "out of memory");
+			goto error;
+		}
+		wl_list_insert(display->connectors.prev, &connector->link);
+		if (!vm_connector_connect(connector)) {
+			goto error;
+		}
+	}
+	wlr_log(WLR_INFO, "guest %s (domain %u) vdispl %u connected with %u connector(s)",
+		display->name, display->domid, display->devid, count);
+	struct vm_connector *connector;
+	wl_list_for_each(connector, &display->connectors, link) {
+		wl_signal_emit(&display->surfaces->events.new_connector, connector);
+	}
+	return true;
+
+error:
+	vm_display_disconnect(display);
+	return false;
+}
+
+void vm_display_disconnect(struct vm_display *display)
+{
+	struct vm_connector *connector, *tmp;
+	wl_list_for_each_safe(connector, tmp, &display->connectors, link) {
+		wl_list_remove(&connector->link);
+		vm_connector_destroy(connector);
+	}
+	vm_dbuf_destroy_all(display);
+	if (display->log_suppressed > 0) {
+		wlr_log(WLR_ERROR, "guest %s (domain %u): %u more errors not shown", display->name,
+			display->domid, display->log_suppressed);
+		display->log_suppressed = 0;
+	}
+}
+
+void vm_display_destroy(struct vm_display *display)
+{
+	if (display == NULL) {
+		return;
+	}
+	vm_display_disconnect(display);
+	free(display->name);
+	free(display);
+}

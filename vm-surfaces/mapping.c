@@ -1,0 +1,42 @@
+#include <stdlib.h>
+#include <wlr/util/log.h>
+#include <xengnttab.h>
+
+#include "vm-surfaces/mapping.h"
+
+struct vm_mapping *vm_mapping_create(xengnttab_handle *gnttab, uint32_t domid,
+	const uint32_t *refs, uint32_t nr_pages, int prot)
+{
+	struct vm_mapping *mapping = calloc(1, sizeof(*mapping));
+	if (mapping == NULL) {
+		return NULL;
+	}
+	/* The API takes a non-const array but does not write it. */
+	mapping->addr = xengnttab_map_domain_grant_refs(gnttab, nr_pages, domid,
+		(uint32_t *)refs, prot);
+	if (mapping->addr == NULL) {
+		free(mapping);
+		return NULL;
+	}
+	mapping->gnttab = gnttab;
+	mapping->nr_pages = nr_pages;
+	mapping->refs = 1;
+	return mapping;
+}
+
+struct vm_mapping *vm_mapping_ref(struct vm_mapping *mapping)
+{
+	mapping->refs++;
+	return mapping;
+}
+
+void vm_mapping_unref(struct vm_mapping *mapping)
+{
+	if (mapping == NULL || --mapping->refs > 0) {
+		return;
+	}
+	if (xengnttab_unmap(mapping->gnttab, mapping->addr, mapping->nr_pages) != 0) {
+		wlr_log_errno(WLR_ERROR, "Cannot unmap %u guest pages", mapping->nr_pages);
+	}
+	free(mapping);
+}

@@ -1,0 +1,33 @@
+#ifndef MOSAIC_VM_SURFACES_MAPPING_H
+#define MOSAIC_VM_SURFACES_MAPPING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Guest pages mapped into our address space. Reference-counted: a dbuf and
+ * every wlr_buffer made from it share one mapping, and the pages are unmapped
+ * when the last of them lets go (the scene may still show a buffer after the
+ * guest destroyed it).
+ */
+typedef struct xengntdev_handle xengnttab_handle;
+
+struct vm_mapping {
+	xengnttab_handle *gnttab;
+	void *addr;
+	uint32_t nr_pages;
+	int refs;
+};
+
+/* Maps refs of domid in order, contiguously. NULL if any ref can't be mapped. */
+struct vm_mapping *vm_mapping_create(xengnttab_handle *gnttab, uint32_t domid,
+	const uint32_t *refs, uint32_t nr_pages, int prot);
+struct vm_mapping *vm_mapping_ref(struct vm_mapping *mapping);
+void vm_mapping_unref(struct vm_mapping *mapping);
+
+static inline size_t vm_mapping_size(const struct vm_mapping *mapping)
+{
+	return (size_t)mapping->nr_pages * 4096u;
+}
+
+#endif

@@ -1,0 +1,92 @@
+#include <stdlib.h>
+#include <wlr/util/log.h>
+#include <xengnttab.h>
+
+#include "protocol/evtchn.h"
+#include "protocol/ring.h"
+#include "protocol/xenbus.h"
+#include "protocol/xenstore.h"
+#include "vm-surfaces/display.h"
+#include "vm-surfaces/vm_surfaces.h"
+
+/* Enough for four 3840x2160 XRGB8888 buffers, with room to spare. */
+#define DEFAULT_MEMORY_BUDGET (256ull << 20)
+
+static bool vdispl_probe(struct xenbus_device *dev)
+{
+	struct vm_surfaces *surfaces = dev->backend->data;
+	dev->data = vm_display_create(surfaces, dev);
+	return dev->data != NULL;
+}
+
+static bool vdispl_connect(struct xenbus_device *dev)
+{
+	return vm_display_connect(dev->data);
+}
+
+static void vdispl_disconnect(struct xenbus_device *dev)
+{
+	vm_display_disconnect(dev->data);
+}
+
+static void vdispl_remove(struct xenbus_device *dev)
+{
+	vm_display_destroy(dev->data);
+	dev->data = NULL;
+}
+
+static const struct xenbus_backend_impl vdispl_impl = {
+	.probe = vdispl_probe,
+	.connect = vdispl_connect,
+	.disconnect = vdispl_disconnect,
+	.remove = vdispl_remove,
+};
+
+struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xenstore *store)
+{
+	struct vm_surfaces *surfaces = calloc(1, sizeof(*surfaces));
+	if (surfaces == NULL) {
+		return NULL;
+	}
+	surfaces->loop = loop;
+	surfaces->store = store;
+	surfaces->memory_budget = DEFAULT_MEMORY_BUDGET;
+	wl_signal_init(&surfaces->events.new_connector);
+
+	surfaces->gnttab = xengnttab_open(NULL, 0);
+	if (surfaces->gnttab == NULL) {
+		wlr_log_errno(WLR_ERROR, "Cannot open the grant table device (is xen-gntdev loaded?)");
+		goto error;
+	}
+	surfaces->evtchn = evtchn_create(loop);
+	if (surfaces->evtchn == NULL) {
+		goto error;
+	}
+	return surfaces;
+
+error:
+	if (surfaces->gnttab != NULL) {
+		xengnttab_close(surfaces->gnttab);
+	}
+	free(surfaces);
+	return NULL;
+}
+
+/* Separate from create so the compositor can listen for connectors before any appear. */
+bool vm_surfaces_start(struct vm_surfaces *surfaces)
+{
+	surfaces->vdispl = xenbus_backend_create(surfaces->store, XENDISPL_DRIVER_NAME,
+		&vdispl_impl, surfaces);
+	return surfaces->vdispl != NULL;
+}
+
+void vm_surfaces_destroy(struct vm_surfaces *surfaces)
+{
+	if (surfaces == NULL) {
+		return;
+	}
+	xenbus_backend_destroy(surfaces->vdispl);
+	evtchn_destroy(surfaces->evtchn);
+	xengnttab_close(surfaces->gnttab);
+	free(surfaces);
+}

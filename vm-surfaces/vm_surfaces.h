@@ -1,0 +1,36 @@
+#ifndef MOSAIC_VM_SURFACES_VM_SURFACES_H
+#define MOSAIC_VM_SURFACES_VM_SURFACES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-server-core.h>
+
+/*
+ * The PV display backend: serves every guest's vdispl devices and offers
+ * their connectors to the compositor.
+ */
+struct xenstore;
+struct evtchn;
+typedef struct xengntdev_handle xengnttab_handle;
+
+struct vm_surfaces {
+	struct wl_event_loop *loop;
+	struct xenstore *store;
+	struct evtchn *evtchn;
+	xengnttab_handle *gnttab;
+	struct xenbus_backend *vdispl;
+	/* Bytes of guest memory one device may have mapped for its buffers. */
+	uint64_t memory_budget;
+
+	struct {
+		struct wl_signal new_connector; // struct vm_connector *
+	} events;
+};
+
+struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xenstore *store);
+/* Starts serving the guests' devices; listen to events.new_connector first. */
+bool vm_surfaces_start(struct vm_surfaces *surfaces);
+/* Disconnects every guest; the compositor must have let go of their buffers first. */
+void vm_surfaces_destroy(struct vm_surfaces *surfaces);
+
+#endif
