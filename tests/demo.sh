@@ -1,0 +1,14 @@
+#!/bin/sh
+# The cockpit demo: installs what is missing, builds, then runs the simulated
+# hypervisor, mosaic and three virtual guests ("cluster", "infotainment",
+# "rear-seat"). In a desktop session mosaic opens a window until you close it
+# or press Ctrl-C; otherwise (or with --headless) it runs headless for a few
+# seconds and writes a screenshot to mosaic-demo.png.
+set -e
+cd "$(dirname "$0")/.."
+sh tests/deps.sh
+if [ ! -f build-demo/build.ninja ]; then
+	meson setup build-demo -Dbuildtype=release
+fi
+meson compile -C build-demo
+exec sh tests/demo/run-demo.sh build-demo "$@"

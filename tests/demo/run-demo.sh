@@ -1,0 +1,64 @@
+#!/bin/sh
+# Runs the demo from a build directory: run-demo.sh BUILD_DIR [--headless] [--seconds N] [--output FILE]
+set -eu
+build=$1
+shift
+headless=no
+seconds=5
+shot=mosaic-demo.png
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--headless) headless=yes ;;
+	--seconds) seconds=$2; shift ;;
+	--output) shot=$2; shift ;;
+	*) echo "usage: run-demo.sh BUILD_DIR [--headless] [--seconds N] [--output FILE]" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${DISPLAY:-}" ]; then
+	headless=yes
+fi
+
+dir=$(mktemp -d /tmp/mosaic-demo-XXXXXX)
+pids=""
+cleanup() {
+	# Guests first, then mosaic, then the hypervisor: the order things go away in a car.
+	for p in $(echo $pids | tr ' ' '\n' | tac); do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+export XENSIM_SOCKET="$dir/xensim.sock" MOSAIC_CONTROL="$dir/mosaic.sock"
+"$build/tests/xensim/xensim" broker > "$dir/broker.out" &
+pids="$pids $!"
+until grep -q ready "$dir/broker.out" 2>/dev/null; do sleep 0.1; done
+
+mosaic_args="--control $MOSAIC_CONTROL --size 1920x1080"
+[ "$headless" = yes ] && mosaic_args="$mosaic_args --headless"
+XENSIM_DOMID=0 "$build/tests/mosaic-sim" $mosaic_args 2> "$dir/mosaic.log" &
+pids="$pids $!"
+until "$build/mosaicctl" ping 2>/dev/null; do sleep 0.1; done
+
+domid=1
+for guest in cluster:1280x480 infotainment:1280x720 rear-seat:1024x600; do
+	name=${guest%%:*}
+	res=${guest#*:}
+	XENSIM_DOMID=0 "$build/tests/xensim/xensim" create --domid $domid --name "$name" \
+		--vdispl "backend=0,be-alloc=0,connectors=$name-0:$res"
+	XENSIM_DOMID=$domid "$build/tests/vguest/vguest" --name "$name" > "$dir/$name.out" &
+	pids="$pids $!"
+	domid=$((domid + 1))
+done
+
+if [ "$headless" = yes ]; then
+	sleep "$seconds"
+	"$build/mosaicctl" surfaces
+	"$build/mosaicctl" screenshot "$shot"
+	echo "mosaic demo: screenshot written to $shot"
+else
+	echo "mosaic demo: running in a window; Ctrl-C to stop"
+	wait
+fi

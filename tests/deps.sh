@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs the Debian 12 packages that mosaic needs to build, run its demo and
+# run its tests; does nothing when they are all there. Uses sudo unless root.
+set -e
+PACKAGES="meson ninja-build pkg-config gcc libc6-dev
+libwlroots-dev libwayland-dev wayland-protocols libpixman-1-dev libdrm-dev
+libinput-dev libxkbcommon-dev libpng-dev libxen-dev"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "mosaic: installing Debian packages:$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing

@@ -1,0 +1,96 @@
+#ifndef VGUEST_EVTCHNL_H
+#define VGUEST_EVTCHNL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xenevtchn.h>
+#include <xengnttab.h>
+
+#include "displif.h"
+#include "stats.h"
+
+/*
+ * One connector's pair of channels, as Linux's xen-drm-front keeps them:
+ * a request ring (one request in flight, responses matched by id and
+ * operation, 3000 ms per response) and an event page the backend fills with
+ * page-flip events (ids consecutive from 0). Everything the backend writes
+ * into these pages is untrusted.
+ */
+
+#define EVTCHNL_RESPONSE_TIMEOUT_MS 3000
+
+enum evtchnl_result {
+	EVTCHNL_OK,
+	EVTCHNL_FAILED,  /* the backend answered with a non-zero status */
+	EVTCHNL_TIMEOUT, /* no acceptable answer within 3000 ms */
+};
+
+/* Called once per submitted request; must not free the pair. */
+typedef void (*evtchnl_done_fn)(
+	void *data, uint8_t operation, enum evtchnl_result result, int32_t status);
+/* Called for each page-flip event with the expected id. */
+typedef void (*evtchnl_flip_fn)(void *data, uint64_t fb_cookie);
+
+struct evtchnl_req {
+	xen_displif_front_ring_t ring;
+	void *page;
+	uint32_t gref;
+	evtchn_port_t port;
+	bool bound;
+	uint16_t next_id;
+
+	bool in_flight;
+	uint16_t id;
+	uint8_t operation;
+	int64_t deadline;
+	evtchnl_done_fn done;
+	void *done_data;
+	struct stats *done_stats;
+};
+
+struct evtchnl_evt {
+	struct xendispl_event_page *page;
+	uint32_t gref;
+	evtchn_port_t port;
+	bool bound;
+	uint32_t cons; /* our copy: the page's in_cons is writable by the backend */
+	uint16_t next_id;
+	evtchnl_flip_fn on_flip;
+	void *flip_data;
+};
+
+struct evtchnl_pair {
+	int index;
+	xengntshr_handle *gs;
+	xenevtchn_handle *xce;
+	struct stats *stats; /* protocol errors on these channels count here */
+	struct evtchnl_req req;
+	struct evtchnl_evt evt;
+};
+
+/* Shares the ring and event pages with domid and allocates both unbound ports. */
+bool evtchnl_pair_init(struct evtchnl_pair *pair, int index, xengntshr_handle *gs,
+	xenevtchn_handle *xce, uint32_t domid, struct stats *stats, evtchnl_flip_fn on_flip,
+	void *flip_data);
+/* Releases ports and grants. Safe on a zeroed or already finished pair. */
+void evtchnl_pair_finish(struct evtchnl_pair *pair);
+
+bool evtchnl_busy(const struct evtchnl_pair *pair);
+
+/*
+ * Puts req (id assigned here) on the ring and notifies the backend if the
+ * ring asks for it. done is called later with the result; errors and
+ * timeouts are logged here and counted in stats. Returns false (counted as
+ * an error) if the ring has no free slot.
+ */
+bool evtchnl_submit(struct evtchnl_pair *pair, const struct xendispl_req *req, evtchnl_done_fn done,
+	void *data, struct stats *stats, int64_t now);
+
+/* The backend notified port; returns false if port is not one of this pair's. */
+bool evtchnl_handle_port(struct evtchnl_pair *pair, evtchn_port_t port);
+
+void evtchnl_check_timeout(struct evtchnl_pair *pair, int64_t now);
+/* When the request in flight times out, INT64_MAX if none. */
+int64_t evtchnl_deadline(const struct evtchnl_pair *pair);
+
+#endif

@@ -1,0 +1,467 @@
+#include "frontend.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "parse.h"
+
+#define WATCH_TOKEN "vguest-backend-state"
+/* xen-drm-front's limits: its mode config is at most 4095x2047. */
+#define MAX_WIDTH 4095
+#define MAX_HEIGHT 2047
+/* As xen_drv_remove: poll the backend's state every 10 ms, 100 times. */
+#define CLOSE_POLL_MS 10
+#define CLOSE_POLLS 100
+#define TRANSACTION_RETRIES 100
+
+static bool read_config(struct frontend *fe)
+{
+	fe->backend = xenbus_read(fe->xs, XBT_NULL, fe->dir, "backend");
+	if (fe->backend == NULL || fe->backend[0] != '/') {
+		log_error("%s/backend: missing or not an absolute path (is this device "
+			  "configured for our domain?)",
+			fe->dir);
+		return false;
+	}
+	unsigned long id;
+	if (!xenbus_read_uint(fe->xs, XBT_NULL, fe->dir, "backend-id", 0x7fef, &id)) {
+		log_error("%s/backend-id: missing or not a domain id", fe->dir);
+		return false;
+	}
+	fe->backend_id = (uint32_t)id;
+	unsigned long be_alloc = 0;
+	if (xenbus_read_uint(fe->xs, XBT_NULL, fe->dir, "be-alloc", 1, &be_alloc)) {
+		fe->be_alloc = be_alloc == 1;
+	}
+
+	for (int i = 0; i < CONNECTOR_MAX; i++) {
+		char node[32];
+		snprintf(node, sizeof(node), "%d/" XENDISPL_FIELD_RESOLUTION, i);
+		char *res = xenbus_read(fe->xs, XBT_NULL, fe->dir, node);
+		if (res == NULL) {
+			break;
+		}
+		uint32_t width, height;
+		bool ok = parse_resolution(res, MAX_WIDTH, MAX_HEIGHT, &width, &height);
+		if (!ok) {
+			log_error("%s/%s: '%s' is not WIDTHxHEIGHT within %dx%d", fe->dir, node,
+				res, MAX_WIDTH, MAX_HEIGHT);
+		}
+		free(res);
+		if (!ok) {
+			return false;
+		}
+		snprintf(node, sizeof(node), "%d/" XENDISPL_FIELD_UNIQUE_ID, i);
+		char *unique_id = xenbus_read(fe->xs, XBT_NULL, fe->dir, node);
+		connector_init(&fe->conns[i], i, width, height, unique_id, fe->opts, false);
+		fe->nconn = i + 1;
+	}
+	if (fe->nconn == 0) {
+		log_error("%s/0/resolution: missing: the device has no connector", fe->dir);
+		return false;
+	}
+	for (int i = 0; i < fe->nconn; i++) {
+		fe->conns[i].report_index = fe->nconn > 1;
+		log_debug("conn=%d: %ux%u unique-id %s", i, fe->conns[i].width, fe->conns[i].height,
+			fe->conns[i].unique_id ? fe->conns[i].unique_id : "-");
+	}
+	log_debug("backend %s (domain %u), be-alloc %d%s", fe->backend, fe->backend_id,
+		fe->be_alloc, fe->be_alloc ? ": buffers are still allocated by us" : "");
+	return true;
+}
+
+struct frontend *frontend_create(const struct vguest_options *opts)
+{
+	struct frontend *fe = calloc(1, sizeof(*fe));
+	if (fe == NULL) {
+		log_error("out of memory");
+		return NULL;
+	}
+	fe->opts = opts;
+	fe->state = XenbusStateInitialising;
+	snprintf(fe->dir, sizeof(fe->dir), "device/" XENDISPL_DRIVER_NAME "/%u", opts->dev);
+
+	fe->xs = xs_open(0);
+	if (fe->xs == NULL) {
+		log_error("opening XenStore: %s", strerror(errno));
+		goto error;
+	}
+	fe->gs = xengntshr_open(NULL, 0);
+	if (fe->gs == NULL) {
+		log_error("opening the grant sharing interface: %s", strerror(errno));
+		goto error;
+	}
+	fe->xce = xenevtchn_open(NULL, 0);
+	if (fe->xce == NULL) {
+		log_error("opening the event channel interface: %s", strerror(errno));
+		goto error;
+	}
+	if (!read_config(fe)) {
+		goto error;
+	}
+	return fe;
+
+error:
+	frontend_destroy(fe);
+	return NULL;
+}
+
+static void release_connectors(struct frontend *fe)
+{
+	for (int i = 0; i < fe->nconn; i++) {
+		connector_release(&fe->conns[i]);
+	}
+	memset(&fe->setup, 0, sizeof(fe->setup));
+}
+
+void frontend_destroy(struct frontend *fe)
+{
+	if (fe == NULL) {
+		return;
+	}
+	for (int i = 0; i < fe->nconn; i++) {
+		connector_finish(&fe->conns[i]);
+	}
+	if (fe->watching) {
+		char path[3072];
+		snprintf(path, sizeof(path), "%s/state", fe->backend);
+		xs_unwatch(fe->xs, path, WATCH_TOKEN);
+	}
+	if (fe->xce != NULL) {
+		xenevtchn_close(fe->xce);
+	}
+	if (fe->gs != NULL) {
+		xengntshr_close(fe->gs);
+	}
+	if (fe->xs != NULL) {
+		xs_close(fe->xs);
+	}
+	free(fe->backend);
+	free(fe);
+}
+
+int frontend_xenstore_fd(const struct frontend *fe)
+{
+	return xs_fileno(fe->xs);
+}
+
+int frontend_evtchn_fd(const struct frontend *fe)
+{
+	return xenevtchn_fd(fe->xce);
+}
+
+static bool set_state(struct frontend *fe, enum xenbus_state state)
+{
+	if (!xenbus_write_state(fe->xs, fe->dir, state)) {
+		return false;
+	}
+	fe->state = state;
+	return true;
+}
+
+/* Writing a node of a device the toolstack has removed would bring it back. */
+static bool device_present(struct frontend *fe)
+{
+	char *state = xenbus_read(fe->xs, XBT_NULL, fe->dir, "state");
+	bool present = state != NULL;
+	free(state);
+	return present;
+}
+
+static bool publish(struct frontend *fe, xs_transaction_t t)
+{
+	for (int i = 0; i < fe->nconn; i++) {
+		struct evtchnl_pair *ch = &fe->conns[i].chan;
+		char conn_dir[64];
+		snprintf(conn_dir, sizeof(conn_dir), "%s/%d", fe->dir, i);
+		if (!xenbus_printf(
+			    fe->xs, t, conn_dir, XENDISPL_FIELD_REQ_RING_REF, "%u", ch->req.gref) ||
+			!xenbus_printf(fe->xs, t, conn_dir, XENDISPL_FIELD_REQ_CHANNEL, "%u",
+				ch->req.port) ||
+			!xenbus_printf(fe->xs, t, conn_dir, XENDISPL_FIELD_EVT_RING_REF, "%u",
+				ch->evt.gref) ||
+			!xenbus_printf(fe->xs, t, conn_dir, XENDISPL_FIELD_EVT_CHANNEL, "%u",
+				ch->evt.port)) {
+			return false;
+		}
+	}
+	return xenbus_printf(fe->xs, t, fe->dir, "state", "%d", (int)XenbusStateInitialised);
+}
+
+/* Backend in InitWait: allocate every connector's channels and publish them. */
+static void backend_initwait(struct frontend *fe)
+{
+	for (int i = 0; i < fe->nconn; i++) {
+		if (!connector_open_channels(&fe->conns[i], fe->gs, fe->xce, fe->backend_id)) {
+			goto error;
+		}
+	}
+
+	for (int attempt = 0; attempt < TRANSACTION_RETRIES; attempt++) {
+		xs_transaction_t t = xs_transaction_start(fe->xs);
+		if (t == XBT_NULL) {
+			log_error("starting a XenStore transaction: %s", strerror(errno));
+			goto error;
+		}
+		if (!publish(fe, t)) {
+			int err = errno;
+			xs_transaction_end(fe->xs, t, true);
+			log_error("writing the transport parameters: %s", strerror(err));
+			goto error;
+		}
+		if (xs_transaction_end(fe->xs, t, false)) {
+			fe->state = XenbusStateInitialised;
+			log_debug("state -> %s", xenbus_strstate(fe->state));
+			return;
+		}
+		if (errno != EAGAIN) {
+			log_error("completing the XenStore transaction: %s", strerror(errno));
+			goto error;
+		}
+		log_debug("transaction conflict, retrying");
+	}
+	log_error("XenStore transaction kept conflicting %d times", TRANSACTION_RETRIES);
+
+error:
+	release_connectors(fe);
+	fe->fatal = true;
+}
+
+static void backend_connected(struct frontend *fe)
+{
+	if (!set_state(fe, XenbusStateConnected)) {
+		release_connectors(fe);
+		fe->fatal = true;
+		return;
+	}
+	log_report("connected connectors=%d", fe->nconn);
+	setup_start(&fe->setup, fe->conns, fe->nconn, fe->gs, fe->backend_id, fe->opts->format);
+}
+
+/*
+ * The backend closed, vanished or reset under a live connection. Linux tears
+ * the DRM device down and waits for InitWait to connect anew; reconnecting
+ * would start here, by going back to Initialising instead of Closed.
+ */
+static void backend_lost(struct frontend *fe, enum xenbus_state be)
+{
+	log_report("backend closed");
+	log_debug("backend state %s while we are %s", xenbus_strstate(be),
+		xenbus_strstate(fe->state));
+	release_connectors(fe);
+	if (device_present(fe)) {
+		set_state(fe, XenbusStateClosed);
+	}
+	fe->state = XenbusStateClosed;
+	fe->backend_gone = true;
+}
+
+static void handle_backend_state(struct frontend *fe, enum xenbus_state be)
+{
+	log_debug("backend state %s, ours %s", xenbus_strstate(be), xenbus_strstate(fe->state));
+	switch (fe->state) {
+	case XenbusStateInitialising:
+		if (be == XenbusStateInitWait) {
+			backend_initwait(fe);
+		}
+		break;
+	case XenbusStateInitialised:
+		if (be == XenbusStateConnected) {
+			backend_connected(fe);
+		} else if (be == XenbusStateUnknown || be == XenbusStateInitialising ||
+			   be == XenbusStateClosing || be == XenbusStateClosed) {
+			backend_lost(fe, be);
+		}
+		break;
+	case XenbusStateConnected:
+		if (be == XenbusStateUnknown || be == XenbusStateInitialising ||
+			be == XenbusStateInitWait || be == XenbusStateClosing ||
+			be == XenbusStateClosed) {
+			backend_lost(fe, be);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+bool frontend_start(struct frontend *fe)
+{
+	/* A freshly probed frontend starts from Initialising whatever was left there. */
+	enum xenbus_state ours = xenbus_read_state(fe->xs, fe->dir);
+	if (ours != XenbusStateInitialising && !set_state(fe, XenbusStateInitialising)) {
+		return false;
+	}
+
+	char path[3072];
+	snprintf(path, sizeof(path), "%s/state", fe->backend);
+	if (!xs_watch(fe->xs, path, WATCH_TOKEN)) {
+		log_error("watching %s: %s", path, strerror(errno));
+		return false;
+	}
+	fe->watching = true;
+	handle_backend_state(fe, xenbus_read_state(fe->xs, fe->backend));
+	return !fe->fatal;
+}
+
+void frontend_handle_xenstore(struct frontend *fe)
+{
+	char **event;
+	while ((event = xs_check_watch(fe->xs)) != NULL) {
+		free(event);
+	}
+	if (errno != EAGAIN) {
+		log_error("reading XenStore watch events: %s", strerror(errno));
+	}
+	if (fe->state == XenbusStateClosed) {
+		return;
+	}
+	handle_backend_state(fe, xenbus_read_state(fe->xs, fe->backend));
+}
+
+void frontend_handle_evtchn(struct frontend *fe)
+{
+	xenevtchn_port_or_error_t port = xenevtchn_pending(fe->xce);
+	if (port < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			log_error("reading a pending event channel: %s", strerror(errno));
+		}
+		return;
+	}
+	/* Unmask first: a notification during processing raises the port again. */
+	xenevtchn_unmask(fe->xce, (evtchn_port_t)port);
+	for (int i = 0; i < fe->nconn; i++) {
+		if (evtchnl_handle_port(&fe->conns[i].chan, (evtchn_port_t)port)) {
+			return;
+		}
+	}
+	log_debug("notification on port %d, which is none of ours", port);
+}
+
+void frontend_totals(const struct frontend *fe, struct stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < fe->nconn; i++) {
+		out->flips += fe->conns[i].stats.flips;
+		out->timeouts += fe->conns[i].stats.timeouts;
+		out->errors += fe->conns[i].stats.errors;
+	}
+}
+
+static void check_exit_after(struct frontend *fe)
+{
+	struct stats total;
+	frontend_totals(fe, &total);
+	if (fe->opts->exit_after == 0 || total.flips < fe->opts->exit_after) {
+		return;
+	}
+	log_report("exit-after flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64, total.flips,
+		total.timeouts, total.errors);
+	/* A crash: no Closing, no unsharing, no unbinding. */
+	_exit(total.timeouts == 0 && total.errors == 0 ? 0 : 1);
+}
+
+static void check_done(struct frontend *fe)
+{
+	if (fe->done_reported || fe->opts->frames == 0) {
+		return;
+	}
+	uint64_t min_flips = UINT64_MAX;
+	for (int i = 0; i < fe->nconn; i++) {
+		if (!connector_finished(&fe->conns[i])) {
+			return;
+		}
+		if (fe->conns[i].stats.flips < min_flips) {
+			min_flips = fe->conns[i].stats.flips;
+		}
+	}
+	struct stats total;
+	frontend_totals(fe, &total);
+	log_report("done flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64, min_flips,
+		total.timeouts, total.errors);
+	fe->done_reported = true;
+}
+
+void frontend_tick(struct frontend *fe, int64_t now)
+{
+	if (fe->state != XenbusStateConnected) {
+		return;
+	}
+	for (int i = 0; i < fe->nconn; i++) {
+		connector_check_timeouts(&fe->conns[i], now);
+	}
+	/* Before anything more is sent, so the crash comes right after flip N. */
+	check_exit_after(fe);
+	check_done(fe);
+
+	bool progress = true;
+	for (int round = 0; progress && round < 4 * CONNECTOR_MAX; round++) {
+		progress = setup_step(&fe->setup, now);
+		for (int i = 0; i < fe->nconn; i++) {
+			progress |= connector_step(&fe->conns[i], now);
+		}
+	}
+	check_done(fe);
+}
+
+int64_t frontend_deadline(const struct frontend *fe)
+{
+	int64_t deadline = INT64_MAX;
+	if (fe->state != XenbusStateConnected) {
+		return deadline;
+	}
+	for (int i = 0; i < fe->nconn; i++) {
+		int64_t d = connector_deadline(&fe->conns[i]);
+		if (d < deadline) {
+			deadline = d;
+		}
+	}
+	return deadline;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * NSEC_PER_MSEC};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+	}
+}
+
+void frontend_close(struct frontend *fe)
+{
+	if (fe->state == XenbusStateClosed) {
+		return;
+	}
+	bool published = fe->state == XenbusStateInitialised || fe->state == XenbusStateConnected;
+	bool present = device_present(fe);
+	if (present) {
+		set_state(fe, XenbusStateClosing);
+	}
+	if (published) {
+		/* The backend releases our pages and goes back to InitWait. */
+		enum xenbus_state be = xenbus_read_state(fe->xs, fe->backend);
+		for (int i = 0; i < CLOSE_POLLS && be != XenbusStateInitWait; i++) {
+			sleep_ms(CLOSE_POLL_MS);
+			be = xenbus_read_state(fe->xs, fe->backend);
+		}
+		/*
+		 * Linux logs this as an error and goes on; so do we, without
+		 * counting it: the classic Closing/Closed dance of backends ends here.
+		 */
+		if (be != XenbusStateInitWait) {
+			log_warning("backend state is %s while closing, not InitWait after %d ms",
+				xenbus_strstate(be), CLOSE_POLLS * CLOSE_POLL_MS);
+		}
+	}
+	release_connectors(fe);
+	if (present) {
+		set_state(fe, XenbusStateClosed);
+	}
+	fe->state = XenbusStateClosed;
+}

@@ -1,0 +1,182 @@
+/*
+ * vguest: a virtual guest's PV display frontend for tests. See README.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "frontend.h"
+#include "log.h"
+#include "options.h"
+
+enum exit_status {
+	EXIT_CLEAN = 0,
+	EXIT_PROBLEMS = 1, /* timeouts or errors seen, or the backend went away */
+	EXIT_SETUP = 2,    /* usage or setup error */
+};
+
+/* SIGTERM/SIGINT wake the poll through this pipe. */
+static int signal_pipe[2] = {-1, -1};
+
+static void handle_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+	ssize_t n = write(signal_pipe[1], &c, 1);
+	(void)n;
+	errno = saved;
+}
+
+static bool set_flags(int fd, int fd_flags, int fl_flags)
+{
+	int fdf = fcntl(fd, F_GETFD);
+	int flf = fcntl(fd, F_GETFL);
+	return fdf >= 0 && flf >= 0 && fcntl(fd, F_SETFD, fdf | fd_flags) == 0 &&
+	       fcntl(fd, F_SETFL, flf | fl_flags) == 0;
+}
+
+static bool setup_signals(void)
+{
+	if (pipe(signal_pipe) < 0) {
+		log_error("pipe: %s", strerror(errno));
+		return false;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!set_flags(signal_pipe[i], FD_CLOEXEC, O_NONBLOCK)) {
+			log_error("fcntl: %s", strerror(errno));
+			return false;
+		}
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handle_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) {
+		log_error("sigaction: %s", strerror(errno));
+		return false;
+	}
+	/* A test harness closing our stdout must not kill us mid-protocol. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return true;
+}
+
+static void close_signal_pipe(void)
+{
+	for (int i = 0; i < 2; i++) {
+		if (signal_pipe[i] >= 0) {
+			close(signal_pipe[i]);
+			signal_pipe[i] = -1;
+		}
+	}
+}
+
+static int poll_timeout_ms(int64_t deadline, int64_t now)
+{
+	/* Wake at least once a second; nothing depends on it but it bounds surprises. */
+	const int64_t max_ms = 1000;
+	if (deadline == INT64_MAX) {
+		return (int)max_ms;
+	}
+	if (deadline <= now) {
+		return 0;
+	}
+	int64_t ms = (deadline - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+	return (int)(ms < max_ms ? ms : max_ms);
+}
+
+static int run(struct frontend *fe)
+{
+	enum { FD_SIGNAL, FD_XENSTORE, FD_EVTCHN, FD_COUNT };
+	struct pollfd fds[FD_COUNT] = {
+		[FD_SIGNAL] = {.fd = signal_pipe[0], .events = POLLIN},
+		[FD_XENSTORE] = {.fd = frontend_xenstore_fd(fe), .events = POLLIN},
+		[FD_EVTCHN] = {.fd = frontend_evtchn_fd(fe), .events = POLLIN},
+	};
+	if (fds[FD_XENSTORE].fd < 0 || fds[FD_EVTCHN].fd < 0) {
+		log_error("no file descriptor to wait on XenStore or event channels");
+		return EXIT_SETUP;
+	}
+
+	for (;;) {
+		int64_t now = clock_now();
+		frontend_tick(fe, now);
+		if (fe->backend_gone) {
+			return EXIT_PROBLEMS;
+		}
+
+		int timeout = poll_timeout_ms(frontend_deadline(fe), clock_now());
+		int n = poll(fds, FD_COUNT, timeout);
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			log_error("poll: %s", strerror(errno));
+			return EXIT_SETUP;
+		}
+		if (fds[FD_SIGNAL].revents) {
+			log_debug("signal received: closing");
+			frontend_close(fe);
+			struct stats total;
+			frontend_totals(fe, &total);
+			log_report("closed flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64,
+				total.flips, total.timeouts, total.errors);
+			return total.timeouts == 0 && total.errors == 0 ? EXIT_CLEAN
+									: EXIT_PROBLEMS;
+		}
+		if (fds[FD_XENSTORE].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			log_error("lost the XenStore connection");
+			return EXIT_PROBLEMS;
+		}
+		if (fds[FD_EVTCHN].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			log_error("lost the event channel device");
+			return EXIT_PROBLEMS;
+		}
+		if (fds[FD_XENSTORE].revents & POLLIN) {
+			frontend_handle_xenstore(fe);
+			if (fe->fatal) {
+				return EXIT_SETUP;
+			}
+		}
+		if (fds[FD_EVTCHN].revents & POLLIN) {
+			frontend_handle_evtchn(fe);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vguest_options opts;
+	switch (options_parse(argc, argv, &opts)) {
+	case OPTIONS_RUN:
+		break;
+	case OPTIONS_HELP:
+		return EXIT_CLEAN;
+	case OPTIONS_ERROR:
+		return EXIT_SETUP;
+	}
+	log_init(opts.name, opts.verbose);
+
+	int status = EXIT_SETUP;
+	if (!setup_signals()) {
+		goto out;
+	}
+	struct frontend *fe = frontend_create(&opts);
+	if (fe == NULL) {
+		goto out;
+	}
+	if (frontend_start(fe)) {
+		status = run(fe);
+	}
+	frontend_destroy(fe);
+out:
+	close_signal_pipe();
+	return status;
+}

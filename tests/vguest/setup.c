@@ -1,0 +1,101 @@
+#include "setup.h"
+
+#include <string.h>
+
+#include "log.h"
+
+void setup_start(struct setup *setup, struct connector *conns, int nconn, xengntshr_handle *gs,
+	uint32_t domid, uint32_t format)
+{
+	memset(setup, 0, sizeof(*setup));
+	setup->conns = conns;
+	setup->nconn = nconn;
+	setup->gs = gs;
+	setup->domid = domid;
+	setup->format = format;
+	setup->phase = SETUP_CREATE;
+}
+
+static void next_connector(struct setup *setup)
+{
+	setup->conn++;
+	setup->buf = 0;
+	setup->phase = SETUP_CREATE;
+}
+
+static void fail_connector(struct setup *setup)
+{
+	connector_buffers_failed(&setup->conns[setup->conn]);
+	next_connector(setup);
+}
+
+static void handle_done(void *data, uint8_t operation, enum evtchnl_result result, int32_t status)
+{
+	struct setup *setup = data;
+	(void)operation;
+	(void)status;
+	if (result != EVTCHNL_OK) {
+		fail_connector(setup);
+		return;
+	}
+	switch (setup->phase) {
+	case SETUP_CREATING:
+		setup->phase = SETUP_ATTACH;
+		break;
+	case SETUP_ATTACHING:
+		setup->buf++;
+		setup->phase = SETUP_CREATE;
+		if (setup->buf == CONNECTOR_BUFFERS) {
+			connector_buffers_ready(&setup->conns[setup->conn]);
+			next_connector(setup);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+bool setup_step(struct setup *setup, int64_t now)
+{
+	if (setup->conns == NULL || setup->conn >= setup->nconn) {
+		return false;
+	}
+	struct evtchnl_pair *ring0 = &setup->conns[0].chan;
+	if (evtchnl_busy(ring0)) {
+		return false;
+	}
+	struct connector *conn = &setup->conns[setup->conn];
+	struct xendispl_req req;
+
+	switch (setup->phase) {
+	case SETUP_CREATE: {
+		struct dbuf *buf = dbuf_create(
+			setup->gs, setup->domid, conn->width, conn->height, setup->format);
+		if (buf == NULL) {
+			conn->stats.errors++;
+			fail_connector(setup);
+			return true;
+		}
+		connector_buffer_created(conn, setup->buf, buf);
+		dbuf_build_create_req(buf, &req);
+		log_debug("conn=%d: buffer %u: %ux%u, %u pages, %u directory pages", conn->index,
+			setup->buf, buf->width, buf->height, buf->num_pages, buf->num_dir_pages);
+		if (!evtchnl_submit(ring0, &req, handle_done, setup, &conn->stats, now)) {
+			fail_connector(setup);
+			return true;
+		}
+		setup->phase = SETUP_CREATING;
+		return true;
+	}
+	case SETUP_ATTACH:
+		dbuf_build_attach_req(conn->bufs[setup->buf], &req);
+		if (!evtchnl_submit(ring0, &req, handle_done, setup, &conn->stats, now)) {
+			fail_connector(setup);
+			return true;
+		}
+		setup->phase = SETUP_ATTACHING;
+		return true;
+	default:
+		return false;
+	}
+}

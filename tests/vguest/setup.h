@@ -1,0 +1,40 @@
+#ifndef VGUEST_SETUP_H
+#define VGUEST_SETUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xengnttab.h>
+
+#include "connector.h"
+
+/*
+ * Creates every connector's framebuffers, one request at a time on
+ * connector 0's ring as xen-drm-front does for device-wide operations:
+ * for each connector and each of its buffers, DBUF_CREATE then FB_ATTACH.
+ * A connector whose buffer fails is left out; the others go on.
+ */
+enum setup_phase {
+	SETUP_CREATE,
+	SETUP_CREATING,
+	SETUP_ATTACH,
+	SETUP_ATTACHING,
+};
+
+struct setup {
+	struct connector *conns;
+	int nconn;
+	xengntshr_handle *gs;
+	uint32_t domid;
+	uint32_t format;
+
+	int conn;         /* the connector being set up; nconn when all are */
+	unsigned int buf; /* its buffer being set up */
+	enum setup_phase phase;
+};
+
+void setup_start(struct setup *setup, struct connector *conns, int nconn, xengntshr_handle *gs,
+	uint32_t domid, uint32_t format);
+/* Sends the next request if connector 0's ring is free; true if it did anything. */
+bool setup_step(struct setup *setup, int64_t now);
+
+#endif
