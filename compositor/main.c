@@ -14,7 +14,7 @@ static const char usage[] =
 	"\n"
 	"  -H, --headless          no real or nested display: headless outputs\n"
 	"  -s, --size WxH          output size for headless and nested outputs (1920x1080)\n"
-	"  -n, --outputs N         number of headless outputs (1)\n"
+	"  -n, --outputs N         number of headless outputs, 0 to 16 (1)\n"
 	"  -c, --control PATH      control socket (default $MOSAIC_CONTROL,\n"
 	"                          $XDG_RUNTIME_DIR/mosaic.sock, or /tmp/mosaic-UID.sock)\n"
 	"  -v, --verbose           debug logging\n"
@@ -37,7 +37,7 @@ static bool parse_size(const char *s, int *w, int *h)
 
 int main(int argc, char *argv[])
 {
-	struct mosaic_config config = {0};
+	struct mosaic_config config = {.headless_outputs = 1};
 	enum wlr_log_importance level = WLR_INFO;
 	static const struct option options[] = {
 		{"headless", no_argument, NULL, 'H'},
@@ -62,8 +62,8 @@ int main(int argc, char *argv[])
 			break;
 		case 'n':
 			config.headless_outputs = atoi(optarg);
-			if (config.headless_outputs < 1 || config.headless_outputs > 16) {
-				fprintf(stderr, "mosaic: --outputs wants 1 to 16\n");
+			if (config.headless_outputs < 0 || config.headless_outputs > 16) {
+				fprintf(stderr, "mosaic: --outputs wants 0 to 16\n");
 				return 2;
 			}
 			break;

@@ -25,7 +25,8 @@ static struct wlr_backend *create_backend(struct mosaic_server *server)
 	if (backend == NULL) {
 		return NULL;
 	}
-	int n = server->config.headless_outputs > 0 ? server->config.headless_outputs : 1;
+	/* No output at all is allowed: a cockpit whose displays are not up yet. */
+	int n = server->config.headless_outputs;
 	int w = server->config.output_width > 0 ? server->config.output_width : 1920;
 	int h = server->config.output_height > 0 ? server->config.output_height : 1080;
 	for (int i = 0; i < n; i++) {

@@ -8,7 +8,7 @@
 struct mosaic_config {
 	bool headless;
 	int output_width, output_height;
-	int headless_outputs;
+	int headless_outputs; // may be 0
 	const char *control_path;
 };
 

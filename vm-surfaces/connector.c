@@ -63,7 +63,6 @@ static void flush_events(struct vm_connector *connector)
 		sent = true;
 	}
 	if (sent) {
-		clock_gettime(CLOCK_MONOTONIC, &connector->last_event);
 		evtchn_notify(connector->evt_port);
 	}
 }
@@ -83,7 +82,11 @@ static int clock_handle_tick(void *data)
 	return 0;
 }
 
-/* Completes pending flips of a connector no output shows, at the guest's nominal 60 Hz. */
+/*
+ * Completes pending flips of a connector no output shows, at the guest's
+ * nominal 60 Hz: on a fixed grid of virtual vblanks, like a real display, so
+ * the millisecond timer's rounding never accumulates.
+ */
 static void clock_arm(struct vm_connector *connector)
 {
 	if (connector->shown || connector->owed_count == 0) {
@@ -91,9 +94,11 @@ static void clock_arm(struct vm_connector *connector)
 	}
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t wait_ns = REFRESH_NS - ns_between(&connector->last_event, &now);
-	int ms = wait_ns <= 0 ? 1 : (int)((wait_ns + 999999) / 1000000);
-	wl_event_source_timer_update(connector->clock, ms);
+	int64_t since = ns_between(&connector->clock_origin, &now);
+	int64_t next = (since / REFRESH_NS + 1) * REFRESH_NS;
+	int64_t wait_ns = next - since;
+	int ms = (int)((wait_ns + 999999) / 1000000);
+	wl_event_source_timer_update(connector->clock, ms > 0 ? ms : 1);
 }
 
 void vm_connector_set_shown(struct vm_connector *connector, bool shown)
@@ -200,7 +205,7 @@ struct vm_connector *vm_connector_create(struct vm_display *display, uint32_t in
 		free(connector);
 		return NULL;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &connector->last_event);
+	clock_gettime(CLOCK_MONOTONIC, &connector->clock_origin);
 	return connector;
 }
 
