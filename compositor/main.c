@@ -15,6 +15,7 @@ static const char usage[] =
 	"  -H, --headless          no real or nested display: headless outputs\n"
 	"  -s, --size WxH          output size for headless and nested outputs (1920x1080)\n"
 	"  -n, --outputs N         number of headless outputs, 0 to 16 (1)\n"
+	"  -m, --guest-memory MIB  buffer memory one guest device may use (256)\n"
 	"  -c, --control PATH      control socket (default $MOSAIC_CONTROL,\n"
 	"                          $XDG_RUNTIME_DIR/mosaic.sock, or /tmp/mosaic-UID.sock)\n"
 	"  -v, --verbose           debug logging\n"
@@ -44,12 +45,13 @@ int main(int argc, char *argv[])
 		{"size", required_argument, NULL, 's'},
 		{"outputs", required_argument, NULL, 'n'},
 		{"control", required_argument, NULL, 'c'},
+		{"guest-memory", required_argument, NULL, 'm'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "Hs:n:c:vh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "Hs:n:c:m:vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			config.headless = true;
@@ -70,6 +72,15 @@ int main(int argc, char *argv[])
 		case 'c':
 			config.control_path = optarg;
 			break;
+		case 'm': {
+			long mib = atol(optarg);
+			if (mib < 1 || mib > 65536) {
+				fprintf(stderr, "mosaic: --guest-memory wants 1 to 65536 (MiB)\n");
+				return 2;
+			}
+			config.guest_memory = (uint64_t)mib << 20;
+			break;
+		}
 		case 'v':
 			level = WLR_DEBUG;
 			break;

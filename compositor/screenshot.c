@@ -11,39 +11,7 @@
 #include "compositor/png.h"
 #include "compositor/screenshot.h"
 #include "compositor/server.h"
-
-/* A render target in plain memory that the pixman renderer draws into. */
-struct memory_buffer {
-	struct wlr_buffer base;
-	void *data;
-	size_t stride;
-};
-
-static void memory_buffer_destroy(struct wlr_buffer *wlr_buffer)
-{
-	struct memory_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
-	free(buffer);
-}
-
-static bool memory_buffer_begin(struct wlr_buffer *wlr_buffer, uint32_t flags, void **data,
-	uint32_t *format, size_t *stride)
-{
-	struct memory_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
-	*data = buffer->data;
-	*format = DRM_FORMAT_XRGB8888;
-	*stride = buffer->stride;
-	return true;
-}
-
-static void memory_buffer_end(struct wlr_buffer *wlr_buffer)
-{
-}
-
-static const struct wlr_buffer_impl memory_buffer_impl = {
-	.destroy = memory_buffer_destroy,
-	.begin_data_ptr_access = memory_buffer_begin,
-	.end_data_ptr_access = memory_buffer_end,
-};
+#include "vm-surfaces/buffer.h"
 
 /*
  * wlroots 0.15 creates a buffer node's texture in wlr_scene_output_commit,
@@ -71,17 +39,10 @@ bool screenshot_capture(struct mosaic_output *output, uint32_t **pixels, int *wi
 	if (w <= 0 || h <= 0) {
 		return false;
 	}
-	uint32_t *data = calloc((size_t)w * (size_t)h, sizeof(uint32_t));
-	struct memory_buffer *buffer = calloc(1, sizeof(*buffer));
-	if (data == NULL || buffer == NULL) {
-		free(data);
-		free(buffer);
+	struct vm_buffer *buffer = vm_buffer_create_memory(w, h, DRM_FORMAT_XRGB8888);
+	if (buffer == NULL) {
 		return false;
 	}
-	wlr_buffer_init(&buffer->base, &memory_buffer_impl, w, h);
-	buffer->data = data;
-	buffer->stride = (size_t)w * 4;
-
 	import_pending_textures(output->server->scene, renderer);
 	bool ok = wlr_renderer_begin_with_buffer(renderer, &buffer->base);
 	if (ok) {
@@ -93,13 +54,13 @@ bool screenshot_capture(struct mosaic_output *output, uint32_t **pixels, int *wi
 		wlr_renderer_end(renderer);
 	} else {
 		wlr_log(WLR_ERROR, "Screenshots need a renderer that draws into memory (pixman)");
-	}
-	wlr_buffer_drop(&buffer->base);
-	if (!ok) {
-		free(data);
+		wlr_buffer_drop(&buffer->base);
 		return false;
 	}
-	*pixels = data;
+	/* Keep the pixels, drop the buffer around them. */
+	*pixels = buffer->data;
+	buffer->data = NULL;
+	wlr_buffer_drop(&buffer->base);
 	*width = w;
 	*height = h;
 	return true;

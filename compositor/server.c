@@ -81,7 +81,7 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	if (server->store == NULL) {
 		goto error;
 	}
-	server->vm = vm_surfaces_create(server->loop, server->store);
+	server->vm = vm_surfaces_create(server->loop, server->store, config->guest_memory);
 	if (server->vm == NULL) {
 		goto error;
 	}

@@ -10,6 +10,7 @@ struct mosaic_config {
 	int output_width, output_height;
 	int headless_outputs; // may be 0
 	const char *control_path;
+	uint64_t guest_memory; // bytes of buffers per guest device, 0: default
 };
 
 struct mosaic_server {

@@ -20,6 +20,13 @@ typedef struct xengntdev_handle xengnttab_handle;
 int pgdir_collect(xengnttab_handle *gnttab, uint32_t domid, uint32_t first_dir,
 	uint32_t nr_refs, uint32_t *refs);
 
+/*
+ * The reverse, for buffers we allocate: writes refs into the directory chain
+ * the guest provided. Same checks and errors as pgdir_collect.
+ */
+int pgdir_fill(xengnttab_handle *gnttab, uint32_t domid, uint32_t first_dir, uint32_t nr_refs,
+	const uint32_t *refs);
+
 static inline uint32_t pgdir_pages_for(uint32_t nr_refs)
 {
 	return (nr_refs + (uint32_t)PGDIR_REFS_PER_PAGE - 1) / (uint32_t)PGDIR_REFS_PER_PAGE;

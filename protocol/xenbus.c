@@ -16,17 +16,21 @@ const char *xenbus_state_name(enum xenbus_state state)
 	return "Invalid";
 }
 
-static void set_state(struct xenbus_device *dev, enum xenbus_state state)
+static void write_state(struct xenbus_device *dev, enum xenbus_state state)
 {
-	if (dev->be_state == state) {
-		return;
-	}
 	wlr_log(WLR_DEBUG, "%s: %s -> %s", dev->be_path, xenbus_state_name(dev->be_state),
 		xenbus_state_name(state));
 	dev->be_state = state;
 	char path[512];
 	snprintf(path, sizeof(path), "%s/state", dev->be_path);
 	xenstore_writef(dev->backend->store, path, "%d", (int)state);
+}
+
+static void set_state(struct xenbus_device *dev, enum xenbus_state state)
+{
+	if (dev->be_state != state) {
+		write_state(dev, state);
+	}
 }
 
 static void disconnect(struct xenbus_device *dev)
@@ -75,12 +79,11 @@ static bool device_online(struct xenbus_device *dev)
 	return online != 0;
 }
 
-/* Follows the frontend, as Linux's xenbus backends do. */
-static void device_update(struct xenbus_device *dev)
+/* Follows the frontend's state transitions, as Linux's xenbus backends do. */
+static void device_update(struct xenbus_device *dev, bool initial)
 {
 	struct xenstore *store = dev->backend->store;
 	enum xenbus_state fe = read_state(store, dev->fe_path);
-	dev->fe_state = fe;
 
 	if (!device_online(dev)) {
 		/* The toolstack is removing the device: close and let it finish. */
@@ -88,26 +91,31 @@ static void device_update(struct xenbus_device *dev)
 		set_state(dev, XenbusStateClosed);
 		return;
 	}
+	if (fe == dev->fe_state && !initial) {
+		return;
+	}
+	dev->fe_state = fe;
+	if (fe != XenbusStateConnected) {
+		dev->stale = false;
+	}
 
 	switch (fe) {
 	case XenbusStateInitialising:
-		/* A fresh frontend, or one that reconnects after Connected/Closed. */
-		if (dev->be_state == XenbusStateConnected || dev->be_state == XenbusStateClosed ||
-			dev->be_state == XenbusStateClosing) {
-			disconnect(dev);
-			set_state(dev, XenbusStateInitWait);
-		}
+		/*
+		 * A fresh frontend, or one that restarts (after its own reset or
+		 * ours). Written even if unchanged: the frontend acts on the write.
+		 */
+		disconnect(dev);
+		write_state(dev, XenbusStateInitWait);
 		break;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
-		if (dev->be_state != XenbusStateInitWait) {
+		if (dev->stale || dev->be_state != XenbusStateInitWait) {
 			break;
 		}
 		if (!dev->backend->impl->connect(dev)) {
 			/* connect() has reported why; leave the frontend to see Closing. */
-			if (dev->be_state != XenbusStateClosing) {
-				set_state(dev, XenbusStateClosing);
-			}
+			set_state(dev, XenbusStateClosing);
 			break;
 		}
 		dev->connected = true;
@@ -123,6 +131,11 @@ static void device_update(struct xenbus_device *dev)
 		set_state(dev, XenbusStateClosing);
 		set_state(dev, XenbusStateInitWait);
 		break;
+	case XenbusStateReconfiguring:
+	case XenbusStateReconfigured:
+		/* The frontend tears down its side; it comes back through Initialising. */
+		disconnect(dev);
+		break;
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
 		disconnect(dev);
@@ -130,14 +143,15 @@ static void device_update(struct xenbus_device *dev)
 			set_state(dev, XenbusStateClosed);
 		}
 		break;
-	default:
+	case XenbusStateInitWait:
+		/* Not a frontend state. */
 		break;
 	}
 }
 
 static void device_handle_change(const char *path, void *data)
 {
-	device_update(data);
+	device_update(data, false);
 }
 
 static void device_destroy(struct xenbus_device *dev)
@@ -197,9 +211,14 @@ static struct xenbus_device *device_create(struct xenbus_backend *backend, uint3
 	}
 	wlr_log(WLR_INFO, "%s device %u/%u found (frontend %s)", backend->type, domid, devid,
 		fe_path);
-	/* Force the write: a restarted backend must announce itself again. */
-	dev->be_state = XenbusStateUnknown;
-	set_state(dev, XenbusStateInitWait);
+	/*
+	 * Announce ourselves even if the state key already says InitWait: a
+	 * restarted backend must. A frontend already Connected was served by a
+	 * backend before us; it resets when it sees InitWait and comes back.
+	 */
+	dev->fe_state = read_state(store, dev->fe_path);
+	dev->stale = dev->fe_state == XenbusStateConnected;
+	write_state(dev, XenbusStateInitWait);
 	dev->fe_watch = xenstore_watch_add(store, dev->fe_path, device_handle_change, dev);
 	char online_path[560];
 	snprintf(online_path, sizeof(online_path), "%s/online", be_path);
@@ -282,7 +301,7 @@ static void backend_scan(struct xenbus_backend *backend)
 			}
 			dev = device_create(backend, domid, devid);
 			if (dev != NULL) {
-				device_update(dev);
+				device_update(dev, true);
 			}
 		}
 		free(devs);

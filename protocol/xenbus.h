@@ -45,6 +45,8 @@ struct xenbus_device {
 	enum xenbus_state be_state;
 	enum xenbus_state fe_state;
 	bool connected;
+	/* Found Connected when we started: its rings were another backend's. */
+	bool stale;
 	struct xenstore_watch *fe_watch;
 	struct xenstore_watch *be_watch;
 	void *data; // the owner's

@@ -8,19 +8,23 @@
 struct vm_mapping;
 
 /*
- * A framebuffer in guest memory as a wlr_buffer: the renderer reads the
- * guest's pages in place, with no copy.
+ * Pixels as a wlr_buffer: either guest memory (the renderer reads the
+ * guest's pages in place, with no copy) or memory of our own (converted
+ * frames, screenshots).
  */
 struct vm_buffer {
 	struct wlr_buffer base;
-	struct vm_mapping *mapping;
-	size_t offset;
+	struct vm_mapping *mapping; // NULL for memory of our own
+	void *data;
 	size_t stride;
 	uint32_t format; // DRM fourcc the renderer sees
+	bool writable;
 };
 
-/* Takes a reference on mapping. The caller has checked that the frame fits. */
+/* Guest memory, read-only. Takes a reference on mapping; the caller checked the fit. */
 struct vm_buffer *vm_buffer_create(struct vm_mapping *mapping, size_t offset, int width,
 	int height, size_t stride, uint32_t format);
+/* Zeroed memory of our own, stride width * 4 (formats of 32 bpp). */
+struct vm_buffer *vm_buffer_create_memory(int width, int height, uint32_t format);
 
 #endif

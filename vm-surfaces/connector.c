@@ -140,24 +140,25 @@ int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
 	return 0;
 }
 
-static void send_response(struct vm_connector *connector, const struct xendispl_req *req,
-	int32_t status)
+/* A guest that keeps its ring full must not keep the others (and the outputs) waiting. */
+#define MAX_REQUESTS_PER_DISPATCH 64
+
+static void connector_handle_request_event(void *data);
+
+static void connector_handle_idle(void *data)
 {
-	struct xendispl_resp *resp =
-		RING_GET_RESPONSE(&connector->ring, connector->ring.rsp_prod_pvt);
-	memset(resp, 0, sizeof(*resp));
-	resp->id = req->id;
-	resp->operation = req->operation;
-	resp->status = status;
-	connector->ring.rsp_prod_pvt++;
+	struct vm_connector *connector = data;
+	connector->idle = NULL;
+	connector_handle_request_event(connector);
 }
 
 static void connector_handle_request_event(void *data)
 {
 	struct vm_connector *connector = data;
-	if (connector->broken) {
+	if (connector->broken || connector->idle != NULL) {
 		return;
 	}
+	unsigned handled = 0;
 	bool more;
 	do {
 		RING_IDX prod = READ_ONCE(connector->ring.sring->req_prod);
@@ -168,19 +169,31 @@ static void connector_handle_request_event(void *data)
 			vm_display_fatal(connector->display, "request ring overflow");
 			return;
 		}
-		while (connector->ring.req_cons != prod) {
+		while (connector->ring.req_cons != prod && handled < MAX_REQUESTS_PER_DISPATCH) {
 			struct xendispl_req req;
 			/* Copy first: the guest may rewrite the slot while we look at it. */
 			memcpy(&req, RING_GET_REQUEST(&connector->ring, connector->ring.req_cons),
 				sizeof(req));
 			connector->ring.req_cons++;
-			int32_t status = vm_display_handle_request(connector->display, connector, &req);
-			send_response(connector, &req, status);
+			struct xendispl_resp *resp =
+				RING_GET_RESPONSE(&connector->ring, connector->ring.rsp_prod_pvt);
+			memset(resp, 0, sizeof(*resp));
+			resp->id = req.id;
+			resp->operation = req.operation;
+			vm_display_handle_request(connector->display, connector, &req, resp);
+			connector->ring.rsp_prod_pvt++;
+			handled++;
 		}
 		bool notify;
 		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&connector->ring, notify);
 		if (notify) {
 			evtchn_notify(connector->req_port);
+		}
+		if (handled >= MAX_REQUESTS_PER_DISPATCH) {
+			/* The rest after everyone else had a turn. */
+			connector->idle = wl_event_loop_add_idle(connector->display->surfaces->loop,
+				connector_handle_idle, connector);
+			break;
 		}
 		RING_FINAL_CHECK_FOR_REQUESTS(&connector->ring, more);
 	} while (more);
@@ -298,6 +311,9 @@ void vm_connector_destroy(struct vm_connector *connector)
 	vm_mapping_unref(connector->req_map);
 	vm_mapping_unref(connector->evt_map);
 	wl_event_source_remove(connector->clock);
+	if (connector->idle != NULL) {
+		wl_event_source_remove(connector->idle);
+	}
 	free(connector->unique_id);
 	free(connector);
 }

@@ -8,6 +8,7 @@
 #include "vm-surfaces/buffer.h"
 #include "vm-surfaces/dbuf.h"
 #include "vm-surfaces/display.h"
+#include "vm-surfaces/format.h"
 #include "vm-surfaces/mapping.h"
 #include "vm-surfaces/vm_surfaces.h"
 
@@ -36,12 +37,98 @@ struct vm_fb *vm_fb_find(struct vm_display *display, uint64_t cookie)
 	return NULL;
 }
 
+/* Checks the request's numbers; fills pitch and the page count. 0 or -errno. */
+static int32_t check_geometry(struct vm_display *display,
+	const struct xendispl_dbuf_create_req *req, uint32_t *pitch, uint64_t *nr_pages)
+{
+	uint32_t width = req->width, height = req->height, bpp = req->bpp;
+	bool imported = width == 0 && height == 0 && bpp == 0;
+	if (!imported && (width == 0 || height == 0 || width > MAX_DIMENSION ||
+				 height > MAX_DIMENSION || (bpp != 16 && bpp != 24 && bpp != 32))) {
+		vm_display_guest_error(display, "DBUF_CREATE: unsupported geometry %ux%u@%u bpp",
+			width, height, bpp);
+		return -EINVAL;
+	}
+	uint64_t p = ((uint64_t)width * bpp + 7) / 8;
+	uint64_t frame = p * height;
+	uint64_t pages = ((uint64_t)req->buffer_sz + XEN_PAGE_SIZE - 1) / XEN_PAGE_SIZE;
+	/* Imported buffers start data_ofs into their first page, and may not be empty. */
+	if (req->buffer_sz == 0 || req->buffer_sz < frame || req->data_ofs >= XEN_PAGE_SIZE ||
+		(uint64_t)req->data_ofs + frame > pages * XEN_PAGE_SIZE) {
+		vm_display_guest_error(display,
+			"DBUF_CREATE: buffer_sz %u (data_ofs %u) too small for %ux%u@%u bpp",
+			req->buffer_sz, req->data_ofs, width, height, bpp);
+		return -EINVAL;
+	}
+	uint64_t size = pages * XEN_PAGE_SIZE;
+	if (display->mapped_bytes + size > display->surfaces->memory_budget) {
+		vm_display_guest_error(display,
+			"DBUF_CREATE: %llu bytes would exceed the guest's memory budget of %llu",
+			(unsigned long long)size,
+			(unsigned long long)display->surfaces->memory_budget);
+		return -ENOMEM;
+	}
+	*pitch = (uint32_t)p;
+	*nr_pages = pages;
+	return 0;
+}
+
+/* Maps the pages the guest listed in its page directory. */
+static int32_t map_guest_pages(struct vm_display *display,
+	const struct xendispl_dbuf_create_req *req, uint32_t nr_pages, uint32_t *refs,
+	struct vm_mapping **mapping)
+{
+	int err = pgdir_collect(display->surfaces->gnttab, display->domid, req->gref_directory,
+		nr_pages, refs);
+	if (err != 0) {
+		vm_display_guest_error(display,
+			"DBUF_CREATE: page directory %u does not describe %u pages",
+			req->gref_directory, nr_pages);
+		return err;
+	}
+	*mapping = vm_mapping_create(display->surfaces->gnttab, display->domid, refs, nr_pages,
+		PROT_READ);
+	if (*mapping == NULL) {
+		vm_display_guest_error(display, "DBUF_CREATE: cannot map the %u buffer pages",
+			nr_pages);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Backend allocation: our pages, granted to the guest, listed in its directory. */
+static int32_t share_own_pages(struct vm_display *display,
+	const struct xendispl_dbuf_create_req *req, uint32_t nr_pages, uint32_t *refs,
+	struct vm_mapping **mapping)
+{
+	struct vm_surfaces *surfaces = display->surfaces;
+	if (surfaces->gntshr == NULL) {
+		vm_display_guest_error(display,
+			"DBUF_CREATE: backend allocation unavailable (no grant-sharing device)");
+		return -EOPNOTSUPP;
+	}
+	*mapping = vm_mapping_create_shared(surfaces->gntshr, display->domid, nr_pages, refs);
+	if (*mapping == NULL) {
+		wlr_log_errno(WLR_ERROR, "Cannot share %u pages with domain %u", nr_pages,
+			display->domid);
+		return -ENOMEM;
+	}
+	int err = pgdir_fill(surfaces->gnttab, display->domid, req->gref_directory, nr_pages,
+		refs);
+	if (err != 0) {
+		vm_display_guest_error(display,
+			"DBUF_CREATE: page directory %u cannot hold %u refs", req->gref_directory,
+			nr_pages);
+		vm_mapping_unref(*mapping);
+		*mapping = NULL;
+		return err;
+	}
+	return 0;
+}
+
 int32_t vm_dbuf_create(struct vm_display *display, const struct xendispl_dbuf_create_req *req)
 {
 	uint64_t cookie = req->dbuf_cookie;
-	uint32_t width = req->width, height = req->height, bpp = req->bpp;
-	uint32_t buffer_sz = req->buffer_sz, data_ofs = req->data_ofs;
-
 	if (cookie == 0) {
 		vm_display_guest_error(display, "DBUF_CREATE with cookie 0");
 		return -EINVAL;
@@ -51,70 +138,44 @@ int32_t vm_dbuf_create(struct vm_display *display, const struct xendispl_dbuf_cr
 			(unsigned long long)cookie);
 		return -EEXIST;
 	}
-	if (req->flags & XENDISPL_DBUF_FLG_REQ_ALLOC) {
-		vm_display_guest_error(display, "DBUF_CREATE: backend allocation is not offered");
-		return -EOPNOTSUPP;
-	}
-	if (width == 0 || height == 0 || bpp == 0) {
-		vm_display_guest_error(display, "DBUF_CREATE: imported buffers are not supported");
-		return -EOPNOTSUPP;
-	}
-	if (width > MAX_DIMENSION || height > MAX_DIMENSION ||
-		(bpp != 16 && bpp != 24 && bpp != 32)) {
-		vm_display_guest_error(display, "DBUF_CREATE: unsupported geometry %ux%u@%u bpp",
-			width, height, bpp);
+	if (req->flags & ~(uint32_t)XENDISPL_DBUF_FLG_REQ_ALLOC) {
+		vm_display_guest_error(display, "DBUF_CREATE: unknown flags %#x", req->flags);
 		return -EINVAL;
 	}
-	uint64_t pitch = ((uint64_t)width * bpp + 7) / 8;
-	uint64_t frame = pitch * height;
-	uint64_t nr_pages = ((uint64_t)buffer_sz + XEN_PAGE_SIZE - 1) / XEN_PAGE_SIZE;
-	if (buffer_sz < frame || data_ofs >= XEN_PAGE_SIZE ||
-		(uint64_t)data_ofs + frame > nr_pages * XEN_PAGE_SIZE) {
+	bool backend_allocated = req->flags & XENDISPL_DBUF_FLG_REQ_ALLOC;
+	if (backend_allocated && (req->width == 0 || req->data_ofs != 0)) {
 		vm_display_guest_error(display,
-			"DBUF_CREATE: buffer_sz %u (data_ofs %u) too small for %ux%u@%u bpp", buffer_sz,
-			data_ofs, width, height, bpp);
+			"DBUF_CREATE: backend allocation needs a geometry and no offset");
 		return -EINVAL;
 	}
-	uint64_t size = nr_pages * XEN_PAGE_SIZE;
-	if (display->mapped_bytes + size > display->surfaces->memory_budget) {
-		vm_display_guest_error(display,
-			"DBUF_CREATE: %llu bytes would exceed the memory budget of %llu bytes",
-			(unsigned long long)size,
-			(unsigned long long)display->surfaces->memory_budget);
-		return -ENOMEM;
+	uint32_t pitch;
+	uint64_t nr_pages;
+	int32_t status = check_geometry(display, req, &pitch, &nr_pages);
+	if (status != 0) {
+		return status;
 	}
 
 	uint32_t *refs = calloc(nr_pages, sizeof(*refs));
 	struct vm_dbuf *dbuf = calloc(1, sizeof(*dbuf));
-	int32_t status = -ENOMEM;
 	if (refs == NULL || dbuf == NULL) {
+		status = -ENOMEM;
 		goto out;
 	}
-	int err = pgdir_collect(display->surfaces->gnttab, display->domid, req->gref_directory,
-		(uint32_t)nr_pages, refs);
-	if (err != 0) {
-		vm_display_guest_error(display,
-			"DBUF_CREATE: page directory %u does not describe %llu pages",
-			req->gref_directory, (unsigned long long)nr_pages);
-		status = err;
-		goto out;
-	}
-	dbuf->mapping = vm_mapping_create(display->surfaces->gnttab, display->domid, refs,
-		(uint32_t)nr_pages, PROT_READ);
-	if (dbuf->mapping == NULL) {
-		vm_display_guest_error(display, "DBUF_CREATE: cannot map the %llu buffer pages",
-			(unsigned long long)nr_pages);
-		status = -EINVAL;
+	status = backend_allocated ?
+		share_own_pages(display, req, (uint32_t)nr_pages, refs, &dbuf->mapping) :
+		map_guest_pages(display, req, (uint32_t)nr_pages, refs, &dbuf->mapping);
+	if (status != 0) {
 		goto out;
 	}
 	dbuf->cookie = cookie;
-	dbuf->width = width;
-	dbuf->height = height;
-	dbuf->bpp = bpp;
-	dbuf->pitch = (uint32_t)pitch;
-	dbuf->data_ofs = data_ofs;
-	dbuf->size = size;
-	display->mapped_bytes += size;
+	dbuf->width = req->width;
+	dbuf->height = req->height;
+	dbuf->bpp = req->bpp;
+	dbuf->pitch = pitch;
+	dbuf->data_ofs = req->data_ofs;
+	dbuf->size = nr_pages * XEN_PAGE_SIZE;
+	dbuf->backend_allocated = backend_allocated;
+	display->mapped_bytes += dbuf->size;
 	wl_list_insert(display->dbufs.prev, &dbuf->link);
 	free(refs);
 	return 0;
@@ -128,6 +189,9 @@ out:
 static void fb_destroy(struct vm_fb *fb)
 {
 	wl_list_remove(&fb->link);
+	if (fb->source != NULL) {
+		pixman_image_unref(fb->source);
+	}
 	/* The scene may still show it: the mapping lives until the last lock goes. */
 	wlr_buffer_drop(&fb->buffer->base);
 	free(fb);
@@ -167,25 +231,30 @@ void vm_dbuf_destroy_all(struct vm_display *display)
 	}
 }
 
-/* The formats the guest may attach, and what the renderer is given for each. */
-static bool format_lookup(uint32_t fourcc, uint32_t *bpp, uint32_t *shown)
+/* Where in the dbuf the frame lives, and whether it fits. */
+static bool fb_fits(const struct vm_dbuf *dbuf, const struct vm_format *format, uint32_t width,
+	uint32_t height, uint32_t *pitch)
 {
-	switch (fourcc) {
-	case DRM_FORMAT_XRGB8888:
-	case DRM_FORMAT_ARGB8888:
-		/* Guest alpha is not premultiplied and often 0: show opaque. */
-		*bpp = 32;
-		*shown = DRM_FORMAT_XRGB8888;
-		return true;
-	default:
+	if (width == 0 || height == 0 || width > MAX_DIMENSION || height > MAX_DIMENSION) {
 		return false;
 	}
+	if (dbuf->width == 0) {
+		/* Imported buffers do not tell their pitch: Linux's are tightly packed. */
+		uint64_t p = ((uint64_t)width * format->bpp + 7) / 8;
+		if ((uint64_t)dbuf->data_ofs + p * height > dbuf->size) {
+			return false;
+		}
+		*pitch = (uint32_t)p;
+		return true;
+	}
+	*pitch = dbuf->pitch;
+	return format->bpp == dbuf->bpp && width <= dbuf->width && height <= dbuf->height;
 }
 
 int32_t vm_fb_attach(struct vm_display *display, const struct xendispl_fb_attach_req *req)
 {
 	uint64_t fb_cookie = req->fb_cookie;
-	uint32_t width = req->width, height = req->height, fourcc = req->pixel_format;
+	uint32_t width = req->width, height = req->height;
 	if (fb_cookie == 0) {
 		vm_display_guest_error(display, "FB_ATTACH with cookie 0");
 		return -EINVAL;
@@ -201,25 +270,42 @@ int32_t vm_fb_attach(struct vm_display *display, const struct xendispl_fb_attach
 			(unsigned long long)req->dbuf_cookie);
 		return -ENOENT;
 	}
-	uint32_t bpp, shown;
-	if (!format_lookup(fourcc, &bpp, &shown)) {
-		vm_display_guest_error(display, "FB_ATTACH: unsupported format %#x", fourcc);
+	const struct vm_format *format = vm_format_lookup(req->pixel_format);
+	if (format == NULL) {
+		vm_display_guest_error(display, "FB_ATTACH: unsupported format %#x",
+			req->pixel_format);
 		return -EINVAL;
 	}
-	if (width == 0 || height == 0 || width > dbuf->width || height > dbuf->height ||
-		bpp != dbuf->bpp) {
+	uint32_t pitch;
+	if (!fb_fits(dbuf, format, width, height, &pitch) ||
+		(req->pixel_format == DRM_FORMAT_YUYV && width % 2 != 0)) {
 		vm_display_guest_error(display,
-			"FB_ATTACH: %ux%u format %#x does not fit dbuf %ux%u@%u bpp", width, height,
-			fourcc, dbuf->width, dbuf->height, dbuf->bpp);
+			"FB_ATTACH: %ux%u %s does not fit dbuf %ux%u@%u bpp (%llu bytes)", width,
+			height, format->name, dbuf->width, dbuf->height, dbuf->bpp,
+			(unsigned long long)dbuf->size);
 		return -EINVAL;
 	}
+
 	struct vm_fb *fb = calloc(1, sizeof(*fb));
 	if (fb == NULL) {
 		return -ENOMEM;
 	}
-	fb->buffer = vm_buffer_create(dbuf->mapping, dbuf->data_ofs, (int)width, (int)height,
-		dbuf->pitch, shown);
-	if (fb->buffer == NULL) {
+	if (vm_format_is_direct(format)) {
+		fb->buffer = vm_buffer_create(dbuf->mapping, dbuf->data_ofs, (int)width,
+			(int)height, pitch, format->shown);
+	} else {
+		void *pixels = (char *)dbuf->mapping->addr + dbuf->data_ofs;
+		fb->source = pixman_image_create_bits_no_clear(format->pixman, (int)width,
+			(int)height, pixels, (int)pitch);
+		fb->buffer = vm_buffer_create_memory((int)width, (int)height, format->shown);
+	}
+	if (fb->buffer == NULL || (!vm_format_is_direct(format) && fb->source == NULL)) {
+		if (fb->buffer != NULL) {
+			wlr_buffer_drop(&fb->buffer->base);
+		}
+		if (fb->source != NULL) {
+			pixman_image_unref(fb->source);
+		}
 		free(fb);
 		return -ENOMEM;
 	}
@@ -227,9 +313,30 @@ int32_t vm_fb_attach(struct vm_display *display, const struct xendispl_fb_attach
 	fb->dbuf = dbuf;
 	fb->width = width;
 	fb->height = height;
-	fb->fourcc = fourcc;
+	fb->format = format;
 	wl_list_insert(display->fbs.prev, &fb->link);
 	return 0;
+}
+
+void vm_fb_refresh(struct vm_display *display, struct vm_fb *fb)
+{
+	if (fb->source == NULL) {
+		return;
+	}
+	/*
+	 * displif says nothing of what changed: convert the whole frame. A
+	 * fresh wlr_buffer per frame is not needed: the pixman renderer reads
+	 * our memory when it draws.
+	 */
+	pixman_image_t *dest = pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8,
+		(int)fb->width, (int)fb->height, fb->buffer->data, (int)fb->buffer->stride);
+	if (dest == NULL) {
+		return;
+	}
+	pixman_image_composite32(PIXMAN_OP_SRC, fb->source, NULL, dest, 0, 0, 0, 0, 0, 0,
+		(int)fb->width, (int)fb->height);
+	pixman_image_unref(dest);
+	display->bytes_converted += (uint64_t)fb->width * fb->height * 4;
 }
 
 int32_t vm_fb_detach(struct vm_display *display, uint64_t cookie)

@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <sys/mman.h>
+#include <xengnttab.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +8,8 @@
 #include <time.h>
 #include <wlr/util/log.h>
 
+#include "protocol/edid.h"
+#include "protocol/pgdir.h"
 #include "protocol/xenbus.h"
 #include "protocol/xenstore.h"
 #include "vm-surfaces/buffer.h"
@@ -71,6 +75,7 @@ static int32_t handle_set_config(struct vm_display *display, struct vm_connector
 			connector->height);
 		return -EINVAL;
 	}
+	vm_fb_refresh(display, fb);
 	struct wlr_box src = {
 		.x = (int)req->x,
 		.y = (int)req->y,
@@ -101,32 +106,88 @@ static int32_t handle_pg_flip(struct vm_display *display, struct vm_connector *c
 			src.height = (int)connector->height;
 		}
 	}
+	vm_fb_refresh(display, fb);
 	return vm_connector_show(connector, &fb->buffer->base, &src, req->fb_cookie, true);
 }
 
-int32_t vm_display_handle_request(struct vm_display *display, struct vm_connector *connector,
-	const struct xendispl_req *req)
+/* GET_EDID: the guest's buffer (page directory like a dbuf's) receives one EDID block. */
+static int32_t handle_get_edid(struct vm_display *display, struct vm_connector *connector,
+	const struct xendispl_get_edid_req *req, uint32_t *edid_sz)
 {
-	switch (req->operation) {
-	case XENDISPL_OP_DBUF_CREATE:
-		return vm_dbuf_create(display, &req->op.dbuf_create);
-	case XENDISPL_OP_DBUF_DESTROY:
-		return vm_dbuf_destroy(display, req->op.dbuf_destroy.dbuf_cookie);
-	case XENDISPL_OP_FB_ATTACH:
-		return vm_fb_attach(display, &req->op.fb_attach);
-	case XENDISPL_OP_FB_DETACH:
-		return vm_fb_detach(display, req->op.fb_detach.fb_cookie);
-	case XENDISPL_OP_SET_CONFIG:
-		return handle_set_config(display, connector, &req->op.set_config);
-	case XENDISPL_OP_PG_FLIP:
-		return handle_pg_flip(display, connector, &req->op.pg_flip);
-	case XENDISPL_OP_GET_EDID:
-		vm_display_guest_error(display, "GET_EDID is not offered");
-		return -EOPNOTSUPP;
-	default:
-		vm_display_guest_error(display, "unknown operation %#x", req->operation);
+	if (req->buffer_sz < EDID_BLOCK_SIZE || req->buffer_sz > XENDISPL_EDID_MAX_SIZE) {
+		vm_display_guest_error(display, "GET_EDID: buffer of %u bytes", req->buffer_sz);
 		return -EINVAL;
 	}
+	uint8_t block[EDID_BLOCK_SIZE];
+	if (!edid_build(block, connector->width, connector->height, display->name)) {
+		return -EOPNOTSUPP;
+	}
+	uint32_t nr_pages = (req->buffer_sz + XEN_PAGE_SIZE - 1) / XEN_PAGE_SIZE;
+	uint32_t refs[XENDISPL_EDID_MAX_SIZE / XEN_PAGE_SIZE];
+	xengnttab_handle *gnttab = display->surfaces->gnttab;
+	if (pgdir_collect(gnttab, display->domid, req->gref_directory, nr_pages, refs) != 0) {
+		vm_display_guest_error(display, "GET_EDID: bad page directory %u",
+			req->gref_directory);
+		return -EINVAL;
+	}
+	void *page = xengnttab_map_domain_grant_refs(gnttab, 1, display->domid, refs,
+		PROT_READ | PROT_WRITE);
+	if (page == NULL) {
+		vm_display_guest_error(display, "GET_EDID: cannot map the buffer");
+		return -EINVAL;
+	}
+	memcpy(page, block, sizeof(block));
+	xengnttab_unmap(gnttab, page, 1);
+	*edid_sz = EDID_BLOCK_SIZE;
+	return 0;
+}
+
+static bool is_buffer_request(uint8_t operation)
+{
+	return operation == XENDISPL_OP_DBUF_CREATE || operation == XENDISPL_OP_DBUF_DESTROY ||
+		operation == XENDISPL_OP_FB_ATTACH || operation == XENDISPL_OP_FB_DETACH;
+}
+
+void vm_display_handle_request(struct vm_display *display, struct vm_connector *connector,
+	const struct xendispl_req *req, struct xendispl_resp *resp)
+{
+	int32_t status;
+	if (is_buffer_request(req->operation) && connector->index != 0) {
+		/* displif: buffers are a device's, and travel on connector 0's ring. */
+		vm_display_guest_error(display, "operation %#x on connector %u's ring",
+			req->operation, connector->index);
+		status = -EINVAL;
+	} else {
+		switch (req->operation) {
+		case XENDISPL_OP_DBUF_CREATE:
+			status = vm_dbuf_create(display, &req->op.dbuf_create);
+			break;
+		case XENDISPL_OP_DBUF_DESTROY:
+			status = vm_dbuf_destroy(display, req->op.dbuf_destroy.dbuf_cookie);
+			break;
+		case XENDISPL_OP_FB_ATTACH:
+			status = vm_fb_attach(display, &req->op.fb_attach);
+			break;
+		case XENDISPL_OP_FB_DETACH:
+			status = vm_fb_detach(display, req->op.fb_detach.fb_cookie);
+			break;
+		case XENDISPL_OP_SET_CONFIG:
+			status = handle_set_config(display, connector, &req->op.set_config);
+			break;
+		case XENDISPL_OP_PG_FLIP:
+			status = handle_pg_flip(display, connector, &req->op.pg_flip);
+			break;
+		case XENDISPL_OP_GET_EDID:
+			status = handle_get_edid(display, connector, &req->op.get_edid,
+				&resp->op.get_edid.edid_sz);
+			break;
+		default:
+			vm_display_guest_error(display, "unknown operation %#x", req->operation);
+			status = -EINVAL;
+			break;
+		}
+	}
+	resp->status = status;
 }
 
 static char *read_domain_name(struct xenstore *store, uint32_t domid)

@@ -27,6 +27,7 @@ struct vm_display {
 	struct wl_list dbufs;      // vm_dbuf.link
 	struct wl_list fbs;        // vm_fb.link
 	uint64_t mapped_bytes;
+	uint64_t bytes_converted; // by formats the renderer cannot read in place
 
 	/* Guest errors are logged, but a flooding guest must not flood the log. */
 	struct timespec log_window;
@@ -38,9 +39,9 @@ bool vm_display_connect(struct vm_display *display);
 void vm_display_disconnect(struct vm_display *display);
 void vm_display_destroy(struct vm_display *display);
 
-/* Handles one request that arrived on connector's ring; returns the status. */
-int32_t vm_display_handle_request(struct vm_display *display, struct vm_connector *connector,
-	const struct xendispl_req *req);
+/* Handles one request that arrived on connector's ring; fills the response's status and payload. */
+void vm_display_handle_request(struct vm_display *display, struct vm_connector *connector,
+	const struct xendispl_req *req, struct xendispl_resp *resp);
 
 void vm_display_guest_error(struct vm_display *display, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

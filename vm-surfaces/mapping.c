@@ -24,6 +24,24 @@ struct vm_mapping *vm_mapping_create(xengnttab_handle *gnttab, uint32_t domid,
 	return mapping;
 }
 
+struct vm_mapping *vm_mapping_create_shared(xengntshr_handle *gntshr, uint32_t domid,
+	uint32_t nr_pages, uint32_t *refs)
+{
+	struct vm_mapping *mapping = calloc(1, sizeof(*mapping));
+	if (mapping == NULL) {
+		return NULL;
+	}
+	mapping->addr = xengntshr_share_pages(gntshr, domid, (int)nr_pages, refs, 1);
+	if (mapping->addr == NULL) {
+		free(mapping);
+		return NULL;
+	}
+	mapping->gntshr = gntshr;
+	mapping->nr_pages = nr_pages;
+	mapping->refs = 1;
+	return mapping;
+}
+
 struct vm_mapping *vm_mapping_ref(struct vm_mapping *mapping)
 {
 	mapping->refs++;
@@ -35,7 +53,12 @@ void vm_mapping_unref(struct vm_mapping *mapping)
 	if (mapping == NULL || --mapping->refs > 0) {
 		return;
 	}
-	if (xengnttab_unmap(mapping->gnttab, mapping->addr, mapping->nr_pages) != 0) {
+	if (mapping->gntshr != NULL) {
+		/* The guest may still map them; Xen frees them once it lets go. */
+		if (xengntshr_unshare(mapping->gntshr, mapping->addr, mapping->nr_pages) != 0) {
+			wlr_log_errno(WLR_ERROR, "Cannot unshare %u pages", mapping->nr_pages);
+		}
+	} else if (xengnttab_unmap(mapping->gnttab, mapping->addr, mapping->nr_pages) != 0) {
 		wlr_log_errno(WLR_ERROR, "Cannot unmap %u guest pages", mapping->nr_pages);
 	}
 	free(mapping);

@@ -11,9 +11,11 @@
  * guest destroyed it).
  */
 typedef struct xengntdev_handle xengnttab_handle;
+typedef struct xengntdev_handle xengntshr_handle;
 
 struct vm_mapping {
-	xengnttab_handle *gnttab;
+	xengnttab_handle *gnttab; // guest pages we mapped, or
+	xengntshr_handle *gntshr; // our pages shared with the guest (backend allocation)
 	void *addr;
 	uint32_t nr_pages;
 	int refs;
@@ -22,6 +24,9 @@ struct vm_mapping {
 /* Maps refs of domid in order, contiguously. NULL if any ref can't be mapped. */
 struct vm_mapping *vm_mapping_create(xengnttab_handle *gnttab, uint32_t domid,
 	const uint32_t *refs, uint32_t nr_pages, int prot);
+/* Allocates nr_pages of ours, granted writable to domid; refs receives the grant refs. */
+struct vm_mapping *vm_mapping_create_shared(xengntshr_handle *gntshr, uint32_t domid,
+	uint32_t nr_pages, uint32_t *refs);
 struct vm_mapping *vm_mapping_ref(struct vm_mapping *mapping);
 void vm_mapping_unref(struct vm_mapping *mapping);
 

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <wlr/util/log.h>
 #include <xengnttab.h>
@@ -9,14 +10,18 @@
 #include "vm-surfaces/display.h"
 #include "vm-surfaces/vm_surfaces.h"
 
-/* Enough for four 3840x2160 XRGB8888 buffers, with room to spare. */
-#define DEFAULT_MEMORY_BUDGET (256ull << 20)
-
 static bool vdispl_probe(struct xenbus_device *dev)
 {
 	struct vm_surfaces *surfaces = dev->backend->data;
 	dev->data = vm_display_create(surfaces, dev);
-	return dev->data != NULL;
+	if (dev->data == NULL) {
+		return false;
+	}
+	/* The protocol versions we speak; frontends may read it, the toolstack lists it. */
+	char path[512];
+	snprintf(path, sizeof(path), "%s/" XENDISPL_FIELD_BE_VERSIONS, dev->be_path);
+	xenstore_write(surfaces->store, path, XENDISPL_PROTOCOL_VERSION);
+	return true;
 }
 
 static bool vdispl_connect(struct xenbus_device *dev)
@@ -42,7 +47,8 @@ static const struct xenbus_backend_impl vdispl_impl = {
 	.remove = vdispl_remove,
 };
 
-struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xenstore *store)
+struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xenstore *store,
+	uint64_t memory_budget)
 {
 	struct vm_surfaces *surfaces = calloc(1, sizeof(*surfaces));
 	if (surfaces == NULL) {
@@ -50,13 +56,19 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 	}
 	surfaces->loop = loop;
 	surfaces->store = store;
-	surfaces->memory_budget = DEFAULT_MEMORY_BUDGET;
+	/* The default holds four 3840x2160 XRGB8888 buffers, with room to spare. */
+	surfaces->memory_budget = memory_budget ? memory_budget : VM_SURFACES_DEFAULT_BUDGET;
 	wl_signal_init(&surfaces->events.new_connector);
 
 	surfaces->gnttab = xengnttab_open(NULL, 0);
 	if (surfaces->gnttab == NULL) {
 		wlr_log_errno(WLR_ERROR, "Cannot open the grant table device (is xen-gntdev loaded?)");
 		goto error;
+	}
+	surfaces->gntshr = xengntshr_open(NULL, 0);
+	if (surfaces->gntshr == NULL) {
+		wlr_log_errno(WLR_INFO, "No grant sharing (xen-gntalloc): guests cannot ask for "
+					"backend-allocated buffers");
 	}
 	surfaces->evtchn = evtchn_create(loop);
 	if (surfaces->evtchn == NULL) {
@@ -65,6 +77,9 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 	return surfaces;
 
 error:
+	if (surfaces->gntshr != NULL) {
+		xengntshr_close(surfaces->gntshr);
+	}
 	if (surfaces->gnttab != NULL) {
 		xengnttab_close(surfaces->gnttab);
 	}
@@ -87,6 +102,9 @@ void vm_surfaces_destroy(struct vm_surfaces *surfaces)
 	}
 	xenbus_backend_destroy(surfaces->vdispl);
 	evtchn_destroy(surfaces->evtchn);
+	if (surfaces->gntshr != NULL) {
+		xengntshr_close(surfaces->gntshr);
+	}
 	xengnttab_close(surfaces->gnttab);
 	free(surfaces);
 }

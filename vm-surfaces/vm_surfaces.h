@@ -12,12 +12,14 @@
 struct xenstore;
 struct evtchn;
 typedef struct xengntdev_handle xengnttab_handle;
+typedef struct xengntdev_handle xengntshr_handle;
 
 struct vm_surfaces {
 	struct wl_event_loop *loop;
 	struct xenstore *store;
 	struct evtchn *evtchn;
 	xengnttab_handle *gnttab;
+	xengntshr_handle *gntshr; // NULL where pages cannot be shared: no backend allocation
 	struct xenbus_backend *vdispl;
 	/* Bytes of guest memory one device may have mapped for its buffers. */
 	uint64_t memory_budget;
@@ -27,7 +29,11 @@ struct vm_surfaces {
 	} events;
 };
 
-struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xenstore *store);
+#define VM_SURFACES_DEFAULT_BUDGET (256ull << 20)
+
+/* memory_budget: bytes of buffers one device may have; 0 for the default. */
+struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xenstore *store,
+	uint64_t memory_budget);
 /* Starts serving the guests' devices; listen to events.new_connector first. */
 bool vm_surfaces_start(struct vm_surfaces *surfaces);
 /* Disconnects every guest; the compositor must have let go of their buffers first. */
