@@ -4,7 +4,8 @@
 set -e
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev
 libwlroots-dev libwayland-dev wayland-protocols libpixman-1-dev libdrm-dev
-libinput-dev libxkbcommon-dev libpng-dev libxen-dev"
+libinput-dev libxkbcommon-dev libpng-dev libxen-dev
+scdoc clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -19,6 +19,7 @@
 #define MAX_PROCS 64
 
 static struct proc *procs[MAX_PROCS];
+static int64_t start_ms;
 static int nprocs;
 static char cleanup_dir[256];
 
@@ -127,7 +128,8 @@ bool proc_wait_line(struct proc *proc, const char *needle, int timeout_ms, char 
 			if (match && line != NULL) {
 				snprintf(line, size, "%s", proc->buf);
 			}
-			fprintf(stderr, "[%s] %s\n", proc->name, proc->buf);
+			fprintf(stderr, "%6.2f [%s] %s\n", (now_ms() - start_ms) / 1000.0, proc->name,
+				proc->buf);
 			size_t used = (size_t)(nl - proc->buf) + 1;
 			memmove(proc->buf, proc->buf + used, proc->len - used);
 			proc->len -= used;
@@ -204,6 +206,7 @@ static int control_connect(const char *path)
 void harness_start(struct harness *h, const char *const mosaic_args[])
 {
 	memset(h, 0, sizeof(*h));
+	start_ms = now_ms();
 	signal(SIGPIPE, SIG_IGN);
 	atexit(kill_all);
 	snprintf(h->dir, sizeof(h->dir), "/tmp/mosaic-test-XXXXXX");

@@ -1,0 +1,293 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layouts/layout_build.h"
+
+/* [[layout]] and its [[layout.surface]]s. */
+
+static const char *const layout_keys[] = {"name", "surface", NULL};
+
+static const char *const surface_keys[] = {
+	"guest",
+	"device",
+	"connector",
+	"unique-id",
+	"output",
+	"rect",
+	"fit",
+	"crop",
+	"transform",
+	"z",
+	"opacity",
+	"visible",
+	"placeholder",
+	NULL,
+};
+
+static bool fail_unknown(const struct layout_scope *s, struct toml_pos pos, const char *kind,
+	const char *name, const char *const *names, size_t n)
+{
+	const char *hint = layout_build_suggest(name, names, n);
+	if (hint != NULL) {
+		return layout_build_fail(
+			s, pos, "unknown %s '%.64s' (did you mean '%s'?)", kind, name, hint);
+	}
+	return layout_build_fail(s, pos, "unknown %s '%.64s'", kind, name);
+}
+
+static bool build_guest_ref(const struct layout_scope *s, struct layout_surface *surface)
+{
+	const struct layout_config *config = s->b->config;
+	const struct toml_value *v = toml_table_get(s->table, "guest");
+	if (v == NULL) {
+		return layout_build_fail(s, s->table->pos, "missing 'guest'");
+	}
+	surface->at.guest = layout_build_pos(s->b, v->pos);
+	if (v->type == TOML_INTEGER) {
+		for (size_t k = 0; k < config->guests_len; k++) {
+			if (config->guests[k].domid == v->integer) {
+				surface->guest = &config->guests[k];
+				return true;
+			}
+		}
+		return layout_build_fail(
+			s, v->pos, "no [[guest]] has domid %lld", (long long)v->integer);
+	}
+	if (v->type != TOML_STRING) {
+		return layout_build_fail(s, v->pos,
+			"'guest' must be a guest's name (a string) or domid (an integer), not %s",
+			toml_type_name(v->type));
+	}
+	const char *names[LAYOUT_MAX_GUESTS];
+	size_t n = 0;
+	for (size_t k = 0; k < config->guests_len; k++) {
+		const struct layout_guest *g = &config->guests[k];
+		if (g->name != NULL && strcmp(g->name, v->string.ptr) == 0) {
+			surface->guest = g;
+			return true;
+		}
+		if (g->name != NULL) {
+			names[n++] = g->name;
+		}
+	}
+	return fail_unknown(s, v->pos, "guest", v->string.ptr, names, n);
+}
+
+static bool build_output_ref(const struct layout_scope *s, struct layout_surface *surface)
+{
+	const struct layout_config *config = s->b->config;
+	const struct toml_value *v;
+	if (!layout_build_get(s, "output", TOML_STRING, true, &v, &surface->at.output)) {
+		return false;
+	}
+	const char *names[LAYOUT_MAX_OUTPUTS];
+	for (size_t k = 0; k < config->outputs_len; k++) {
+		if (strcmp(config->outputs[k].name, v->string.ptr) == 0) {
+			surface->output = &config->outputs[k];
+			return true;
+		}
+		names[k] = config->outputs[k].name;
+	}
+	return fail_unknown(s, v->pos, "output", v->string.ptr, names, config->outputs_len);
+}
+
+static bool build_connector(const struct layout_scope *s, struct layout_surface *surface)
+{
+	int64_t connector = 0;
+	if (!layout_build_integer(s, "connector", 0, LAYOUT_MAX_CONNECTORS - 1, &connector,
+		    &surface->at.connector)) {
+		return false;
+	}
+	surface->connector = (int32_t)connector;
+	struct layout_pos unique_at;
+	if (!layout_build_string(
+		    s, "unique-id", false, LAYOUT_MAX_NAME, &surface->unique_id, &unique_at)) {
+		return false;
+	}
+	if (surface->unique_id == NULL) {
+		return true;
+	}
+	if (toml_table_get(s->table, "connector") != NULL) {
+		return layout_build_fail(s, toml_table_get(s->table, "unique-id")->pos,
+			"give 'connector' or 'unique-id', not both");
+	}
+	surface->connector = -1;
+	surface->at.connector = unique_at;
+	return true;
+}
+
+/* rect and crop: [x, y, width, height]. */
+static bool build_rect(const struct layout_scope *s, const char *key, int64_t min_xy,
+	int64_t max_xy, struct layout_rect *out, bool *present, struct layout_pos *at)
+{
+	int64_t r[4];
+	if (!layout_build_integers(s, key, 4, r, present, at)) {
+		return false;
+	}
+	if (!*present) {
+		return true;
+	}
+	const struct toml_value *v = toml_table_get(s->table, key);
+	for (int k = 0; k < 2; k++) {
+		if (r[k] < min_xy || r[k] > max_xy) {
+			return layout_build_fail(s, v->array.items[k]->pos,
+				"%s %c must be %lld to %lld, not %lld", key, "xy"[k],
+				(long long)min_xy, (long long)max_xy, (long long)r[k]);
+		}
+	}
+	for (int k = 2; k < 4; k++) {
+		if (r[k] < 1 || r[k] > LAYOUT_MAX_SIZE) {
+			return layout_build_fail(s, v->array.items[k]->pos,
+				"%s %s must be 1 to %d, not %lld", key, k == 2 ? "width" : "height",
+				LAYOUT_MAX_SIZE, (long long)r[k]);
+		}
+	}
+	*out = (struct layout_rect){(int32_t)r[0], (int32_t)r[1], (int32_t)r[2], (int32_t)r[3]};
+	return true;
+}
+
+static bool build_surface(struct layout_builder *b, const struct layout_scope *ls,
+	const struct toml_value *t, struct layout_surface *surface, int number)
+{
+	struct layout_scope s = {.b = b, .table = t};
+	snprintf(s.what, sizeof(s.what), "%.160s, surface #%d", ls->what, number);
+
+	struct layout_pos pos = layout_build_pos(b, t->pos);
+	*surface = (struct layout_surface){
+		.pos = pos,
+		.number = number,
+		.fit = LAYOUT_FIT_CONTAIN,
+		.transform = LAYOUT_TRANSFORM_NORMAL,
+		.opacity = 1.0,
+		.visible = true,
+		.placeholder = true,
+		.at = {pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos},
+	};
+	if (!layout_build_check_keys(&s, surface_keys) || !build_guest_ref(&s, surface)) {
+		return false;
+	}
+
+	int64_t device = 0;
+	if (!layout_build_integer(&s, "device", 0, INT32_MAX, &device, &surface->at.device) ||
+		!build_connector(&s, surface) || !build_output_ref(&s, surface) ||
+		!build_rect(&s, "rect", -LAYOUT_MAX_COORD, LAYOUT_MAX_COORD, &surface->rect,
+			&surface->has_rect, &surface->at.rect)) {
+		return false;
+	}
+	surface->device = (int32_t)device;
+
+	const struct toml_value *v;
+	if (!layout_build_get(&s, "fit", TOML_STRING, false, &v, &surface->at.fit)) {
+		return false;
+	}
+	if (v != NULL && !layout_fit_parse(v->string.ptr, &surface->fit)) {
+		return layout_build_fail(&s, v->pos,
+			"unknown fit '%.32s' (expected stretch, contain, cover or none)",
+			v->string.ptr);
+	}
+
+	int64_t z = 0;
+	if (!build_rect(&s, "crop", 0, LAYOUT_MAX_SIZE, &surface->crop, &surface->has_crop,
+		    &surface->at.crop) ||
+		!layout_build_transform(&s, &surface->transform, &surface->at.transform) ||
+		!layout_build_integer(&s, "z", -LAYOUT_MAX_Z, LAYOUT_MAX_Z, &z, &surface->at.z)) {
+		return false;
+	}
+	surface->z = (int32_t)z;
+
+	if (!layout_build_get(&s, "opacity", TOML_FLOAT, false, &v, &surface->at.opacity)) {
+		return false;
+	}
+	if (v != NULL) {
+		double opacity = v->type == TOML_INTEGER ? (double)v->integer : v->floating;
+		if (!(opacity >= 0.0 && opacity <= 1.0)) {
+			return layout_build_fail(
+				&s, v->pos, "opacity must be 0 to 1, not %g", opacity);
+		}
+		surface->opacity = opacity;
+	}
+	return layout_build_bool(&s, "visible", &surface->visible, &surface->at.visible) &&
+	       layout_build_bool(
+		       &s, "placeholder", &surface->placeholder, &surface->at.placeholder);
+}
+
+/* Stable: equal z keep file order. Insertion sort; a layout has few surfaces. */
+static void sort_by_z(struct layout_surface *surfaces, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct layout_surface cur = surfaces[i];
+		size_t j = i;
+		while (j > 0 && surfaces[j - 1].z > cur.z) {
+			surfaces[j] = surfaces[j - 1];
+			j--;
+		}
+		surfaces[j] = cur;
+	}
+}
+
+static bool build_layout(struct layout_builder *b, const struct toml_value *t, size_t index)
+{
+	struct layout_config *config = b->config;
+	struct layout_layout *l = &config->layouts[index];
+	struct layout_scope s = {.b = b, .table = t};
+	layout_build_name_scope(&s, "layout", NULL, (int)index + 1);
+	l->pos = layout_build_pos(b, t->pos);
+
+	if (!layout_build_string(&s, "name", true, LAYOUT_MAX_NAME, &l->name, &l->at.name)) {
+		return false;
+	}
+	layout_build_name_scope(&s, "layout", l->name, 0);
+	for (size_t k = 0; k < index; k++) {
+		if (strcmp(config->layouts[k].name, l->name) == 0) {
+			return layout_build_fail(&s, toml_table_get(t, "name")->pos,
+				"name already used by the layout at %d:%d",
+				config->layouts[k].pos.line, config->layouts[k].pos.column);
+		}
+	}
+	const struct toml_value *surfaces;
+	if (!layout_build_check_keys(&s, layout_keys) ||
+		!layout_build_table_array(&s, "surface", "layout.surface", "surfaces",
+			LAYOUT_MAX_SURFACES, &surfaces)) {
+		return false;
+	}
+	if (surfaces == NULL || surfaces->array.len == 0) {
+		return true;
+	}
+	l->surfaces = calloc(surfaces->array.len, sizeof(*l->surfaces));
+	if (l->surfaces == NULL) {
+		return layout_build_fail(&s, surfaces->pos, "out of memory");
+	}
+	for (size_t k = 0; k < surfaces->array.len; k++) {
+		l->surfaces_len++;
+		if (!build_surface(b, &s, surfaces->array.items[k], &l->surfaces[k], (int)k + 1)) {
+			return false;
+		}
+	}
+	sort_by_z(l->surfaces, l->surfaces_len);
+	return true;
+}
+
+bool layout_build_layouts(struct layout_builder *b, const struct layout_scope *top)
+{
+	struct layout_config *config = b->config;
+	const struct toml_value *layouts;
+	if (!layout_build_table_array(
+		    top, "layout", "layout", "layouts", LAYOUT_MAX_LAYOUTS, &layouts)) {
+		return false;
+	}
+	if (layouts == NULL || layouts->array.len == 0) {
+		return true;
+	}
+	config->layouts = calloc(layouts->array.len, sizeof(*config->layouts));
+	if (config->layouts == NULL) {
+		return layout_build_fail(top, layouts->pos, "out of memory");
+	}
+	for (size_t k = 0; k < layouts->array.len; k++) {
+		config->layouts_len++;
+		if (!build_layout(b, layouts->array.items[k], k)) {
+			return false;
+		}
+	}
+	return true;
+}

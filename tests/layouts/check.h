@@ -1,0 +1,60 @@
+#ifndef MOSAIC_TESTS_LAYOUTS_CHECK_H
+#define MOSAIC_TESTS_LAYOUTS_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Minimal checks: report every failure, exit non-zero at the end. */
+static int check_failures;
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			check_failures++;                                                          \
+		}                                                                                  \
+	} while (0)
+
+#define CHECK_INT(got, want)                                                                       \
+	do {                                                                                       \
+		long long got_ = (long long)(got), want_ = (long long)(want);                      \
+		if (got_ != want_) {                                                               \
+			fprintf(stderr, "%s:%d: %s is %lld, expected %lld\n", __FILE__, __LINE__,  \
+				#got, got_, want_);                                                \
+			check_failures++;                                                          \
+		}                                                                                  \
+	} while (0)
+
+#define CHECK_DOUBLE(got, want)                                                                    \
+	do {                                                                                       \
+		double got_ = (got), want_ = (want);                                               \
+		if (fabs(got_ - want_) > 1e-6) {                                                   \
+			fprintf(stderr, "%s:%d: %s is %g, expected %g\n", __FILE__, __LINE__,      \
+				#got, got_, want_);                                                \
+			check_failures++;                                                          \
+		}                                                                                  \
+	} while (0)
+
+#define CHECK_STR(got, want)                                                                       \
+	do {                                                                                       \
+		const char *got_ = (got), *want_ = (want);                                         \
+		if ((got_ == NULL) != (want_ == NULL) ||                                           \
+			(got_ != NULL && strcmp(got_, want_) != 0)) {                              \
+			fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__,        \
+				__LINE__, #got, got_ ? got_ : "(null)", want_ ? want_ : "(null)"); \
+			check_failures++;                                                          \
+		}                                                                                  \
+	} while (0)
+
+static inline int check_result(const char *name)
+{
+	if (check_failures > 0) {
+		fprintf(stderr, "%s: %d check(s) failed\n", name, check_failures);
+		return 1;
+	}
+	printf("%s: all checks passed\n", name);
+	return 0;
+}
+
+#endif
