@@ -203,6 +203,44 @@ static int control_connect(const char *path)
 	return fd;
 }
 
+static const char *saved_args[32];
+
+static void start_mosaic(struct harness *h, const char *const mosaic_args[])
+{
+	char *argv[64] = {(char *)harness_program("MOSAIC_SIM"), "--headless", "--control",
+		h->control};
+	int argc = 4;
+	for (int i = 0; mosaic_args != NULL && mosaic_args[i] != NULL && argc < 62; i++) {
+		argv[argc++] = (char *)mosaic_args[i];
+		if (mosaic_args != saved_args && i < 31) {
+			saved_args[i] = mosaic_args[i];
+		}
+	}
+	argv[argc] = NULL;
+	char *env[] = {"XENSIM_DOMID=0", NULL};
+	h->mosaic = proc_spawn("mosaic", argv, env);
+	int64_t deadline = now_ms() + 10000;
+	for (;;) {
+		int fd = control_connect(h->control);
+		if (fd >= 0) {
+			close(fd);
+			break;
+		}
+		CHECK(now_ms() < deadline, "mosaic did not open its control socket");
+		CHECK(proc_wait_exit(h->mosaic, 20) == -1, "mosaic exited at start");
+	}
+}
+
+void harness_restart_mosaic(struct harness *h, int sig)
+{
+	int status = proc_stop(h->mosaic, sig, 10000);
+	if (sig == SIGTERM) {
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			"mosaic did not exit cleanly (status %#x)", status);
+	}
+	start_mosaic(h, saved_args);
+}
+
 void harness_start(struct harness *h, const char *const mosaic_args[])
 {
 	memset(h, 0, sizeof(*h));
@@ -221,25 +259,7 @@ void harness_start(struct harness *h, const char *const mosaic_args[])
 	h->broker = proc_spawn("broker", broker_argv, NULL);
 	CHECK(proc_wait_line(h->broker, "ready", 10000, NULL, 0), "the broker did not start");
 
-	char *argv[64] = {(char *)harness_program("MOSAIC_SIM"), "--headless", "--control",
-		h->control};
-	int argc = 4;
-	for (int i = 0; mosaic_args != NULL && mosaic_args[i] != NULL && argc < 62; i++) {
-		argv[argc++] = (char *)mosaic_args[i];
-	}
-	argv[argc] = NULL;
-	char *env[] = {"XENSIM_DOMID=0", NULL};
-	h->mosaic = proc_spawn("mosaic", argv, env);
-	int64_t deadline = now_ms() + 10000;
-	for (;;) {
-		int fd = control_connect(h->control);
-		if (fd >= 0) {
-			close(fd);
-			break;
-		}
-		CHECK(now_ms() < deadline, "mosaic did not open its control socket");
-		CHECK(proc_wait_exit(h->mosaic, 20) == -1, "mosaic exited at start");
-	}
+	start_mosaic(h, mosaic_args);
 }
 
 void harness_stop(struct harness *h)

@@ -54,6 +54,8 @@ int proc_stop(struct proc *proc, int sig, int timeout_ms);
 /* Broker + mosaic (headless, with the given extra arguments, NULL-terminated). */
 void harness_start(struct harness *h, const char *const mosaic_args[]);
 void harness_stop(struct harness *h);
+/* Stops mosaic with sig (SIGTERM: it says goodbye; SIGKILL: it crashes) and starts it again. */
+void harness_restart_mosaic(struct harness *h, int sig);
 
 /* Runs `xensim ARGS...` as dom0 and waits for it; returns its exit status. */
 int harness_xensim(struct harness *h, const char *const args[]);

@@ -59,8 +59,8 @@ static uint32_t sample(const uint32_t *pixels, int width, int height,
 	return pixels[oy * width + ox];
 }
 
-int guests_check_pattern(const uint32_t *pixels, int width, int height,
-	const struct surface_info *s, const char *name, int tolerance)
+static int check_points(const uint32_t *pixels, int width, int height,
+	const struct surface_info *s, const char *name, uint32_t format, int tolerance)
 {
 	uint32_t w = (uint32_t)s->res_width, h = (uint32_t)s->res_height;
 	uint32_t bar_h = vguest_pattern_bar_height(h);
@@ -75,17 +75,32 @@ int guests_check_pattern(const uint32_t *pixels, int width, int height,
 
 	int bad = 0;
 	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
-		uint32_t want = vguest_pattern_pixel(name, 0, w, h, points[i][0], points[i][1]);
+		uint32_t want = format == 0 ?
+			vguest_pattern_pixel(name, 0, w, h, points[i][0], points[i][1]) :
+			vguest_pattern_expected(name, 0, w, h, points[i][0], points[i][1], format);
 		uint32_t got = sample(pixels, width, height, s, points[i][0], points[i][1]);
 		if (!colour_close(got, want, tolerance)) {
 			if (bad == 0) {
 				fprintf(stderr, "%s: guest pixel %u,%u is %06x on screen, expected %06x\n",
-					name, points[i][0], points[i][1], got, want);
+					s->label, points[i][0], points[i][1], got, want);
 			}
 			bad++;
 		}
 	}
 	return bad;
+}
+
+int guests_check_pattern(const uint32_t *pixels, int width, int height,
+	const struct surface_info *s, const char *name, int tolerance)
+{
+	return check_points(pixels, width, height, s, name, 0, tolerance);
+}
+
+int guests_check_pattern_format(const uint32_t *pixels, int width, int height,
+	const struct surface_info *s, const char *name, uint32_t format)
+{
+	return check_points(pixels, width, height, s, name, format,
+		vguest_pattern_tolerance(format));
 }
 
 uint32_t guests_centre_colour(const uint32_t *pixels, int width, int height,

@@ -26,6 +26,10 @@ bool guests_find_surface(struct harness *h, long domid, long dev, long conn,
 int guests_check_pattern(const uint32_t *pixels, int width, int height,
 	const struct surface_info *surface, const char *name, int tolerance);
 
+/* The same for a guest drawing in DRM fourcc format, with the format's own tolerance. */
+int guests_check_pattern_format(const uint32_t *pixels, int width, int height,
+	const struct surface_info *surface, const char *name, uint32_t format);
+
 /* The colour at the surface's centre. */
 uint32_t guests_centre_colour(const uint32_t *pixels, int width, int height,
 	const struct surface_info *surface);

@@ -17,14 +17,19 @@ void connector_init(struct connector *conn, int index, uint32_t width, uint32_t 
 	conn->index = index;
 	conn->width = width;
 	conn->height = height;
+	conn->format = options_format(opts, index);
 	conn->unique_id = unique_id;
 	conn->opts = opts;
 	conn->report_index = report_index;
 	conn->state = CONNECTOR_WAIT_BUFFERS;
+	latency_reset(&conn->latency);
 }
 
 void connector_release(struct connector *conn)
 {
+	if (conn->state == CONNECTOR_FLIPPING) {
+		log_debug("conn=%d: flip in flight abandoned", conn->index);
+	}
 	evtchnl_pair_finish(&conn->chan);
 	for (unsigned int b = 0; b < CONNECTOR_BUFFERS; b++) {
 		dbuf_destroy(conn->bufs[b]);
@@ -48,23 +53,48 @@ bool connector_open_channels(
 		&conn->chan, conn->index, gs, xce, domid, &conn->stats, handle_flip_event, conn);
 }
 
+/* The pattern at the connector's size (a YUYV buffer may be a pixel wider). */
 static void draw(struct connector *conn, struct dbuf *buf, uint32_t frame)
 {
-	vguest_pattern_fill(buf->pixels, buf->pitch, buf->fb.format, conn->opts->name, frame,
-		buf->width, buf->height);
+	if (buf->pixels == NULL || !vguest_pattern_fill(buf->pixels, buf->pitch, buf->fb.format,
+					   conn->opts->name, frame, conn->width, conn->height)) {
+		log_error("conn=%d: cannot draw frame %u", conn->index, frame);
+		conn->stats.errors++;
+	}
 }
 
 void connector_buffer_created(struct connector *conn, unsigned int b, struct dbuf *buf)
 {
 	conn->bufs[b] = buf;
-	if (b == 0) {
-		draw(conn, buf, 0);
-	}
 }
 
 void connector_buffers_ready(struct connector *conn)
 {
+	/* After a reconnection the frame on screen is the last one flipped. */
+	draw(conn, conn->bufs[conn->front], (uint32_t)conn->stats.flips);
 	conn->state = CONNECTOR_SET_CONFIG;
+}
+
+const struct dbuf *connector_front(const struct connector *conn)
+{
+	return conn->bufs[conn->front];
+}
+
+bool connector_configured(const struct connector *conn)
+{
+	return conn->state == CONNECTOR_IDLE || conn->state == CONNECTOR_FLIPPING ||
+	       conn->state == CONNECTOR_DONE;
+}
+
+void connector_format_latency(const struct connector *conn, char *buf, size_t size)
+{
+	const struct latency *lat = &conn->latency;
+	latency_format(&lat, 1, buf, size);
+}
+
+static bool frames_done(const struct connector *conn)
+{
+	return conn->opts->frames > 0 && conn->stats.flips >= conn->opts->frames;
 }
 
 void connector_buffers_failed(struct connector *conn)
@@ -84,12 +114,15 @@ static void report_progress(struct connector *conn)
 	if (every == 0 || conn->stats.flips % every != 0) {
 		return;
 	}
+	char lat[96];
+	connector_format_latency(conn, lat, sizeof(lat));
 	if (conn->report_index) {
-		log_report("conn=%d flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64,
-			conn->index, conn->stats.flips, conn->stats.timeouts, conn->stats.errors);
+		log_report("conn=%d flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64 " %s",
+			conn->index, conn->stats.flips, conn->stats.timeouts, conn->stats.errors,
+			lat);
 	} else {
-		log_report("flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64,
-			conn->stats.flips, conn->stats.timeouts, conn->stats.errors);
+		log_report("flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64 " %s",
+			conn->stats.flips, conn->stats.timeouts, conn->stats.errors, lat);
 	}
 }
 
@@ -103,7 +136,7 @@ static void flip_complete(struct connector *conn)
 			conn->flip_sent + (int64_t)((double)NSEC_PER_SEC / conn->opts->fps);
 	}
 	report_progress(conn);
-	if (conn->opts->frames > 0 && conn->stats.flips >= conn->opts->frames) {
+	if (frames_done(conn)) {
 		conn->state = CONNECTOR_DONE;
 	}
 }
@@ -113,10 +146,13 @@ static void handle_flip_event(void *data, uint64_t fb_cookie)
 	struct connector *conn = data;
 	/* Like Linux, the cookie is not checked: the event releases the pending vblank. */
 	(void)fb_cookie;
-	if (conn->state != CONNECTOR_FLIPPING) {
+	if (conn->state != CONNECTOR_FLIPPING || conn->flip_event_seen) {
 		log_debug("conn=%d: flip event with no flip pending", conn->index);
+		conn->stray_events++;
 		return;
 	}
+	latency_record(&conn->latency, clock_now() - conn->flip_pushed,
+		(int64_t)(conn->opts->late_ms * (double)NSEC_PER_MSEC));
 	if (conn->flip_answered) {
 		flip_complete(conn);
 	} else {
@@ -151,7 +187,8 @@ static void handle_set_config_done(
 	(void)status;
 	/* Linux marks the connector disconnected on failure; modetest goes on flipping. */
 	if (conn->state == CONNECTOR_CONFIGURING) {
-		conn->state = CONNECTOR_IDLE;
+		/* After a reconnection, a connector done with its frames keeps the last one. */
+		conn->state = frames_done(conn) ? CONNECTOR_DONE : CONNECTOR_IDLE;
 	}
 }
 
@@ -169,7 +206,7 @@ static bool send_set_config(struct connector *conn, int64_t now)
 	req.op.set_config.bpp = buf->bpp;
 	if (!evtchnl_submit(&conn->chan, &req, handle_set_config_done, conn, &conn->stats, now)) {
 		/* Counted as an error; go on as after a failed SET_CONFIG. */
-		conn->state = CONNECTOR_IDLE;
+		conn->state = frames_done(conn) ? CONNECTOR_DONE : CONNECTOR_IDLE;
 		return false;
 	}
 	conn->state = CONNECTOR_CONFIGURING;
@@ -199,6 +236,8 @@ static bool send_flip(struct connector *conn, int64_t now)
 		conn->flip_answered = true;
 		return false;
 	}
+	/* After drawing: the latency is the backend's, from the push to the event. */
+	conn->flip_pushed = clock_now();
 	return true;
 }
 
@@ -211,7 +250,7 @@ bool connector_step(struct connector *conn, int64_t now)
 	case CONNECTOR_SET_CONFIG:
 		return send_set_config(conn, now);
 	case CONNECTOR_IDLE:
-		if (conn->opts->fps > 0 && now < conn->next_flip_at) {
+		if (conn->hold || (conn->opts->fps > 0 && now < conn->next_flip_at)) {
 			return false;
 		}
 		return send_flip(conn, now);
@@ -227,6 +266,7 @@ void connector_check_timeouts(struct connector *conn, int64_t now)
 		log_error("conn=%d: flip event timeout: none in %d ms", conn->index,
 			CONNECTOR_FLIP_TIMEOUT_MS);
 		conn->stats.timeouts++;
+		latency_missed(&conn->latency);
 		flip_complete(conn);
 	}
 }
@@ -237,7 +277,8 @@ int64_t connector_deadline(const struct connector *conn)
 	if (conn->state == CONNECTOR_FLIPPING && conn->flip_deadline < deadline) {
 		deadline = conn->flip_deadline;
 	}
-	if (conn->state == CONNECTOR_IDLE && conn->opts->fps > 0 && conn->next_flip_at < deadline) {
+	if (conn->state == CONNECTOR_IDLE && !conn->hold && conn->opts->fps > 0 &&
+		conn->next_flip_at < deadline) {
 		deadline = conn->next_flip_at;
 	}
 	return deadline;

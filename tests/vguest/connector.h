@@ -6,6 +6,7 @@
 
 #include "dbuf.h"
 #include "evtchnl.h"
+#include "latency.h"
 #include "options.h"
 #include "stats.h"
 
@@ -25,7 +26,7 @@
 
 enum connector_state {
 	CONNECTOR_WAIT_BUFFERS, /* setup.c is creating its framebuffers */
-	CONNECTOR_SET_CONFIG,   /* framebuffers attached, SET_CONFIG to send */
+	CONNECTOR_SET_CONFIG,   /* framebuffers attached, front drawn, SET_CONFIG to send */
 	CONNECTOR_CONFIGURING,  /* SET_CONFIG in flight */
 	CONNECTOR_IDLE,         /* ready to flip the next frame */
 	CONNECTOR_FLIPPING,     /* PG_FLIP sent, waiting for response and event */
@@ -36,9 +37,11 @@ enum connector_state {
 struct connector {
 	int index;
 	uint32_t width, height;
+	uint32_t format; /* its --formats entry, else --format */
 	char *unique_id;
 	const struct vguest_options *opts;
 	bool report_index; /* "conn=I" in progress lines when there are several */
+	bool hold;         /* do not flip yet (--misbehave runs first) */
 
 	struct evtchnl_pair chan;
 	struct dbuf *bufs[CONNECTOR_BUFFERS];
@@ -46,8 +49,11 @@ struct connector {
 
 	enum connector_state state;
 	struct stats stats;
+	struct latency latency; /* kept across reconnections, like stats */
+	uint64_t stray_events;  /* flip events with no flip of ours pending (--misbehave flood) */
 
 	int64_t flip_sent;
+	int64_t flip_pushed; /* when PG_FLIP went on the ring, for the latency */
 	int64_t flip_deadline;
 	bool flip_answered;
 	bool flip_event_seen;
@@ -57,7 +63,8 @@ struct connector {
 /* Sets up the fields from the configuration; no resources yet. */
 void connector_init(struct connector *conn, int index, uint32_t width, uint32_t height,
 	char *unique_id, const struct vguest_options *opts, bool report_index);
-/* Releases channels and buffers and goes back to WAIT_BUFFERS (stats stay). */
+/* Releases channels and buffers and goes back to WAIT_BUFFERS (stats stay; a flip in flight is
+ * abandoned). */
 void connector_release(struct connector *conn);
 /* connector_release plus the configuration strings. */
 void connector_finish(struct connector *conn);
@@ -65,9 +72,12 @@ void connector_finish(struct connector *conn);
 bool connector_open_channels(
 	struct connector *conn, xengntshr_handle *gs, xenevtchn_handle *xce, uint32_t domid);
 
-/* setup.c: buffer b of this connector exists; frame 0 is drawn into buffer 0. */
+/* setup.c: buffer b of this connector exists (its pixels may not be mapped yet). */
 void connector_buffer_created(struct connector *conn, unsigned int b, struct dbuf *buf);
-/* setup.c: all framebuffers attached, or setup failed. */
+/*
+ * setup.c: all framebuffers attached (the current frame, `flips`, is drawn
+ * into the front buffer for SET_CONFIG), or setup failed.
+ */
 void connector_buffers_ready(struct connector *conn);
 void connector_buffers_failed(struct connector *conn);
 
@@ -79,5 +89,13 @@ int64_t connector_deadline(const struct connector *conn);
 
 /* Done with its --frames, or failed: nothing more will happen on it. */
 bool connector_finished(const struct connector *conn);
+/* SET_CONFIG answered: showing its buffers (and maybe flipping already). */
+bool connector_configured(const struct connector *conn);
+
+/* The front buffer, NULL before setup. */
+const struct dbuf *connector_front(const struct connector *conn);
+
+/* "lat_max_ms=... lat_p99_ms=... late=..." of this connector. */
+void connector_format_latency(const struct connector *conn, char *buf, size_t size);
 
 #endif

@@ -95,11 +95,21 @@ bool evtchnl_busy(const struct evtchnl_pair *pair)
 	return pair->req.in_flight;
 }
 
-bool evtchnl_submit(struct evtchnl_pair *pair, const struct xendispl_req *req, evtchnl_done_fn done,
-	void *data, struct stats *stats, int64_t now)
+static void notify_requests(struct evtchnl_pair *pair)
 {
 	struct evtchnl_req *r = &pair->req;
-	if (r->page == NULL || r->in_flight) {
+	int notify;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&r->ring, notify);
+	if (notify && xenevtchn_notify(pair->xce, r->port) < 0) {
+		log_error("conn=%d: notifying port %u: %s", pair->index, r->port, strerror(errno));
+	}
+}
+
+static bool submit(struct evtchnl_pair *pair, const struct xendispl_req *req, evtchnl_done_fn done,
+	void *data, struct stats *stats, int64_t now, bool quiet)
+{
+	struct evtchnl_req *r = &pair->req;
+	if (r->page == NULL || r->in_flight || r->raw != NULL) {
 		return false;
 	}
 	/*
@@ -119,26 +129,93 @@ bool evtchnl_submit(struct evtchnl_pair *pair, const struct xendispl_req *req, e
 	r->ring.req_prod_pvt++;
 
 	r->in_flight = true;
+	r->quiet = quiet;
 	r->id = slot->id;
 	r->operation = req->operation;
 	r->deadline = now + EVTCHNL_RESPONSE_TIMEOUT_MS * NSEC_PER_MSEC;
 	r->done = done;
 	r->done_data = data;
 	r->done_stats = stats;
+	memset(&r->last_resp, 0, sizeof(r->last_resp));
 
-	int notify;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&r->ring, notify);
-	if (notify && xenevtchn_notify(pair->xce, r->port) < 0) {
-		log_error("conn=%d: notifying port %u: %s", pair->index, r->port, strerror(errno));
-	}
+	notify_requests(pair);
 	log_debug("conn=%d: sent %s id %u", pair->index, displif_op_name(r->operation), r->id);
 	return true;
+}
+
+bool evtchnl_submit(struct evtchnl_pair *pair, const struct xendispl_req *req, evtchnl_done_fn done,
+	void *data, struct stats *stats, int64_t now)
+{
+	return submit(pair, req, done, data, stats, now, false);
+}
+
+bool evtchnl_submit_probe(struct evtchnl_pair *pair, const struct xendispl_req *req,
+	evtchnl_done_fn done, void *data, struct stats *stats, int64_t now)
+{
+	return submit(pair, req, done, data, stats, now, true);
+}
+
+void evtchnl_raw_begin(struct evtchnl_pair *pair, evtchnl_raw_fn fn, void *data)
+{
+	if (pair->req.in_flight) {
+		return;
+	}
+	pair->req.raw = fn;
+	pair->req.raw_data = data;
+}
+
+void evtchnl_raw_end(struct evtchnl_pair *pair)
+{
+	pair->req.raw = NULL;
+	pair->req.raw_data = NULL;
+}
+
+bool evtchnl_push_raw(struct evtchnl_pair *pair, const struct xendispl_req *req)
+{
+	struct evtchnl_req *r = &pair->req;
+	if (r->page == NULL || r->raw == NULL || RING_FULL(&r->ring)) {
+		return false;
+	}
+	struct xendispl_req *slot = RING_GET_REQUEST(&r->ring, r->ring.req_prod_pvt);
+	*slot = *req;
+	slot->id = r->next_id++;
+	r->ring.req_prod_pvt++;
+	notify_requests(pair);
+	return true;
+}
+
+uint32_t evtchnl_outstanding(const struct evtchnl_pair *pair)
+{
+	return pair->req.ring.req_prod_pvt - pair->req.ring.rsp_cons;
+}
+
+void evtchnl_overflow(struct evtchnl_pair *pair, uint32_t excess)
+{
+	struct evtchnl_req *r = &pair->req;
+	if (r->page == NULL) {
+		return;
+	}
+	xen_wmb();
+	r->ring.sring->req_prod = r->ring.req_prod_pvt + excess;
+	xen_mb();
+	if (xenevtchn_notify(pair->xce, r->port) < 0) {
+		log_error("conn=%d: notifying port %u: %s", pair->index, r->port, strerror(errno));
+	}
+	log_debug("conn=%d: req_prod set to %u, %u beyond the %u requests made", pair->index,
+		r->ring.req_prod_pvt + excess, excess, r->ring.req_prod_pvt);
 }
 
 static void complete(struct evtchnl_pair *pair, enum evtchnl_result result, int32_t status)
 {
 	struct evtchnl_req *r = &pair->req;
 	r->in_flight = false;
+	if (r->quiet) {
+		log_debug("conn=%d: probe %s: %s, status %d", pair->index,
+			displif_op_name(r->operation),
+			result == EVTCHNL_TIMEOUT ? "no response" : "answered", status);
+		r->done(r->done_data, r->operation, result, status);
+		return;
+	}
 	switch (result) {
 	case EVTCHNL_OK:
 		break;
@@ -159,6 +236,10 @@ static void complete(struct evtchnl_pair *pair, enum evtchnl_result result, int3
 static void handle_response(struct evtchnl_pair *pair, const struct xendispl_resp *rsp)
 {
 	struct evtchnl_req *r = &pair->req;
+	if (r->raw != NULL) {
+		r->raw(r->raw_data, rsp);
+		return;
+	}
 	if (!r->in_flight || rsp->id != r->id) {
 		log_debug("conn=%d: ignoring response id %u operation 0x%x: not in flight",
 			pair->index, rsp->id, rsp->operation);
@@ -171,6 +252,7 @@ static void handle_response(struct evtchnl_pair *pair, const struct xendispl_res
 	}
 	log_debug("conn=%d: %s id %u status %d", pair->index, displif_op_name(rsp->operation),
 		rsp->id, rsp->status);
+	r->last_resp = *rsp;
 	complete(pair, rsp->status == 0 ? EVTCHNL_OK : EVTCHNL_FAILED, rsp->status);
 }
 

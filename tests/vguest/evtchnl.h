@@ -30,6 +30,8 @@ typedef void (*evtchnl_done_fn)(
 	void *data, uint8_t operation, enum evtchnl_result result, int32_t status);
 /* Called for each page-flip event with the expected id. */
 typedef void (*evtchnl_flip_fn)(void *data, uint64_t fb_cookie);
+/* Raw mode (--misbehave flood): called for every response, in flight or not. */
+typedef void (*evtchnl_raw_fn)(void *data, const struct xendispl_resp *rsp);
 
 struct evtchnl_req {
 	xen_displif_front_ring_t ring;
@@ -40,12 +42,17 @@ struct evtchnl_req {
 	uint16_t next_id;
 
 	bool in_flight;
+	bool quiet; /* a probe: failures are expected, neither logged as errors nor counted */
 	uint16_t id;
 	uint8_t operation;
 	int64_t deadline;
 	evtchnl_done_fn done;
 	void *done_data;
 	struct stats *done_stats;
+	struct xendispl_resp last_resp; /* the accepted response, for done to read */
+
+	evtchnl_raw_fn raw; /* raw mode when set */
+	void *raw_data;
 };
 
 struct evtchnl_evt {
@@ -85,6 +92,27 @@ bool evtchnl_busy(const struct evtchnl_pair *pair);
  */
 bool evtchnl_submit(struct evtchnl_pair *pair, const struct xendispl_req *req, evtchnl_done_fn done,
 	void *data, struct stats *stats, int64_t now);
+
+/* As evtchnl_submit, for a request expected to fail: failures are only logged with --verbose. */
+bool evtchnl_submit_probe(struct evtchnl_pair *pair, const struct xendispl_req *req,
+	evtchnl_done_fn done, void *data, struct stats *stats, int64_t now);
+
+/*
+ * Raw mode: many requests in flight, every response handed to fn. Only
+ * when no request is in flight; evtchnl_raw_end goes back to normal.
+ */
+void evtchnl_raw_begin(struct evtchnl_pair *pair, evtchnl_raw_fn fn, void *data);
+void evtchnl_raw_end(struct evtchnl_pair *pair);
+/* Pushes req (id assigned here) if the ring has room; notifies when the ring asks. */
+bool evtchnl_push_raw(struct evtchnl_pair *pair, const struct xendispl_req *req);
+/* Requests pushed and not answered yet. */
+uint32_t evtchnl_outstanding(const struct evtchnl_pair *pair);
+
+/*
+ * A broken frontend: publishes req_prod `excess` slots beyond what it
+ * produced (more than a ring ahead of the backend) and notifies.
+ */
+void evtchnl_overflow(struct evtchnl_pair *pair, uint32_t excess);
 
 /* The backend notified port; returns false if port is not one of this pair's. */
 bool evtchnl_handle_port(struct evtchnl_pair *pair, evtchn_port_t port);

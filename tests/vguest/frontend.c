@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "log.h"
 #include "parse.h"
+#include "pattern.h"
 
 #define WATCH_TOKEN "vguest-backend-state"
 /* xen-drm-front's limits: its mode config is at most 4095x2047. */
@@ -20,6 +21,30 @@
 #define CLOSE_POLL_MS 10
 #define CLOSE_POLLS 100
 #define TRANSACTION_RETRIES 100
+
+static bool check_options(struct frontend *fe)
+{
+	const struct vguest_options *o = fe->opts;
+	if (o->be_alloc && !fe->be_alloc) {
+		log_error("--be-alloc: %s/be-alloc is not \"1\": the toolstack did not offer "
+			  "backend-allocated buffers for this device (xensim create --vdispl "
+			  "'be-alloc=1,...')",
+			fe->dir);
+		return false;
+	}
+	if (o->nformats > (unsigned)fe->nconn) {
+		log_error("--formats lists %u formats for %d connector(s)", o->nformats, fe->nconn);
+		return false;
+	}
+	if (o->misbehave == MISBEHAVE_BUFFER_WRONG_RING && fe->nconn < 2) {
+		log_error(
+			"--misbehave buffer-wrong-ring needs a device with 2 connectors, this one "
+			"has %d",
+			fe->nconn);
+		return false;
+	}
+	return true;
+}
 
 static bool read_config(struct frontend *fe)
 {
@@ -69,12 +94,12 @@ static bool read_config(struct frontend *fe)
 	}
 	for (int i = 0; i < fe->nconn; i++) {
 		fe->conns[i].report_index = fe->nconn > 1;
-		log_debug("conn=%d: %ux%u unique-id %s", i, fe->conns[i].width, fe->conns[i].height,
+		log_debug("conn=%d: %ux%u %s unique-id %s", i, fe->conns[i].width,
+			fe->conns[i].height, vguest_pattern_format_name(fe->conns[i].format),
 			fe->conns[i].unique_id ? fe->conns[i].unique_id : "-");
 	}
-	log_debug("backend %s (domain %u), be-alloc %d%s", fe->backend, fe->backend_id,
-		fe->be_alloc, fe->be_alloc ? ": buffers are still allocated by us" : "");
-	return true;
+	log_debug("backend %s (domain %u), be-alloc %d", fe->backend, fe->backend_id, fe->be_alloc);
+	return check_options(fe);
 }
 
 struct frontend *frontend_create(const struct vguest_options *opts)
@@ -98,6 +123,13 @@ struct frontend *frontend_create(const struct vguest_options *opts)
 		log_error("opening the grant sharing interface: %s", strerror(errno));
 		goto error;
 	}
+	if (opts->be_alloc) {
+		fe->gt = xengnttab_open(NULL, 0);
+		if (fe->gt == NULL) {
+			log_error("opening the grant mapping interface: %s", strerror(errno));
+			goto error;
+		}
+	}
 	fe->xce = xenevtchn_open(NULL, 0);
 	if (fe->xce == NULL) {
 		log_error("opening the event channel interface: %s", strerror(errno));
@@ -113,12 +145,23 @@ error:
 	return NULL;
 }
 
+/* Everything of a connection: EDID buffers, script, framebuffers, rings, channels. */
 static void release_connectors(struct frontend *fe)
 {
 	for (int i = 0; i < fe->nconn; i++) {
+		edidq_finish(&fe->edid[i]);
+	}
+	if (fe->misbehave != NULL) {
+		misbehave_destroy(fe->misbehave);
+		fe->misbehave = NULL;
+		fe->misbehave_ran = true;
+	}
+	for (int i = 0; i < fe->nconn; i++) {
 		connector_release(&fe->conns[i]);
+		fe->conns[i].hold = false;
 	}
 	memset(&fe->setup, 0, sizeof(fe->setup));
+	fe->phase = PHASE_IDLE;
 }
 
 void frontend_destroy(struct frontend *fe)
@@ -126,9 +169,12 @@ void frontend_destroy(struct frontend *fe)
 	if (fe == NULL) {
 		return;
 	}
+	release_connectors(fe);
 	for (int i = 0; i < fe->nconn; i++) {
 		connector_finish(&fe->conns[i]);
 	}
+	backend_report_finish(&fe->report);
+	xs_mangle_forget(&fe->mangle);
 	if (fe->watching) {
 		char path[3072];
 		snprintf(path, sizeof(path), "%s/state", fe->backend);
@@ -136,6 +182,9 @@ void frontend_destroy(struct frontend *fe)
 	}
 	if (fe->xce != NULL) {
 		xenevtchn_close(fe->xce);
+	}
+	if (fe->gt != NULL) {
+		xengnttab_close(fe->gt);
 	}
 	if (fe->gs != NULL) {
 		xengntshr_close(fe->gs);
@@ -175,29 +224,64 @@ static bool device_present(struct frontend *fe)
 	return present;
 }
 
+/* The backend's directory still exists (its state node does). */
+static bool backend_present(struct frontend *fe)
+{
+	char *state = xenbus_read(fe->xs, XBT_NULL, fe->backend, "state");
+	bool present = state != NULL;
+	free(state);
+	return present;
+}
+
+static bool publish_key(struct frontend *fe, xs_transaction_t t, int conn, const char *conn_dir,
+	const char *key, uint32_t value)
+{
+	char text[16];
+	snprintf(text, sizeof(text), "%u", value);
+	const char *v = xs_mangle_value(&fe->mangle, conn, key, text);
+	if (v == NULL) {
+		return true;
+	}
+	return xenbus_printf(fe->xs, t, conn_dir, key, "%s", v);
+}
+
 static bool publish(struct frontend *fe, xs_transaction_t t)
 {
 	for (int i = 0; i < fe->nconn; i++) {
 		struct evtchnl_pair *ch = &fe->conns[i].chan;
 		char conn_dir[64];
 		snprintf(conn_dir, sizeof(conn_dir), "%s/%d", fe->dir, i);
-		if (!xenbus_printf(
-			    fe->xs, t, conn_dir, XENDISPL_FIELD_REQ_RING_REF, "%u", ch->req.gref) ||
-			!xenbus_printf(fe->xs, t, conn_dir, XENDISPL_FIELD_REQ_CHANNEL, "%u",
-				ch->req.port) ||
-			!xenbus_printf(fe->xs, t, conn_dir, XENDISPL_FIELD_EVT_RING_REF, "%u",
-				ch->evt.gref) ||
-			!xenbus_printf(fe->xs, t, conn_dir, XENDISPL_FIELD_EVT_CHANNEL, "%u",
-				ch->evt.port)) {
+		if (!publish_key(fe, t, i, conn_dir, XENDISPL_FIELD_REQ_RING_REF, ch->req.gref) ||
+			!publish_key(
+				fe, t, i, conn_dir, XENDISPL_FIELD_REQ_CHANNEL, ch->req.port) ||
+			!publish_key(
+				fe, t, i, conn_dir, XENDISPL_FIELD_EVT_RING_REF, ch->evt.gref) ||
+			!publish_key(
+				fe, t, i, conn_dir, XENDISPL_FIELD_EVT_CHANNEL, ch->evt.port)) {
 			return false;
 		}
 	}
 	return xenbus_printf(fe->xs, t, fe->dir, "state", "%d", (int)XenbusStateInitialised);
 }
 
+/* xs-* modes, on the first InitWait: our directory goes wrong before we publish. */
+static bool misbehave_xenstore(struct frontend *fe, int64_t now)
+{
+	enum misbehave_mode mode = fe->opts->misbehave;
+	if (!misbehave_mode_is_xenstore(mode) || fe->misbehave_ran) {
+		return true;
+	}
+	fe->misbehave_ran = true;
+	backend_report_start(&fe->report, fe->xs, fe->backend, mode, XenbusStateInitWait, now);
+	return xs_mangle_apply(&fe->mangle, fe->xs, fe->dir, mode);
+}
+
 /* Backend in InitWait: allocate every connector's channels and publish them. */
 static void backend_initwait(struct frontend *fe)
 {
+	if (!misbehave_xenstore(fe, clock_now())) {
+		goto error;
+	}
 	for (int i = 0; i < fe->nconn; i++) {
 		if (!connector_open_channels(&fe->conns[i], fe->gs, fe->xce, fe->backend_id)) {
 			goto error;
@@ -219,6 +303,11 @@ static void backend_initwait(struct frontend *fe)
 		if (xs_transaction_end(fe->xs, t, false)) {
 			fe->state = XenbusStateInitialised;
 			log_debug("state -> %s", xenbus_strstate(fe->state));
+			if (fe->report.active) {
+				/* From now on the backend's reaction is the report, nothing else.
+				 */
+				fe->expect_backend_change = true;
+			}
 			return;
 		}
 		if (errno != EAGAIN) {
@@ -234,6 +323,40 @@ error:
 	fe->fatal = true;
 }
 
+static void total_flips(const struct frontend *fe, uint64_t *flips)
+{
+	struct stats total;
+	frontend_totals(fe, &total);
+	*flips = total.flips;
+}
+
+static enum dbuf_kind buffer_kind(const struct vguest_options *opts)
+{
+	if (opts->be_alloc) {
+		return DBUF_BE_ALLOC;
+	}
+	return opts->prime ? DBUF_PRIME : DBUF_DUMB;
+}
+
+static void start_buffers(struct frontend *fe)
+{
+	struct dbuf_alloc alloc = {
+		.gs = fe->gs,
+		.gt = fe->gt,
+		.domid = fe->backend_id,
+		.kind = buffer_kind(fe->opts),
+		.data_ofs = fe->opts->data_ofs,
+	};
+	setup_start(&fe->setup, fe->conns, fe->nconn, &alloc);
+	/* --misbehave's requests come before the first flip. */
+	bool hold = fe->opts->misbehave != MISBEHAVE_NONE &&
+		    !misbehave_mode_is_xenstore(fe->opts->misbehave) && !fe->misbehave_ran;
+	for (int i = 0; i < fe->nconn; i++) {
+		fe->conns[i].hold = hold;
+	}
+	fe->phase = PHASE_BUFFERS;
+}
+
 static void backend_connected(struct frontend *fe)
 {
 	if (!set_state(fe, XenbusStateConnected)) {
@@ -241,14 +364,28 @@ static void backend_connected(struct frontend *fe)
 		fe->fatal = true;
 		return;
 	}
-	log_report("connected connectors=%d", fe->nconn);
-	setup_start(&fe->setup, fe->conns, fe->nconn, fe->gs, fe->backend_id, fe->opts->format);
+	fe->connections++;
+	if (fe->connections == 1) {
+		log_report("connected connectors=%d", fe->nconn);
+	} else {
+		log_report("reconnected");
+	}
+	total_flips(fe, &fe->flips_at_connect);
+	if (fe->opts->edid) {
+		for (int i = 0; i < fe->nconn; i++) {
+			struct connector *c = &fe->conns[i];
+			edidq_init(
+				&fe->edid[i], i, c->width, c->height, &c->chan, &c->stats, fe->gs);
+		}
+		fe->phase = PHASE_EDID;
+		return;
+	}
+	start_buffers(fe);
 }
 
 /*
- * The backend closed, vanished or reset under a live connection. Linux tears
- * the DRM device down and waits for InitWait to connect anew; reconnecting
- * would start here, by going back to Initialising instead of Closed.
+ * The backend closed, vanished or reset under a live connection, and we do
+ * not recover (no --reconnect, or the backend is gone for good).
  */
 static void backend_lost(struct frontend *fe, enum xenbus_state be)
 {
@@ -263,27 +400,87 @@ static void backend_lost(struct frontend *fe, enum xenbus_state be)
 	fe->backend_gone = true;
 }
 
+/*
+ * --reconnect, as xen-drm-front's displback_disconnect: Reconfiguring while
+ * the device goes (if it was up), everything released, Initialising; and
+ * straight on to publishing if the backend is waiting in InitWait already.
+ */
+static void recover(struct frontend *fe, enum xenbus_state be)
+{
+	log_debug("backend %s while we are %s: recovering", xenbus_strstate(be),
+		xenbus_strstate(fe->state));
+	if (!device_present(fe)) {
+		backend_lost(fe, be);
+		return;
+	}
+	if (fe->state == XenbusStateConnected) {
+		set_state(fe, XenbusStateReconfiguring);
+	}
+	release_connectors(fe);
+	if (!set_state(fe, XenbusStateInitialising)) {
+		fe->fatal = true;
+		return;
+	}
+	if (be == XenbusStateInitWait) {
+		backend_initwait(fe);
+	}
+}
+
+/* --reconnect-after: back to Initialising from Connected, as the frontend's own reset. */
+static void reconnect_ourselves(struct frontend *fe)
+{
+	log_debug("%" PRIu64 " flips since connecting: going back to Initialising",
+		fe->opts->reconnect_after);
+	release_connectors(fe);
+	if (!set_state(fe, XenbusStateInitialising)) {
+		fe->fatal = true;
+	}
+	/* The backend resets and comes back to InitWait; then we publish anew. */
+}
+
 static void handle_backend_state(struct frontend *fe, enum xenbus_state be)
 {
 	log_debug("backend state %s, ours %s", xenbus_strstate(be), xenbus_strstate(fe->state));
+	if (fe->expect_backend_change) {
+		return;
+	}
+	/* Gone for good: its directory or ours removed. */
+	bool gone = be == XenbusStateUnknown && (!backend_present(fe) || !device_present(fe));
+	bool reconnect = fe->opts->reconnect && !gone;
 	switch (fe->state) {
 	case XenbusStateInitialising:
 		if (be == XenbusStateInitWait) {
 			backend_initwait(fe);
+		} else if (gone && fe->connections > 0) {
+			backend_lost(fe, be);
 		}
 		break;
 	case XenbusStateInitialised:
 		if (be == XenbusStateConnected) {
 			backend_connected(fe);
+		} else if (reconnect) {
+			/* As Linux, InitWait and Closing are waited out: our rings stay published.
+			 */
+			if (be == XenbusStateInitialising || be == XenbusStateClosed ||
+				be == XenbusStateUnknown) {
+				recover(fe, be);
+			}
 		} else if (be == XenbusStateUnknown || be == XenbusStateInitialising ||
 			   be == XenbusStateClosing || be == XenbusStateClosed) {
 			backend_lost(fe, be);
 		}
 		break;
 	case XenbusStateConnected:
-		if (be == XenbusStateUnknown || be == XenbusStateInitialising ||
-			be == XenbusStateInitWait || be == XenbusStateClosing ||
-			be == XenbusStateClosed) {
+		if (reconnect) {
+			/* "Probably the backend was restarted, recover"; Closing: wait for Closed.
+			 */
+			if (be == XenbusStateInitWait || be == XenbusStateInitialising ||
+				be == XenbusStateClosed || be == XenbusStateUnknown) {
+				recover(fe, be);
+			}
+		} else if (be == XenbusStateUnknown || be == XenbusStateInitialising ||
+			   be == XenbusStateInitWait || be == XenbusStateClosing ||
+			   be == XenbusStateClosed) {
 			backend_lost(fe, be);
 		}
 		break;
@@ -355,6 +552,15 @@ void frontend_totals(const struct frontend *fe, struct stats *out)
 	}
 }
 
+void frontend_format_latency(const struct frontend *fe, char *buf, size_t size)
+{
+	const struct latency *lats[CONNECTOR_MAX];
+	for (int i = 0; i < fe->nconn; i++) {
+		lats[i] = &fe->conns[i].latency;
+	}
+	latency_format(lats, (size_t)fe->nconn, buf, size);
+}
+
 static void check_exit_after(struct frontend *fe)
 {
 	struct stats total;
@@ -362,8 +568,10 @@ static void check_exit_after(struct frontend *fe)
 	if (fe->opts->exit_after == 0 || total.flips < fe->opts->exit_after) {
 		return;
 	}
-	log_report("exit-after flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64, total.flips,
-		total.timeouts, total.errors);
+	char lat[96];
+	frontend_format_latency(fe, lat, sizeof(lat));
+	log_report("exit-after flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64 " %s",
+		total.flips, total.timeouts, total.errors, lat);
 	/* A crash: no Closing, no unsharing, no unbinding. */
 	_exit(total.timeouts == 0 && total.errors == 0 ? 0 : 1);
 }
@@ -384,14 +592,125 @@ static void check_done(struct frontend *fe)
 	}
 	struct stats total;
 	frontend_totals(fe, &total);
-	log_report("done flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64, min_flips,
-		total.timeouts, total.errors);
+	char lat[96];
+	frontend_format_latency(fe, lat, sizeof(lat));
+	log_report("done flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64 " %s", min_flips,
+		total.timeouts, total.errors, lat);
 	fe->done_reported = true;
+}
+
+/* --reconnect-after: N flips since this connection began. */
+static bool reconnect_due(const struct frontend *fe)
+{
+	if (fe->opts->reconnect_after == 0 || fe->phase != PHASE_RUN) {
+		return false;
+	}
+	uint64_t flips;
+	total_flips(fe, &flips);
+	return flips - fe->flips_at_connect >= fe->opts->reconnect_after;
+}
+
+static bool all_configured(const struct frontend *fe)
+{
+	for (int i = 0; i < fe->nconn; i++) {
+		const struct connector *c = &fe->conns[i];
+		if (!connector_configured(c) && c->state != CONNECTOR_FAILED) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void start_running(struct frontend *fe)
+{
+	for (int i = 0; i < fe->nconn; i++) {
+		fe->conns[i].hold = false;
+	}
+	fe->phase = PHASE_RUN;
+}
+
+/* Buffers up and shown everywhere: --misbehave's turn, then flips. */
+static void buffers_ready(struct frontend *fe, int64_t now)
+{
+	enum misbehave_mode mode = fe->opts->misbehave;
+	if (mode == MISBEHAVE_NONE || misbehave_mode_is_xenstore(mode) || fe->misbehave_ran) {
+		start_running(fe);
+		return;
+	}
+	fe->misbehave_ran = true;
+	struct misbehave_env env = {
+		.mode = mode,
+		.conns = fe->conns,
+		.nconn = fe->nconn,
+		.alloc = fe->setup.alloc,
+		.prime = fe->opts->prime,
+	};
+	fe->misbehave = misbehave_create(&env);
+	if (fe->misbehave == NULL) {
+		/* Logged; the guest itself could not misbehave. */
+		fe->conns[0].stats.errors++;
+		start_running(fe);
+		return;
+	}
+	if (mode == MISBEHAVE_RING_OVERFLOW) {
+		backend_report_start(
+			&fe->report, fe->xs, fe->backend, mode, XenbusStateConnected, now);
+	}
+	fe->phase = PHASE_MISBEHAVE;
+}
+
+static bool step_phase(struct frontend *fe, int64_t now)
+{
+	bool progress = false;
+	switch (fe->phase) {
+	case PHASE_EDID: {
+		bool all = true;
+		for (int i = 0; i < fe->nconn; i++) {
+			progress |= edidq_step(&fe->edid[i], fe->backend_id, now);
+			all &= edidq_done(&fe->edid[i]);
+		}
+		if (all) {
+			start_buffers(fe);
+			progress = true;
+		}
+		break;
+	}
+	case PHASE_BUFFERS:
+		progress = setup_step(&fe->setup, now);
+		if (setup_done(&fe->setup) && all_configured(fe)) {
+			buffers_ready(fe, now);
+			progress = true;
+		}
+		break;
+	case PHASE_MISBEHAVE:
+		progress = misbehave_step(fe->misbehave, now);
+		if (!misbehave_done(fe->misbehave)) {
+			break;
+		}
+		if (fe->opts->misbehave == MISBEHAVE_RING_OVERFLOW) {
+			/* The ring is broken for good: report what the backend makes of it. */
+			fe->expect_backend_change = true;
+			fe->phase = PHASE_IDLE;
+			break;
+		}
+		misbehave_destroy(fe->misbehave);
+		fe->misbehave = NULL;
+		start_running(fe);
+		progress = true;
+		break;
+	default:
+		break;
+	}
+	return progress;
 }
 
 void frontend_tick(struct frontend *fe, int64_t now)
 {
-	if (fe->state != XenbusStateConnected) {
+	if (fe->report.active && backend_report_poll(&fe->report, fe->xs, fe->backend, now)) {
+		fe->finished = true;
+		return;
+	}
+	if (fe->state != XenbusStateConnected || fe->expect_backend_change) {
 		return;
 	}
 	for (int i = 0; i < fe->nconn; i++) {
@@ -400,12 +719,19 @@ void frontend_tick(struct frontend *fe, int64_t now)
 	/* Before anything more is sent, so the crash comes right after flip N. */
 	check_exit_after(fe);
 	check_done(fe);
+	if (reconnect_due(fe)) {
+		reconnect_ourselves(fe);
+		return;
+	}
 
 	bool progress = true;
 	for (int round = 0; progress && round < 4 * CONNECTOR_MAX; round++) {
-		progress = setup_step(&fe->setup, now);
+		progress = step_phase(fe, now);
 		for (int i = 0; i < fe->nconn; i++) {
 			progress |= connector_step(&fe->conns[i], now);
+		}
+		if (fe->expect_backend_change) {
+			return;
 		}
 	}
 	check_done(fe);
@@ -413,9 +739,13 @@ void frontend_tick(struct frontend *fe, int64_t now)
 
 int64_t frontend_deadline(const struct frontend *fe)
 {
-	int64_t deadline = INT64_MAX;
-	if (fe->state != XenbusStateConnected) {
+	int64_t deadline = backend_report_deadline(&fe->report);
+	if (fe->state != XenbusStateConnected || fe->expect_backend_change) {
 		return deadline;
+	}
+	if (fe->misbehave != NULL) {
+		int64_t d = misbehave_deadline(fe->misbehave);
+		deadline = d < deadline ? d : deadline;
 	}
 	for (int i = 0; i < fe->nconn; i++) {
 		int64_t d = connector_deadline(&fe->conns[i]);
@@ -461,6 +791,7 @@ void frontend_close(struct frontend *fe)
 	}
 	release_connectors(fe);
 	if (present) {
+		xs_mangle_restore(&fe->mangle, fe->xs);
 		set_state(fe, XenbusStateClosed);
 	}
 	fe->state = XenbusStateClosed;

@@ -2,12 +2,16 @@
 #define VGUEST_FRONTEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xenstore.h>
 
 #include "connector.h"
+#include "edidq.h"
+#include "misbehave.h"
+#include "misbehave_xs.h"
 #include "options.h"
 #include "setup.h"
 #include "stats.h"
@@ -17,12 +21,24 @@
  * The vdispl device as xen-drm-front drives it: reads its configuration from
  * device/vdispl/<dev>, follows the backend's XenBus state, allocates and
  * publishes the connectors' channels on InitWait, connects on Connected, and
- * closes like a driver being unbound.
+ * closes like a driver being unbound. With --reconnect it recovers as Linux
+ * does when the backend restarts (back to InitWait under a connection).
  */
+
+/* What a connection is doing, once Connected. */
+enum frontend_phase {
+	PHASE_IDLE,      /* not connected */
+	PHASE_EDID,      /* --edid: GET_EDID on every connector */
+	PHASE_BUFFERS,   /* creating framebuffers, then SET_CONFIG on every connector */
+	PHASE_MISBEHAVE, /* --misbehave's requests, before any flip */
+	PHASE_RUN,       /* flipping */
+};
+
 struct frontend {
 	const struct vguest_options *opts;
 	struct xs_handle *xs;
 	xengntshr_handle *gs;
+	xengnttab_handle *gt; /* --be-alloc: maps the backend's buffers */
 	xenevtchn_handle *xce;
 
 	char dir[32];  /* device/vdispl/<dev>, relative to our domain's home */
@@ -35,11 +51,22 @@ struct frontend {
 
 	enum xenbus_state state; /* ours, as last written */
 	bool watching;
+	enum frontend_phase phase;
 	struct setup setup;
+	struct edidq edid[CONNECTOR_MAX];
 
+	struct misbehave *misbehave;  /* the request modes' script while it runs */
+	bool misbehave_ran;           /* once, on the first connection */
+	struct xs_mangle mangle;      /* xs-* modes */
+	struct backend_report report; /* xs-* modes and ring-overflow */
+	bool expect_backend_change;   /* misbehaving: the backend's reaction is reported */
+
+	unsigned int connections; /* times it reached Connected */
+	uint64_t flips_at_connect;
 	bool done_reported;
 	bool backend_gone; /* the backend closed or vanished under us */
 	bool fatal;        /* a setup step failed: exit with status 2 */
+	bool finished;     /* --misbehave reported the backend's reaction: close, exit 0 */
 };
 
 /* Opens the Xen interfaces and reads the configuration; NULL (logged) on failure. */
@@ -63,5 +90,7 @@ int64_t frontend_deadline(const struct frontend *fe);
 void frontend_close(struct frontend *fe);
 
 void frontend_totals(const struct frontend *fe, struct stats *out);
+/* "lat_max_ms=... lat_p99_ms=... late=..." over every connector. */
+void frontend_format_latency(const struct frontend *fe, char *buf, size_t size);
 
 #endif

@@ -111,6 +111,14 @@ static int run(struct frontend *fe)
 		if (fe->backend_gone) {
 			return EXIT_PROBLEMS;
 		}
+		if (fe->fatal) {
+			return EXIT_SETUP;
+		}
+		if (fe->finished) {
+			/* --misbehave reported the backend's reaction: leave politely. */
+			frontend_close(fe);
+			return EXIT_CLEAN;
+		}
 
 		int timeout = poll_timeout_ms(frontend_deadline(fe), clock_now());
 		int n = poll(fds, FD_COUNT, timeout);
@@ -126,8 +134,11 @@ static int run(struct frontend *fe)
 			frontend_close(fe);
 			struct stats total;
 			frontend_totals(fe, &total);
-			log_report("closed flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64,
-				total.flips, total.timeouts, total.errors);
+			char lat[96];
+			frontend_format_latency(fe, lat, sizeof(lat));
+			log_report("closed flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64
+				   " %s",
+				total.flips, total.timeouts, total.errors, lat);
 			return total.timeouts == 0 && total.errors == 0 ? EXIT_CLEAN
 									: EXIT_PROBLEMS;
 		}

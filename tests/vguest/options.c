@@ -10,7 +10,9 @@
 #include "pattern.h"
 
 static const char usage[] =
-	"usage: vguest --name NAME [--dev N] [--frames N] [--fps F] [--format XR24|AR24]\n"
+	"usage: vguest --name NAME [--dev N] [--frames N] [--fps F] [--format FOURCC]\n"
+	"              [--formats F0,F1,...] [--be-alloc | --prime [--data-ofs N]] [--edid]\n"
+	"              [--reconnect] [--reconnect-after N] [--late-ms MS] [--misbehave MODE]\n"
 	"              [--exit-after N] [--report-every N] [--verbose]\n"
 	"\n"
 	"A Xen PV display frontend (displif) that behaves like Linux's xen-drm-front\n"
@@ -21,7 +23,16 @@ static const char usage[] =
 	"  --dev N            vdispl device index (default 0)\n"
 	"  --frames N         flips per connector, then keep the last frame (default 0: forever)\n"
 	"  --fps F            at most F flips per second (default: as fast as flip events come)\n"
-	"  --format FOURCC    XR24 (default) or AR24\n"
+	"  --format FOURCC    XR24 (default), AR24, RG16, RG24, XR12, AR12, XR15, AR15 or YUYV\n"
+	"  --formats F0,...   one format per connector (the others use --format)\n"
+	"  --be-alloc         buffers allocated by the backend (needs be-alloc=1)\n"
+	"  --prime            PRIME-import style buffers (width, height, bpp 0 at DBUF_CREATE)\n"
+	"  --data-ofs N       offset of a --prime buffer's pixels in its first page (default 256)\n"
+	"  --edid             GET_EDID on every connector and check the EDID\n"
+	"  --reconnect        reconnect when the backend comes back to InitWait\n"
+	"  --reconnect-after N  go back to Initialising after every N flips, and reconnect\n"
+	"  --late-ms MS       count flip events later than MS milliseconds (default 50)\n"
+	"  --misbehave MODE   act out a hostile frontend (see README.md for the modes)\n"
 	"  --exit-after N     exit abruptly, without closing, after N flips in all\n"
 	"  --report-every N   print progress every N flips per connector (default 60, 0: never)\n"
 	"  --verbose          log protocol details on stderr\n";
@@ -54,6 +65,96 @@ static bool parse_count(const char *opt, const char *arg, unsigned long max, uin
 	return true;
 }
 
+static bool parse_format(const char *opt, const char *arg, uint32_t *out)
+{
+	uint32_t f = vguest_pattern_format_from_name(arg);
+	if (f == 0) {
+		fprintf(stderr,
+			"vguest: %s expects XR24, AR24, RG16, RG24, XR12, AR12, XR15, AR15 or "
+			"YUYV, got '%s'\n",
+			opt, arg);
+		return false;
+	}
+	*out = f;
+	return true;
+}
+
+/* "F0,F1,...": one to OPTIONS_FORMATS_MAX format names. */
+static bool parse_formats(const char *arg, struct vguest_options *opts)
+{
+	char copy[64];
+	if (strlen(arg) >= sizeof(copy)) {
+		fprintf(stderr, "vguest: --formats: '%s' is too long\n", arg);
+		return false;
+	}
+	strcpy(copy, arg);
+	opts->nformats = 0;
+	char *start = copy;
+	for (;;) {
+		char *comma = strchr(start, ',');
+		if (comma != NULL) {
+			*comma = '\0';
+		}
+		if (opts->nformats == OPTIONS_FORMATS_MAX) {
+			fprintf(stderr, "vguest: --formats takes at most %d formats, got '%s'\n",
+				OPTIONS_FORMATS_MAX, arg);
+			return false;
+		}
+		if (!parse_format("--formats", start, &opts->formats[opts->nformats])) {
+			return false;
+		}
+		opts->nformats++;
+		if (comma == NULL) {
+			return true;
+		}
+		start = comma + 1;
+	}
+}
+
+static bool parse_number(const char *opt, const char *arg, double max, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || !isfinite(v) || v <= 0 || v > max) {
+		fprintf(stderr, "vguest: %s expects a number in (0, %g], got '%s'\n", opt, max,
+			arg);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+enum long_only {
+	OPT_FORMATS = 256,
+	OPT_BE_ALLOC,
+	OPT_PRIME,
+	OPT_DATA_OFS,
+	OPT_EDID,
+	OPT_RECONNECT,
+	OPT_RECONNECT_AFTER,
+	OPT_LATE_MS,
+	OPT_MISBEHAVE,
+};
+
+/* Combinations that make no sense, after every option is known. */
+static bool check_combinations(const struct vguest_options *opts, bool data_ofs_given)
+{
+	if (opts->name == NULL) {
+		fprintf(stderr, "vguest: --name is required\n%s", usage);
+		return false;
+	}
+	if (opts->be_alloc && opts->prime) {
+		fprintf(stderr, "vguest: --be-alloc and --prime cannot be combined: imported "
+				"buffers are the guest's\n");
+		return false;
+	}
+	if (data_ofs_given && !opts->prime) {
+		fprintf(stderr, "vguest: --data-ofs applies to --prime buffers only\n");
+		return false;
+	}
+	return true;
+}
+
 enum options_result options_parse(int argc, char **argv, struct vguest_options *opts)
 {
 	static const struct option long_options[] = {
@@ -62,6 +163,15 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 		{"frames", required_argument, NULL, 'f'},
 		{"fps", required_argument, NULL, 'r'},
 		{"format", required_argument, NULL, 'F'},
+		{"formats", required_argument, NULL, OPT_FORMATS},
+		{"be-alloc", no_argument, NULL, OPT_BE_ALLOC},
+		{"prime", no_argument, NULL, OPT_PRIME},
+		{"data-ofs", required_argument, NULL, OPT_DATA_OFS},
+		{"edid", no_argument, NULL, OPT_EDID},
+		{"reconnect", no_argument, NULL, OPT_RECONNECT},
+		{"reconnect-after", required_argument, NULL, OPT_RECONNECT_AFTER},
+		{"late-ms", required_argument, NULL, OPT_LATE_MS},
+		{"misbehave", required_argument, NULL, OPT_MISBEHAVE},
 		{"exit-after", required_argument, NULL, 'x'},
 		{"report-every", required_argument, NULL, 'e'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -72,6 +182,9 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 	memset(opts, 0, sizeof(*opts));
 	opts->format = VGUEST_FORMAT_XRGB8888;
 	opts->report_every = 60;
+	opts->data_ofs = OPTIONS_DATA_OFS_DEFAULT;
+	opts->late_ms = 50;
+	bool data_ofs_given = false;
 
 	optind = 1;
 	opterr = 0;
@@ -112,26 +225,61 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 				return OPTIONS_ERROR;
 			}
 			break;
-		case 'r': {
-			char *end;
-			double fps = strtod(optarg, &end);
-			if (end == optarg || *end != '\0' || !isfinite(fps) || fps <= 0 ||
-				fps > 10000) {
-				fprintf(stderr,
-					"vguest: --fps expects a number in (0, 10000], got '%s'\n",
-					optarg);
+		case 'r':
+			if (!parse_number("--fps", optarg, 10000, &opts->fps)) {
 				return OPTIONS_ERROR;
 			}
-			opts->fps = fps;
 			break;
-		}
 		case 'F':
-			if (strcmp(optarg, "XR24") == 0) {
-				opts->format = VGUEST_FORMAT_XRGB8888;
-			} else if (strcmp(optarg, "AR24") == 0) {
-				opts->format = VGUEST_FORMAT_ARGB8888;
-			} else {
-				fprintf(stderr, "vguest: --format expects XR24 or AR24, got '%s'\n",
+			if (!parse_format("--format", optarg, &opts->format)) {
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_FORMATS:
+			if (!parse_formats(optarg, opts)) {
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_BE_ALLOC:
+			opts->be_alloc = true;
+			break;
+		case OPT_PRIME:
+			opts->prime = true;
+			break;
+		case OPT_DATA_OFS:
+			/* Within the first page, as a scatter-gather offset is. */
+			if (!parse_count("--data-ofs", optarg, 4095, &v)) {
+				return OPTIONS_ERROR;
+			}
+			opts->data_ofs = (uint32_t)v;
+			data_ofs_given = true;
+			break;
+		case OPT_EDID:
+			opts->edid = true;
+			break;
+		case OPT_RECONNECT:
+			opts->reconnect = true;
+			break;
+		case OPT_RECONNECT_AFTER:
+			if (!parse_count("--reconnect-after", optarg, UINT32_MAX,
+				    &opts->reconnect_after)) {
+				return OPTIONS_ERROR;
+			}
+			if (opts->reconnect_after == 0) {
+				fprintf(stderr, "vguest: --reconnect-after expects at least 1\n");
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_LATE_MS:
+			if (!parse_number("--late-ms", optarg, 60000, &opts->late_ms)) {
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_MISBEHAVE:
+			opts->misbehave = misbehave_mode_from_name(optarg);
+			if (opts->misbehave == MISBEHAVE_NONE) {
+				fprintf(stderr,
+					"vguest: --misbehave: unknown mode '%s' (see README.md)\n",
 					optarg);
 				return OPTIONS_ERROR;
 			}
@@ -152,9 +300,13 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 		fprintf(stderr, "vguest: unexpected argument '%s'\n%s", argv[optind], usage);
 		return OPTIONS_ERROR;
 	}
-	if (opts->name == NULL) {
-		fprintf(stderr, "vguest: --name is required\n%s", usage);
-		return OPTIONS_ERROR;
+	return check_combinations(opts, data_ofs_given) ? OPTIONS_RUN : OPTIONS_ERROR;
+}
+
+uint32_t options_format(const struct vguest_options *opts, int connector)
+{
+	if (connector >= 0 && (unsigned)connector < opts->nformats) {
+		return opts->formats[connector];
 	}
-	return OPTIONS_RUN;
+	return opts->format;
 }

@@ -4,16 +4,19 @@
 
 #include "log.h"
 
-void setup_start(struct setup *setup, struct connector *conns, int nconn, xengntshr_handle *gs,
-	uint32_t domid, uint32_t format)
+void setup_start(
+	struct setup *setup, struct connector *conns, int nconn, const struct dbuf_alloc *alloc)
 {
 	memset(setup, 0, sizeof(*setup));
 	setup->conns = conns;
 	setup->nconn = nconn;
-	setup->gs = gs;
-	setup->domid = domid;
-	setup->format = format;
+	setup->alloc = *alloc;
 	setup->phase = SETUP_CREATE;
+}
+
+bool setup_done(const struct setup *setup)
+{
+	return setup->conns != NULL && setup->conn >= setup->nconn;
 }
 
 static void next_connector(struct setup *setup)
@@ -38,8 +41,16 @@ static void handle_done(void *data, uint8_t operation, enum evtchnl_result resul
 		fail_connector(setup);
 		return;
 	}
+	struct connector *conn = &setup->conns[setup->conn];
 	switch (setup->phase) {
 	case SETUP_CREATING:
+		/* Like Linux, a buffer the backend made but we cannot use is not destroyed. */
+		if (conn->bufs[setup->buf]->kind == DBUF_BE_ALLOC &&
+			!dbuf_map_backend_pages(conn->bufs[setup->buf])) {
+			conn->stats.errors++;
+			fail_connector(setup);
+			return;
+		}
 		setup->phase = SETUP_ATTACH;
 		break;
 	case SETUP_ATTACHING:
@@ -69,8 +80,8 @@ bool setup_step(struct setup *setup, int64_t now)
 
 	switch (setup->phase) {
 	case SETUP_CREATE: {
-		struct dbuf *buf = dbuf_create(
-			setup->gs, setup->domid, conn->width, conn->height, setup->format);
+		struct dbuf *buf =
+			dbuf_create(&setup->alloc, conn->width, conn->height, conn->format);
 		if (buf == NULL) {
 			conn->stats.errors++;
 			fail_connector(setup);

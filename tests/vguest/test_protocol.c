@@ -1,9 +1,16 @@
-/* Unit tests of the guest's pure parts: parsing, options, page directories, wire layout. */
+/*
+ * Unit tests of the guest's pure parts: parsing, options, page directories,
+ * wire layout, EDID checks, latency statistics, misbehave mode names.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "displif.h"
+#include "edid.h"
+#include "latency.h"
+#include "modes.h"
 #include "options.h"
 #include "parse.h"
 #include "pattern.h"
@@ -158,7 +165,7 @@ static void test_options(void)
 		{"vguest", "--name", "x", "--format"},
 		{"vguest", "--name", "x", "--fps=0"},
 		{"vguest", "--name", "x", "--fps=abc"},
-		{"vguest", "--name", "x", "--format=RG16"},
+		{"vguest", "--name", "x", "--format=NV12"},
 		{"vguest", "--name", "x", "--frames=-1"},
 		{"vguest", "--name", "x", "--bogus"},
 		{"vguest", "--name", "x", "extra"},
@@ -167,6 +174,222 @@ static void test_options(void)
 		int argc = bad[i][3] ? 4 : 3;
 		CHECK(parse(&o, argc, bad[i]) == OPTIONS_ERROR, "bad argv %zu accepted", i);
 	}
+
+	CHECK(parse(&o, 3, a1) == OPTIONS_RUN && o.nformats == 0 && !o.be_alloc && !o.prime &&
+			o.data_ofs == 256 && !o.edid && !o.reconnect && o.reconnect_after == 0 &&
+			o.late_ms == 50 && o.misbehave == MISBEHAVE_NONE,
+		"new defaults");
+	const char *a3[] = {"vguest", "--name", "x", "--format", "YUYV", "--formats",
+		"RG16,AR15,XR24", "--prime", "--data-ofs", "4095", "--edid", "--reconnect",
+		"--reconnect-after", "30", "--late-ms", "16.7", "--misbehave", "pgdir-loop"};
+	CHECK(parse(&o, 18, a3) == OPTIONS_RUN, "new options");
+	CHECK(o.format == VGUEST_FORMAT_YUYV && o.nformats == 3 &&
+			o.formats[0] == VGUEST_FORMAT_RGB565 &&
+			o.formats[1] == VGUEST_FORMAT_ARGB1555 &&
+			o.formats[2] == VGUEST_FORMAT_XRGB8888 && o.prime && o.data_ofs == 4095 &&
+			o.edid && o.reconnect && o.reconnect_after == 30 && o.late_ms == 16.7 &&
+			o.misbehave == MISBEHAVE_PGDIR_LOOP,
+		"new values");
+	CHECK(options_format(&o, 0) == VGUEST_FORMAT_RGB565 &&
+			options_format(&o, 2) == VGUEST_FORMAT_XRGB8888 &&
+			options_format(&o, 3) == VGUEST_FORMAT_YUYV,
+		"per-connector formats");
+	const char *a4[] = {"vguest", "--name", "x", "--be-alloc", "--format", "RG24"};
+	CHECK(parse(&o, 6, a4) == OPTIONS_RUN && o.be_alloc && o.format == VGUEST_FORMAT_RGB888,
+		"be-alloc");
+
+	const char *bad2[][5] = {
+		{"vguest", "--name", "x", "--be-alloc", "--prime"},
+		{"vguest", "--name", "x", "--data-ofs", "256"},
+		{"vguest", "--name", "x", "--prime", "--data-ofs=4096"},
+		{"vguest", "--name", "x", "--formats", "XR24,,RG16"},
+		{"vguest", "--name", "x", "--formats", "XR24,RG16,XR24,RG16,XR24"},
+		{"vguest", "--name", "x", "--formats", ""},
+		{"vguest", "--name", "x", "--reconnect-after", "0"},
+		{"vguest", "--name", "x", "--late-ms", "0"},
+		{"vguest", "--name", "x", "--misbehave", "sneaky"},
+		{"vguest", "--name", "x", "--misbehave", "none"},
+		{"vguest", "--name", "x", "--format", "yuyv"},
+	};
+	for (size_t i = 0; i < sizeof(bad2) / sizeof(bad2[0]); i++) {
+		CHECK(parse(&o, 5, bad2[i]) == OPTIONS_ERROR, "bad argv2 %zu accepted", i);
+	}
+}
+
+static void test_modes(void)
+{
+	int n = 0;
+	for (int m = MISBEHAVE_NONE + 1; m < MISBEHAVE_COUNT; m++) {
+		const char *name = misbehave_mode_name((enum misbehave_mode)m);
+		CHECK(misbehave_mode_from_name(name) == (enum misbehave_mode)m, "mode %s", name);
+		n++;
+	}
+	CHECK(n == 23, "%d modes", n);
+	CHECK(misbehave_mode_is_xenstore(MISBEHAVE_XS_BAD_CHANNEL) &&
+			!misbehave_mode_is_xenstore(MISBEHAVE_FLOOD),
+		"xenstore modes");
+	CHECK(misbehave_mode_ends_run(MISBEHAVE_RING_OVERFLOW) &&
+			misbehave_mode_ends_run(MISBEHAVE_XS_RES_ZERO) &&
+			!misbehave_mode_ends_run(MISBEHAVE_DUP_COOKIE),
+		"modes that end the run");
+}
+
+/* A valid EDID 1.4 block for width x height named name, as a backend would make it. */
+static void make_edid(uint8_t *e, uint32_t width, uint32_t height, const char *name)
+{
+	static const uint8_t header[8] = {0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0};
+	memset(e, 0, 128);
+	memcpy(e, header, 8);
+	e[18] = 1;
+	e[19] = 4;
+	uint8_t *d = e + 54;
+	d[0] = 0x01; /* pixel clock, non-zero */
+	d[1] = 0x1d;
+	d[2] = (uint8_t)width;
+	d[4] = (uint8_t)((width >> 8) << 4);
+	d[5] = (uint8_t)height;
+	d[7] = (uint8_t)((height >> 8) << 4);
+	d = e + 72;
+	d[3] = 0xfc;
+	size_t n = strlen(name);
+	for (size_t i = 0; i < 13; i++) {
+		d[5 + i] = i < n ? (uint8_t)name[i] : i == n ? 0x0a : 0x20;
+	}
+	uint8_t sum = 0;
+	for (int i = 0; i < 127; i++) {
+		sum = (uint8_t)(sum + e[i]);
+	}
+	e[127] = (uint8_t)(0x100 - sum);
+}
+
+static void fix_checksum(uint8_t *block)
+{
+	uint8_t sum = 0;
+	for (int i = 0; i < 127; i++) {
+		sum = (uint8_t)(sum + block[i]);
+	}
+	block[127] = (uint8_t)(0x100 - sum);
+}
+
+static void test_edid(void)
+{
+	uint8_t e[256];
+	struct edid_info info;
+	char why[160];
+	make_edid(e, 1920, 1080, "cluster");
+	CHECK(edid_check(e, 128, 1920, 1080, &info, why, sizeof(why)), "valid: %s", why);
+	CHECK(info.width == 1920 && info.height == 1080 && strcmp(info.name, "cluster") == 0 &&
+			info.version == 1 && info.revision == 4,
+		"info %ux%u '%s'", info.width, info.height, info.name);
+	CHECK(!edid_check(e, 128, 1280, 720, &info, why, sizeof(why)), "other resolution");
+	CHECK(!edid_check(e, 127, 1920, 1080, &info, why, sizeof(why)), "short");
+	CHECK(!edid_check(e, 0, 1920, 1080, &info, why, sizeof(why)), "empty");
+
+	make_edid(e, 4095, 2047, "my guest");
+	CHECK(edid_check(e, 128, 4095, 2047, &info, why, sizeof(why)), "4095x2047: %s", why);
+	CHECK(strcmp(info.name, "my?guest") == 0, "spaces shown as ?: '%s'", info.name);
+
+	make_edid(e, 640, 480, "x");
+	e[20] ^= 1;
+	CHECK(!edid_check(e, 128, 640, 480, &info, why, sizeof(why)), "bad checksum");
+	make_edid(e, 640, 480, "x");
+	e[1] = 0;
+	fix_checksum(e);
+	CHECK(!edid_check(e, 128, 640, 480, &info, why, sizeof(why)), "bad header");
+	make_edid(e, 640, 480, "x");
+	e[19] = 2;
+	fix_checksum(e);
+	CHECK(!edid_check(e, 128, 640, 480, &info, why, sizeof(why)), "version 1.2");
+	make_edid(e, 640, 480, "x");
+	e[75] = 0xfe;
+	fix_checksum(e);
+	CHECK(!edid_check(e, 128, 640, 480, &info, why, sizeof(why)), "no name");
+	make_edid(e, 640, 480, "x");
+	e[54] = e[55] = 0;
+	fix_checksum(e);
+	CHECK(!edid_check(e, 128, 640, 480, &info, why, sizeof(why)), "no detailed timing");
+
+	/* An extension block must be announced, and checksummed. */
+	make_edid(e, 640, 480, "x");
+	memset(e + 128, 0, 128);
+	e[128] = 0x02;
+	fix_checksum(e + 128);
+	CHECK(!edid_check(e, 256, 640, 480, &info, why, sizeof(why)), "unannounced extension");
+	e[126] = 1;
+	fix_checksum(e);
+	CHECK(edid_check(e, 256, 640, 480, &info, why, sizeof(why)), "extension: %s", why);
+	e[200] = 1;
+	CHECK(!edid_check(e, 256, 640, 480, &info, why, sizeof(why)), "extension checksum");
+}
+
+static void test_latency(void)
+{
+	static struct latency a, b;
+	latency_reset(&a);
+	latency_reset(&b);
+	char buf[128];
+	const struct latency *both[2] = {&a, &b};
+	latency_format(both, 2, buf, sizeof(buf));
+	CHECK(strcmp(buf, "lat_max_ms=0.0 lat_p99_ms=0.0 late=0") == 0, "empty: %s", buf);
+
+	const int64_t late = 50 * NSEC_PER_MSEC;
+	for (int i = 0; i < 99; i++) {
+		latency_record(&a, 16 * NSEC_PER_MSEC + i * 1000, late);
+	}
+	latency_record(&b, 70 * NSEC_PER_MSEC, late);
+	latency_missed(&b);
+	latency_format(both, 2, buf, sizeof(buf));
+	CHECK(strcmp(buf, "lat_max_ms=70.0 lat_p99_ms=16.1 late=2") == 0, "mixed: %s", buf);
+	const struct latency *one = &b;
+	latency_format(&one, 1, buf, sizeof(buf));
+	CHECK(strcmp(buf, "lat_max_ms=70.0 lat_p99_ms=70.0 late=2") == 0, "one: %s", buf);
+
+	/* Beyond the histogram: the maximum is exact, the p99 is the maximum. */
+	latency_reset(&a);
+	latency_record(&a, 9 * NSEC_PER_SEC, late);
+	const struct latency *big = &a;
+	latency_format(&big, 1, buf, sizeof(buf));
+	CHECK(strcmp(buf, "lat_max_ms=9000.0 lat_p99_ms=9000.0 late=1") == 0, "overflow: %s", buf);
+	CHECK(sizeof(struct latency) < 256 * 1024, "bounded memory");
+}
+
+static void test_pgdir_read(void)
+{
+	uint32_t ndir = 2, n = 1500;
+	uint8_t *dir = calloc(ndir, DISPLIF_PAGE_SIZE);
+	uint32_t *grefs = calloc(n, sizeof(*grefs));
+	uint32_t *got = calloc(n, sizeof(*got));
+	uint32_t dir_grefs[2] = {70, 71};
+	if (dir == NULL || grefs == NULL || got == NULL) {
+		failures++;
+		goto out;
+	}
+	/* Our side: the chain, no references (backend allocation). */
+	pgdir_fill(dir, dir_grefs, ndir, grefs, n);
+	uint32_t filled, extra;
+	CHECK(pgdir_read(dir, dir_grefs, ndir, got, n, &filled, &extra) && filled == 0 &&
+			extra == 0,
+		"empty directory");
+	/* The backend's side: every reference. */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t page = i / DISPLIF_GREFS_PER_DIR_PAGE;
+		*pgdir_ref_slot(dir, page, i % DISPLIF_GREFS_PER_DIR_PAGE) = 1000 + i;
+	}
+	CHECK(pgdir_read(dir, dir_grefs, ndir, got, n, &filled, &extra) && filled == n &&
+			extra == 0 && got[0] == 1000 && got[n - 1] == 1000 + n - 1,
+		"filled directory");
+	*pgdir_ref_slot(dir, 1, 600) = 5;
+	CHECK(pgdir_read(dir, dir_grefs, ndir, got, n, &filled, &extra) && extra == 1,
+		"reference past buffer_sz");
+	*pgdir_ref_slot(dir, 0, 3) = 0;
+	CHECK(pgdir_read(dir, dir_grefs, ndir, got, n, &filled, &extra) && filled == n - 1,
+		"zero reference");
+	*pgdir_next_slot(dir, 0) = 99;
+	CHECK(!pgdir_read(dir, dir_grefs, ndir, got, n, &filled, &extra), "chain changed");
+out:
+	free(dir);
+	free(grefs);
+	free(got);
 }
 
 int main(void)
@@ -176,6 +399,10 @@ int main(void)
 	test_pgdir();
 	test_wire_layout();
 	test_options();
+	test_modes();
+	test_edid();
+	test_latency();
+	test_pgdir_read();
 	if (failures > 0) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;

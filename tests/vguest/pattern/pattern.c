@@ -1,9 +1,14 @@
 #include "pattern.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "font.h"
+#include "format.h"
+
+/* Internal: host-order 32-bit words 0x00RRGGBB, the scratch the other formats are encoded from. */
+#define FORMAT_NATIVE 0u
 
 /* Longest name drawn; longer names are cut (the text box clips anyway). */
 #define TEXT_MAX_CHARS 64
@@ -203,16 +208,61 @@ uint32_t vguest_pattern_pixel(
 
 uint32_t vguest_pattern_format_bpp(uint32_t format)
 {
-	switch (format) {
-	case VGUEST_FORMAT_XRGB8888:
-	case VGUEST_FORMAT_ARGB8888:
-		return 4;
-	default:
-		return 0;
-	}
+	const struct format_info *f = format_lookup(format);
+	return f != NULL ? f->bytes : 0;
 }
 
-/* Stores 0x00RRGGBB at p in `format` (one of those format_bpp knows). */
+uint32_t vguest_pattern_row_bytes(uint32_t format, uint32_t width)
+{
+	const struct format_info *f = format_lookup(format);
+	return f != NULL ? format_row_bytes(f, width) : 0;
+}
+
+uint32_t vguest_pattern_format_from_name(const char *name)
+{
+	const struct format_info *f = format_lookup_name(name);
+	return f != NULL ? f->fourcc : 0;
+}
+
+const char *vguest_pattern_format_name(uint32_t format)
+{
+	const struct format_info *f = format_lookup(format);
+	return f != NULL ? f->name : NULL;
+}
+
+uint32_t vguest_pattern_format_at(unsigned i)
+{
+	const struct format_info *f = format_at(i);
+	return f != NULL ? f->fourcc : 0;
+}
+
+int vguest_pattern_tolerance(uint32_t format)
+{
+	const struct format_info *f = format_lookup(format);
+	return f != NULL ? f->tolerance : -1;
+}
+
+uint32_t vguest_pattern_expected(const char *name, uint32_t frame, uint32_t width, uint32_t height,
+	uint32_t x, uint32_t y, uint32_t format)
+{
+	uint32_t rgb = vguest_pattern_pixel(name, frame, width, height, x, y);
+	const struct format_info *f = format_lookup(format);
+	if (f == NULL) {
+		return rgb;
+	}
+	uint32_t partner = rgb;
+	bool second = (x & 1) != 0;
+	if (f->fourcc == VGUEST_FORMAT_YUYV) {
+		/* The other pixel of the pair; an odd width's last pixel pairs with itself. */
+		uint32_t px = second ? x - 1 : x + 1;
+		if (px < width) {
+			partner = vguest_pattern_pixel(name, frame, width, height, px, y);
+		}
+	}
+	return format_expected(f, rgb, partner, second);
+}
+
+/* Stores 0x00RRGGBB at p: XRGB8888, ARGB8888 or FORMAT_NATIVE. */
 static void store_pixel(uint8_t *p, uint32_t format, uint32_t rgb)
 {
 	switch (format) {
@@ -223,6 +273,9 @@ static void store_pixel(uint8_t *p, uint32_t format, uint32_t rgb)
 		p[1] = (uint8_t)(rgb >> 8);
 		p[2] = (uint8_t)(rgb >> 16);
 		p[3] = format == VGUEST_FORMAT_ARGB8888 ? 0xff : 0x00;
+		break;
+	case FORMAT_NATIVE:
+		memcpy(p, &rgb, sizeof(rgb));
 		break;
 	default:
 		break;
@@ -284,17 +337,11 @@ static void draw_text(uint8_t *base, uint32_t stride, uint32_t format, uint32_t 
 	}
 }
 
-bool vguest_pattern_fill(void *pixels, uint32_t stride, uint32_t format, const char *name,
+/* Draws a frame with 4-byte pixels: XRGB8888, ARGB8888 or FORMAT_NATIVE. */
+static void draw32(uint8_t *base, uint32_t stride, uint32_t format, const char *name,
 	uint32_t frame, uint32_t width, uint32_t height)
 {
-	uint32_t bpp = vguest_pattern_format_bpp(format);
-	if (bpp == 0 || (uint64_t)width * bpp > stride) {
-		return false;
-	}
-	if (width == 0 || height == 0) {
-		return true;
-	}
-	uint8_t *base = pixels;
+	const uint32_t bpp = 4;
 	uint32_t row_bytes = width * bpp;
 	uint32_t bar_height = vguest_pattern_bar_height(height);
 
@@ -316,5 +363,46 @@ bool vguest_pattern_fill(void *pixels, uint32_t stride, uint32_t format, const c
 		draw_text(base, stride, format, bpp, &t, height, t.scale, TEXT_SHADOW);
 		draw_text(base, stride, format, bpp, &t, height, 0, TEXT_WHITE);
 	}
+}
+
+/* Other formats: draw in host-order words, then encode row by row. */
+static bool draw_encoded(uint8_t *base, uint32_t stride, const struct format_info *f,
+	const char *name, uint32_t frame, uint32_t width, uint32_t height)
+{
+	uint32_t *rgb = malloc((size_t)width * height * sizeof(*rgb));
+	if (rgb == NULL) {
+		return false;
+	}
+	draw32((uint8_t *)rgb, width * 4, FORMAT_NATIVE, name, frame, width, height);
+	uint32_t row_bytes = format_row_bytes(f, width);
+	for (uint32_t y = 0; y < height; y++) {
+		const uint32_t *src = rgb + (size_t)y * width;
+		uint8_t *dst = base + (size_t)y * stride;
+		/* Most rows repeat the one above: copy its encoding. */
+		if (y > 0 && memcmp(src, src - width, (size_t)width * sizeof(*src)) == 0) {
+			memcpy(dst, dst - stride, row_bytes);
+		} else {
+			format_encode_row(f, src, width, dst);
+		}
+	}
+	free(rgb);
 	return true;
+}
+
+bool vguest_pattern_fill(void *pixels, uint32_t stride, uint32_t format, const char *name,
+	uint32_t frame, uint32_t width, uint32_t height)
+{
+	const struct format_info *f = format_lookup(format);
+	/* width * 4 bounds every format's row, so the row size cannot overflow. */
+	if (f == NULL || (uint64_t)width * 4 > UINT32_MAX || format_row_bytes(f, width) > stride) {
+		return false;
+	}
+	if (width == 0 || height == 0) {
+		return true;
+	}
+	if (format == VGUEST_FORMAT_XRGB8888 || format == VGUEST_FORMAT_ARGB8888) {
+		draw32(pixels, stride, format, name, frame, width, height);
+		return true;
+	}
+	return draw_encoded(pixels, stride, f, name, frame, width, height);
 }
