@@ -15,6 +15,7 @@
 #include "vm-surfaces/vm_surfaces.h"
 
 #define REFRESH_NS 16666667LL
+#define RETRY_MS 4
 
 static int64_t ns_between(const struct timespec *a, const struct timespec *b)
 {
@@ -55,7 +56,12 @@ static void flush_events(struct vm_connector *connector)
 			break;
 		}
 		if (!put_event(connector, owed->fb_cookie)) {
-			/* Ring full: kept, and retried when the guest next notifies us. */
+			/*
+			 * Ring full: kept, never dropped. Linux's frontend makes room
+			 * without telling us, so look again shortly (and whenever the
+			 * guest notifies us).
+			 */
+			wl_event_source_timer_update(connector->retry, RETRY_MS);
 			break;
 		}
 		connector->owed_head = (connector->owed_head + 1) % VM_CONNECTOR_MAX_OWED;
@@ -73,6 +79,12 @@ void vm_connector_present(struct vm_connector *connector, uint64_t seq)
 		connector->presented_seq = seq;
 	}
 	flush_events(connector);
+}
+
+static int retry_handle_timer(void *data)
+{
+	flush_events(data);
+	return 0;
 }
 
 static int clock_handle_tick(void *data)
@@ -214,7 +226,12 @@ struct vm_connector *vm_connector_create(struct vm_display *display, uint32_t in
 	wl_signal_init(&connector->events.destroy);
 	connector->clock = wl_event_loop_add_timer(display->surfaces->loop, clock_handle_tick,
 		connector);
-	if (connector->clock == NULL) {
+	connector->retry = wl_event_loop_add_timer(display->surfaces->loop, retry_handle_timer,
+		connector);
+	if (connector->clock == NULL || connector->retry == NULL) {
+		if (connector->clock != NULL) {
+			wl_event_source_remove(connector->clock);
+		}
 		free(connector);
 		return NULL;
 	}
@@ -311,6 +328,7 @@ void vm_connector_destroy(struct vm_connector *connector)
 	vm_mapping_unref(connector->req_map);
 	vm_mapping_unref(connector->evt_map);
 	wl_event_source_remove(connector->clock);
+	wl_event_source_remove(connector->retry);
 	if (connector->idle != NULL) {
 		wl_event_source_remove(connector->idle);
 	}

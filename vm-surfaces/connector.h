@@ -56,6 +56,7 @@ struct vm_connector {
 	uint32_t owed_head, owed_count;
 	uint64_t presented_seq;
 	struct wl_event_source *clock;
+	struct wl_event_source *retry; // events the full event ring refused
 	struct wl_event_source *idle; // more requests to handle after others had a turn
 	struct timespec clock_origin; // the virtual vblank grid
 	struct wl_list link; // vm_display.connectors

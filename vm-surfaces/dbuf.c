@@ -1,6 +1,7 @@
 #include <drm_fourcc.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <wlr/util/log.h>
 
@@ -192,6 +193,7 @@ static void fb_destroy(struct vm_fb *fb)
 	if (fb->source != NULL) {
 		pixman_image_unref(fb->source);
 	}
+	free(fb->staging);
 	/* The scene may still show it: the mapping lives until the last lock goes. */
 	wlr_buffer_drop(&fb->buffer->base);
 	free(fb);
@@ -290,25 +292,38 @@ int32_t vm_fb_attach(struct vm_display *display, const struct xendispl_fb_attach
 	if (fb == NULL) {
 		return -ENOMEM;
 	}
-	if (vm_format_is_direct(format)) {
+	void *pixels = (char *)dbuf->mapping->addr + dbuf->data_ofs;
+	if (format->direct && pitch % 4 == 0) {
 		fb->buffer = vm_buffer_create(dbuf->mapping, dbuf->data_ofs, (int)width,
 			(int)height, pitch, format->shown);
 	} else {
-		void *pixels = (char *)dbuf->mapping->addr + dbuf->data_ofs;
-		fb->source = pixman_image_create_bits_no_clear(format->pixman, (int)width,
-			(int)height, pixels, (int)pitch);
-		fb->buffer = vm_buffer_create_memory((int)width, (int)height, format->shown);
+		uint32_t source_pitch = pitch;
+		if (pitch % 4 != 0) {
+			/* pixman reads rows at 4-byte multiples only: copy them first. */
+			fb->staging_pitch = (pitch + 3) & ~3u;
+			fb->staging = malloc((size_t)fb->staging_pitch * height);
+			pixels = fb->staging;
+			source_pitch = fb->staging_pitch;
+		}
+		if (pixels != NULL) {
+			fb->source = pixman_image_create_bits_no_clear(format->pixman, (int)width,
+				(int)height, pixels, (int)source_pitch);
+		}
+		fb->buffer = vm_buffer_create_memory((int)width, (int)height, DRM_FORMAT_XRGB8888);
 	}
-	if (fb->buffer == NULL || (!vm_format_is_direct(format) && fb->source == NULL)) {
+	bool converted = !(format->direct && pitch % 4 == 0);
+	if (fb->buffer == NULL || (converted && fb->source == NULL)) {
 		if (fb->buffer != NULL) {
 			wlr_buffer_drop(&fb->buffer->base);
 		}
 		if (fb->source != NULL) {
 			pixman_image_unref(fb->source);
 		}
+		free(fb->staging);
 		free(fb);
 		return -ENOMEM;
 	}
+	fb->pitch = pitch;
 	fb->cookie = fb_cookie;
 	fb->dbuf = dbuf;
 	fb->width = width;
@@ -328,6 +343,14 @@ void vm_fb_refresh(struct vm_display *display, struct vm_fb *fb)
 	 * fresh wlr_buffer per frame is not needed: the pixman renderer reads
 	 * our memory when it draws.
 	 */
+	if (fb->staging != NULL) {
+		const uint8_t *src = (const uint8_t *)fb->dbuf->mapping->addr + fb->dbuf->data_ofs;
+		size_t row = ((size_t)fb->width * fb->format->bpp + 7) / 8;
+		for (uint32_t y = 0; y < fb->height; y++) {
+			memcpy((uint8_t *)fb->staging + (size_t)y * fb->staging_pitch,
+				src + (size_t)y * fb->pitch, row);
+		}
+	}
 	pixman_image_t *dest = pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8,
 		(int)fb->width, (int)fb->height, fb->buffer->data, (int)fb->buffer->stride);
 	if (dest == NULL) {

@@ -38,7 +38,10 @@ struct vm_fb {
 	const struct vm_format *format;
 	/* What the renderer reads: the guest's pages, or our converted copy. */
 	struct vm_buffer *buffer;
-	pixman_image_t *source; // the guest's pages, for formats we convert
+	pixman_image_t *source; // the guest's pixels, for frames we convert
+	/* An aligned copy of the guest's rows, when its pitch is not a multiple of 4. */
+	void *staging;
+	uint32_t pitch, staging_pitch;
 	struct wl_list link;
 };
 

@@ -13,17 +13,13 @@
 struct vm_format {
 	uint32_t fourcc;       // what the guest attaches
 	uint32_t bpp;          // bits per pixel in guest memory
-	uint32_t shown;        // DRM format the renderer reads, for direct formats
-	pixman_format_code_t pixman; // source format for converted ones (0: direct)
+	uint32_t shown;        // DRM format the renderer reads
+	pixman_format_code_t pixman; // the guest's pixels as pixman reads them
+	bool direct;           // the renderer can read them in place
 	const char *name;
 };
 
 /* NULL if the guest may not attach this format. */
 const struct vm_format *vm_format_lookup(uint32_t fourcc);
-
-static inline bool vm_format_is_direct(const struct vm_format *format)
-{
-	return format->pixman == 0;
-}
 
 #endif

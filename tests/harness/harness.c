@@ -16,7 +16,7 @@
 
 #include "harness.h"
 
-#define MAX_PROCS 64
+#define MAX_PROCS 1024
 
 static struct proc *procs[MAX_PROCS];
 static int64_t start_ms;
