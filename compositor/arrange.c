@@ -1,11 +1,19 @@
 #include <math.h>
+#include <string.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/util/log.h>
 
 #include "compositor/arrange.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
+#include "compositor/view.h"
+#include "layouts/layout.h"
+#include "vm-surfaces/connector.h"
 
 #define CELL_MARGIN 8
+/* The built-in grid's placeholder: a flat grey where the guest was. */
+#define GRID_PLACEHOLDER 0x38383fu
 
 void arrange_grid_cell(const struct wlr_box *area, int n, int i, int width, int height,
 	struct wlr_box *out)
@@ -36,20 +44,145 @@ void arrange_grid_cell(const struct wlr_box *area, int n, int i, int width, int 
 	};
 }
 
-void arrange_surfaces(struct mosaic_server *server)
+static void arrange_grid(struct mosaic_server *server)
 {
 	struct mosaic_output *output = output_find(server, NULL);
+	if (output == NULL) {
+		return;
+	}
+	struct wlr_box area;
+	output_get_box(output, &area);
+	area.x = area.y = 0;
 	int n = wl_list_length(&server->surfaces);
 	int i = 0;
 	struct mosaic_surface *surface;
 	wl_list_for_each(surface, &server->surfaces, link) {
-		if (output == NULL) {
-			surface_place(surface, NULL, NULL);
-			continue;
+		struct view_params params = {
+			.output = output,
+			.surface = surface,
+			.fit = LAYOUT_FIT_STRETCH,
+			.visible = true,
+			.placeholder = true,
+			.placeholder_colour = GRID_PLACEHOLDER,
+		};
+		arrange_grid_cell(&area, n, i++, (int)surface->width, (int)surface->height,
+			&params.rect);
+		if (view_create(server, &params) == NULL) {
+			wlr_log(WLR_ERROR, "Out of memory: %s not shown", surface->label);
 		}
-		struct wlr_box area, box;
-		output_get_box(output, &area);
-		arrange_grid_cell(&area, n, i++, (int)surface->width, (int)surface->height, &box);
-		surface_place(surface, output, &box);
+	}
+}
+
+bool arrange_matches(const struct layout_surface *spec, const struct mosaic_surface *surface)
+{
+	const struct layout_guest *g = spec->guest;
+	if (g->name != NULL && strcmp(g->name, surface->name) != 0) {
+		return false;
+	}
+	if (g->domid >= 0 && (uint32_t)g->domid != surface->domid) {
+		return false;
+	}
+	if ((uint32_t)spec->device != surface->devid) {
+		return false;
+	}
+	if (spec->unique_id != NULL) {
+		return strcmp(spec->unique_id, surface->unique_id) == 0;
+	}
+	return (uint32_t)spec->connector == surface->index;
+}
+
+static struct mosaic_output *find_layout_output(
+	struct mosaic_server *server, const struct layout_output *config)
+{
+	struct mosaic_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		if (output->config == config) {
+			return output;
+		}
+	}
+	return NULL;
+}
+
+/* Output pixels to layout units: rectangles are written in the output's pixels. */
+static int to_layout(int32_t v, float scale)
+{
+	return (int)lround(v / (double)scale);
+}
+
+/* Dimmed: a placeholder must not be mistaken for the live guest. */
+static uint32_t dim(const struct layout_colour *c)
+{
+	return (uint32_t)(c->r * 2 / 5) << 16 | (uint32_t)(c->g * 2 / 5) << 8 |
+		(uint32_t)(c->b * 2 / 5);
+}
+
+static void arrange_layout(struct mosaic_server *server)
+{
+	const struct layout_layout *layout = server->active_layout;
+	for (size_t i = 0; i < layout->surfaces_len; i++) {
+		const struct layout_surface *spec = &layout->surfaces[i];
+		struct view_params params = {
+			.output = find_layout_output(server, spec->output),
+			.spec = spec,
+			.fit = spec->fit,
+			.has_crop = spec->has_crop,
+			.crop = spec->crop,
+			.transform = spec->transform,
+			/* Blending is not in wlroots 0.15's scene: 0 hides, the rest is opaque. */
+			.visible = spec->visible && spec->opacity > 0,
+			.placeholder = spec->placeholder,
+			.placeholder_colour = dim(&spec->guest->colour),
+			.label = spec->guest->label,
+		};
+		/* A connected connector wins over one whose guest has gone. */
+		struct mosaic_surface *surface;
+		wl_list_for_each(surface, &server->surfaces, link) {
+			if (surface->connector != NULL && arrange_matches(spec, surface)) {
+				params.surface = surface;
+				break;
+			}
+		}
+		if (params.output != NULL) {
+			struct wlr_box out;
+			output_get_box(params.output, &out);
+			float scale = params.output->wlr_output->scale;
+			params.rect = spec->has_rect ?
+				(struct wlr_box){
+					to_layout(spec->rect.x, scale),
+					to_layout(spec->rect.y, scale),
+					to_layout(spec->rect.width, scale),
+					to_layout(spec->rect.height, scale),
+				} :
+				(struct wlr_box){0, 0, out.width, out.height};
+		}
+		if (view_create(server, &params) == NULL) {
+			wlr_log(WLR_ERROR, "Out of memory: layout '%s' surface #%d not shown",
+				layout->name, spec->number);
+		}
+	}
+}
+
+void arrange_surfaces(struct mosaic_server *server)
+{
+	struct mosaic_view *view, *tmp;
+	wl_list_for_each_safe(view, tmp, &server->views, link) {
+		view_destroy(view);
+	}
+	if (server->active_layout != NULL) {
+		arrange_layout(server);
+	} else {
+		arrange_grid(server);
+	}
+	/* Each connector's flips complete with the frames of the first output that shows it. */
+	struct mosaic_surface *surface;
+	wl_list_for_each(surface, &server->surfaces, link) {
+		struct mosaic_output *presenter = NULL;
+		wl_list_for_each(view, &server->views, link) {
+			if (view->params.surface == surface && view_shows_guest(view)) {
+				presenter = view->params.output;
+				break;
+			}
+		}
+		surface_set_output(surface, presenter);
 	}
 }

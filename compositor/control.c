@@ -8,15 +8,19 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
 #include "compositor/control.h"
+#include "compositor/layouts.h"
 #include "compositor/output.h"
 #include "compositor/screenshot.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
+#include "compositor/view.h"
+#include "layouts/layout.h"
 #include "protocol/control.h"
 
 struct mosaic_control {
@@ -33,15 +37,22 @@ struct control_client {
 	struct wl_event_source *source;
 	char buf[CONTROL_MAX_LINE];
 	size_t len;
+	bool following; // takes events; no more requests
 	struct wl_list link;
 };
 
+/* Where a reply goes: a client's socket, or the log (requests from key bindings). */
+struct reply {
+	struct mosaic_server *server;
+	struct control_client *client; // NULL: the log
+};
+
 /* Replies are small except screenshots; a client that stops reading is dropped. */
-static bool client_send(struct control_client *client, const void *data, size_t len)
+static bool client_send(struct control_client *client, const void *data, size_t len, int flags)
 {
 	const char *p = data;
 	while (len > 0) {
-		ssize_t n = send(client->fd, p, len, MSG_NOSIGNAL);
+		ssize_t n = send(client->fd, p, len, MSG_NOSIGNAL | flags);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -54,107 +65,332 @@ static bool client_send(struct control_client *client, const void *data, size_t 
 	return true;
 }
 
-static bool client_printf(struct control_client *client, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static bool client_printf(struct control_client *client, const char *fmt, ...)
+static bool reply_vprintf(struct reply *reply, const char *fmt, va_list args)
 {
-	char line[1024];
-	va_list args;
-	va_start(args, fmt);
+	char line[2048];
 	int n = vsnprintf(line, sizeof(line), fmt, args);
-	va_end(args);
 	if (n < 0) {
 		return false;
 	}
-	return client_send(client, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	if (reply->client == NULL) {
+		if (len > 0 && line[len - 1] == '\n') {
+			line[--len] = '\0';
+		}
+		if (strcmp(line, "ok") != 0) {
+			wlr_log(strncmp(line, "error ", 6) == 0 ? WLR_ERROR : WLR_INFO, "%s", line);
+		}
+		return true;
+	}
+	return client_send(reply->client, line, len, 0);
 }
 
-static void cmd_outputs(struct control_client *client, int argc, char **argv)
+static bool reply_printf(struct reply *reply, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static bool reply_printf(struct reply *reply, const char *fmt, ...)
+{
+	va_list args;
+	va_start(args, fmt);
+	bool ok = reply_vprintf(reply, fmt, args);
+	va_end(args);
+	return ok;
+}
+
+/* A value for a data line; each call uses the next of a few buffers (for one line). */
+static const char *q(const char *value)
+{
+	static char bufs[8][512];
+	static int next;
+	char *buf = bufs[next];
+	next = (next + 1) % 8;
+	return control_quote(value != NULL ? value : "-", buf, sizeof(bufs[0]));
+}
+
+static void cmd_outputs(struct reply *reply, int argc, char **argv)
 {
 	struct mosaic_output *output;
-	wl_list_for_each(output, &client->control->server->outputs, link) {
+	wl_list_for_each(output, &reply->server->outputs, link) {
 		struct wlr_box box;
 		output_get_box(output, &box);
-		client_printf(client, "output name=%s x=%d y=%d width=%d height=%d\n",
-			output->wlr_output->name, box.x, box.y, output->wlr_output->width,
-			output->wlr_output->height);
+		struct wlr_output *o = output->wlr_output;
+		reply_printf(reply,
+			"output name=%s x=%d y=%d width=%d height=%d config=%s scale=%g "
+			"transform=%s refresh=%d.%03d\n",
+			q(o->name), box.x, box.y, o->width, o->height,
+			q(output->config != NULL ? output->config->name : NULL), o->scale,
+			layout_transform_name((enum layout_transform)o->transform),
+			o->refresh / 1000, o->refresh % 1000);
 	}
-	client_printf(client, "ok\n");
+	reply_printf(reply, "ok\n");
 }
 
-static void cmd_surfaces(struct control_client *client, int argc, char **argv)
+static int count_views(struct mosaic_server *server, struct mosaic_surface *surface)
 {
+	int n = 0;
+	struct mosaic_view *view;
+	wl_list_for_each(view, &server->views, link) {
+		n += view->params.surface == surface && view_shows_guest(view);
+	}
+	return n;
+}
+
+static void cmd_guests(struct reply *reply, int argc, char **argv)
+{
+	struct mosaic_server *server = reply->server;
 	struct mosaic_surface *surface;
-	wl_list_for_each(surface, &client->control->server->surfaces, link) {
-		client_printf(client,
-			"surface label=%s domid=%u dev=%u conn=%u state=%s output=%s "
-			"x=%d y=%d width=%d height=%d resolution=%ux%u\n",
-			surface->label, surface->domid, surface->devid, surface->index,
-			surface->connector != NULL ? "connected" : "absent",
-			surface->output != NULL ? surface->output->wlr_output->name : "-",
-			surface->box.x, surface->box.y, surface->box.width, surface->box.height,
+	wl_list_for_each(surface, &server->surfaces, link) {
+		reply_printf(reply,
+			"guest name=%s domid=%u dev=%u conn=%u unique-id=%s state=%s "
+			"resolution=%ux%u views=%d\n",
+			q(surface->name), surface->domid, surface->devid, surface->index,
+			q(surface->unique_id[0] != '\0' ? surface->unique_id : NULL),
+			surface->connector != NULL ? "connected" : "absent", surface->width,
+			surface->height, count_views(server, surface));
+	}
+	/* Guests the layout file names that never showed up. */
+	for (size_t i = 0; server->layout != NULL && i < server->layout->guests_len; i++) {
+		const struct layout_guest *g = &server->layout->guests[i];
+		bool seen = false;
+		wl_list_for_each(surface, &server->surfaces, link) {
+			seen = seen || ((g->name == NULL || strcmp(g->name, surface->name) == 0) &&
+					       (g->domid < 0 || (uint32_t)g->domid == surface->domid));
+		}
+		if (seen) {
+			continue;
+		}
+		char domid[16];
+		snprintf(domid, sizeof(domid), "%d", g->domid);
+		reply_printf(reply,
+			"guest name=%s domid=%s dev=- conn=- unique-id=- state=absent "
+			"resolution=0x0 views=0\n",
+			q(g->name), g->domid >= 0 ? domid : "-");
+	}
+	reply_printf(reply, "ok\n");
+}
+
+static void print_view(struct reply *reply, struct mosaic_view *view)
+{
+	const struct view_params *p = &view->params;
+	struct mosaic_surface *s = p->surface;
+	const struct layout_surface *spec = p->spec;
+	char domid[16] = "-", dev[16] = "-", conn[16] = "-", z[16] = "-";
+	if (s != NULL) {
+		snprintf(domid, sizeof(domid), "%u", s->domid);
+		snprintf(dev, sizeof(dev), "%u", s->devid);
+		snprintf(conn, sizeof(conn), "%u", s->index);
+	} else if (spec != NULL) {
+		if (spec->guest->domid >= 0) {
+			snprintf(domid, sizeof(domid), "%d", spec->guest->domid);
+		}
+		snprintf(dev, sizeof(dev), "%d", spec->device);
+		if (spec->connector >= 0) {
+			snprintf(conn, sizeof(conn), "%d", spec->connector);
+		}
+	}
+	if (spec != NULL) {
+		snprintf(z, sizeof(z), "%d", spec->z);
+	}
+	char src[96];
+	snprintf(src, sizeof(src), "%g,%g,%g,%g", view->src.x, view->src.y, view->src.width,
+		view->src.height);
+	const char *label = spec != NULL ? spec->guest->label : (s != NULL ? s->label : NULL);
+	/* Where the guest's picture is, else where its placeholder is. */
+	struct wlr_box box = view->content != NULL ? view->box : view->area;
+	reply_printf(reply,
+		"surface label=%s domid=%s dev=%s conn=%s state=%s output=%s x=%d y=%d width=%d "
+		"height=%d resolution=%ux%u layout=%s z=%s transform=%s fit=%s src=%s visible=%s\n",
+		q(label), domid, dev, conn,
+		s != NULL && s->connector != NULL ? "connected" : "absent",
+		q(view->tree != NULL ? p->output->wlr_output->name : NULL), box.x, box.y,
+		box.width, box.height, s != NULL ? s->width : 0,
+		s != NULL ? s->height : 0,
+		q(reply->server->active_layout != NULL ? reply->server->active_layout->name : NULL),
+		z, layout_transform_name(p->transform), layout_fit_name(p->fit), src,
+		view->tree != NULL ? "yes" : "no");
+}
+
+static void cmd_surfaces(struct reply *reply, int argc, char **argv)
+{
+	struct mosaic_server *server = reply->server;
+	struct mosaic_view *view;
+	wl_list_for_each(view, &server->views, link) {
+		print_view(reply, view);
+	}
+	struct mosaic_surface *surface;
+	wl_list_for_each(surface, &server->surfaces, link) {
+		if (surface->connector == NULL || count_views(server, surface) > 0) {
+			continue;
+		}
+		bool listed = false;
+		wl_list_for_each(view, &server->views, link) {
+			listed = listed || view->params.surface == surface;
+		}
+		if (listed) {
+			continue;
+		}
+		reply_printf(reply,
+			"surface label=%s domid=%u dev=%u conn=%u state=connected output=- x=0 y=0 "
+			"width=0 height=0 resolution=%ux%u layout=- z=- transform=normal fit=- "
+			"src=0,0,0,0 visible=no\n",
+			q(surface->label), surface->domid, surface->devid, surface->index,
 			surface->width, surface->height);
 	}
-	client_printf(client, "ok\n");
+	reply_printf(reply, "ok\n");
 }
 
-static void cmd_screenshot(struct control_client *client, int argc, char **argv)
+static void cmd_layouts(struct reply *reply, int argc, char **argv)
+{
+	struct mosaic_server *server = reply->server;
+	for (size_t i = 0; server->layout != NULL && i < server->layout->layouts_len; i++) {
+		const struct layout_layout *l = &server->layout->layouts[i];
+		reply_printf(reply, "layout name=%s surfaces=%zu active=%s\n", q(l->name),
+			l->surfaces_len, l == server->active_layout ? "yes" : "no");
+	}
+	reply_printf(reply, "ok\n");
+}
+
+static void cmd_layout(struct reply *reply, int argc, char **argv)
+{
+	if (argc != 2) {
+		reply_printf(reply, "error usage: layout NAME\n");
+		return;
+	}
+	char why[1200];
+	if (!layouts_switch(reply->server, argv[1], why, sizeof(why))) {
+		reply_printf(reply, "error %s\n", why);
+		return;
+	}
+	reply_printf(reply, "ok\n");
+}
+
+static void cmd_reload(struct reply *reply, int argc, char **argv)
+{
+	struct layout_error err;
+	if (!layouts_reload(reply->server, &err)) {
+		char line[2048];
+		layout_error_format(&err, line, sizeof(line));
+		reply_printf(reply, "error %s\n", line);
+		return;
+	}
+	reply_printf(reply, "ok\n");
+}
+
+static void cmd_focus(struct reply *reply, int argc, char **argv)
+{
+	/* Keyboard focus belongs to guest input routing, which is not there yet. */
+	reply_printf(reply, "error focus: guest input is not routed yet\n");
+}
+
+/* A binding's screenshot goes to a file: there is nobody to send it to. */
+static void save_screenshot(struct reply *reply, struct mosaic_output *output,
+	const uint8_t *png, size_t len)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	char path[512];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(path, sizeof(path), "%s/mosaic-%s-%s.png", dir != NULL && dir[0] ? dir : "/tmp",
+		output->wlr_output->name, stamp);
+	FILE *f = fopen(path, "wbx");
+	bool ok = f != NULL && fwrite(png, 1, len, f) == len;
+	if (f != NULL) {
+		ok = fclose(f) == 0 && ok;
+	}
+	if (!ok) {
+		reply_printf(reply, "error cannot write %s: %s\n", path, strerror(errno));
+		return;
+	}
+	reply_printf(reply, "screenshot file=%s\n", q(path));
+	reply_printf(reply, "ok\n");
+}
+
+static void cmd_screenshot(struct reply *reply, int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : NULL;
-	struct mosaic_output *output = output_find(client->control->server, name);
+	struct mosaic_output *output = output_find(reply->server, name);
 	if (output == NULL) {
-		client_printf(client, "error no output %s\n", name != NULL ? name : "at all");
+		reply_printf(reply, "error no output %s\n", name != NULL ? q(name) : "at all");
 		return;
 	}
 	uint8_t *png;
 	size_t len;
 	if (!screenshot_png(output, &png, &len)) {
-		client_printf(client, "error cannot capture output %s\n",
-			output->wlr_output->name);
+		reply_printf(reply, "error cannot capture output %s\n", output->wlr_output->name);
 		return;
 	}
-	if (client_printf(client, "png %zu\n", len) && client_send(client, png, len)) {
-		client_printf(client, "\nok\n");
+	if (reply->client == NULL) {
+		save_screenshot(reply, output, png, len);
+	} else if (reply_printf(reply, "png %zu\n", len) &&
+		client_send(reply->client, png, len, 0)) {
+		reply_printf(reply, "\nok\n");
 	}
 	free(png);
 }
 
+static void cmd_follow(struct reply *reply, int argc, char **argv)
+{
+	if (reply->client == NULL) {
+		reply_printf(reply, "error follow needs a client to follow\n");
+		return;
+	}
+	/* From now on the client only gets events, without blocking us. */
+	reply->client->following = true;
+}
+
 static const struct {
 	const char *name;
-	void (*run)(struct control_client *client, int argc, char **argv);
+	void (*run)(struct reply *reply, int argc, char **argv);
 	const char *usage;
 } commands[] = {
 	{"outputs", cmd_outputs, "outputs"},
+	{"guests", cmd_guests, "guests"},
 	{"surfaces", cmd_surfaces, "surfaces"},
+	{"layouts", cmd_layouts, "layouts"},
+	{"layout", cmd_layout, "layout NAME"},
+	{"reload", cmd_reload, "reload"},
 	{"screenshot", cmd_screenshot, "screenshot [OUTPUT]"},
+	{"focus", cmd_focus, "focus next|prev|GUEST"},
+	{"follow", cmd_follow, "follow"},
 };
 
-static void client_run(struct control_client *client, char *line)
+static void run_line(struct reply *reply, char *line)
 {
 	char *argv[CONTROL_MAX_ARGS];
 	int argc = control_split(line, argv, CONTROL_MAX_ARGS);
 	if (argc < 0) {
-		client_printf(client, "error malformed request\n");
+		reply_printf(reply, "error malformed request\n");
 		return;
 	}
 	if (argc == 0) {
 		return;
 	}
 	if (strcmp(argv[0], "ping") == 0) {
-		client_printf(client, "ok\n");
+		reply_printf(reply, "ok\n");
 		return;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[0], commands[i].name) == 0) {
-			commands[i].run(client, argc, argv);
+			commands[i].run(reply, argc, argv);
 			return;
 		}
 	}
-	client_printf(client, "error unknown command '%.64s'; commands: ping", argv[0]);
+	char usage[512] = "ping";
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		client_printf(client, ", %s", commands[i].usage);
+		strncat(usage, ", ", sizeof(usage) - strlen(usage) - 1);
+		strncat(usage, commands[i].usage, sizeof(usage) - strlen(usage) - 1);
 	}
-	client_printf(client, "\n");
+	reply_printf(reply, "error unknown command %s; commands: %s\n", q(argv[0]), usage);
+}
+
+void control_run(struct mosaic_server *server, const char *line)
+{
+	char copy[CONTROL_MAX_LINE];
+	snprintf(copy, sizeof(copy), "%s", line);
+	struct reply reply = {server, NULL};
+	run_line(&reply, copy);
 }
 
 static void client_destroy(struct control_client *client)
@@ -165,9 +401,51 @@ static void client_destroy(struct control_client *client)
 	free(client);
 }
 
+void control_eventf(struct mosaic_control *control, const char *fmt, ...)
+{
+	if (control == NULL) {
+		return;
+	}
+	bool any = false;
+	struct control_client *client;
+	wl_list_for_each(client, &control->clients, link) {
+		any = any || client->following;
+	}
+	if (!any) {
+		return;
+	}
+	char line[2048];
+	va_list args;
+	va_start(args, fmt);
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, args);
+	va_end(args);
+	if (n < 0) {
+		return;
+	}
+	size_t len = (size_t)n < sizeof(line) - 1 ? (size_t)n : sizeof(line) - 2;
+	line[len++] = '\n';
+	struct control_client *tmp;
+	wl_list_for_each_safe(client, tmp, &control->clients, link) {
+		/* Never wait for a follower: one that does not keep up is dropped. */
+		if (client->following && !client_send(client, line, len, MSG_DONTWAIT)) {
+			wlr_log(WLR_INFO, "Control: dropping a follower that does not keep up");
+			client_destroy(client);
+		}
+	}
+}
+
 static int client_handle_readable(int fd, uint32_t mask, void *data)
 {
 	struct control_client *client = data;
+	if (client->following) {
+		/* Followers only listen; whatever they send is dropped, until they hang up. */
+		char discard[256];
+		ssize_t n = recv(fd, discard, sizeof(discard), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			client_destroy(client);
+		}
+		return 0;
+	}
 	ssize_t n = recv(fd, client->buf + client->len, sizeof(client->buf) - client->len, 0);
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
@@ -178,15 +456,17 @@ static int client_handle_readable(int fd, uint32_t mask, void *data)
 	}
 	client->len += (size_t)n;
 	char *nl;
-	while ((nl = memchr(client->buf, '\n', client->len)) != NULL) {
+	while (!client->following && (nl = memchr(client->buf, '\n', client->len)) != NULL) {
 		*nl = '\0';
-		client_run(client, client->buf);
+		struct reply reply = {client->control->server, client};
+		run_line(&reply, client->buf);
 		size_t used = (size_t)(nl - client->buf) + 1;
 		memmove(client->buf, client->buf + used, client->len - used);
 		client->len -= used;
 	}
 	if (client->len == sizeof(client->buf)) {
-		client_printf(client, "error request longer than %d bytes\n", CONTROL_MAX_LINE);
+		struct reply reply = {client->control->server, client};
+		reply_printf(&reply, "error request longer than %d bytes\n", CONTROL_MAX_LINE);
 		client_destroy(client);
 	}
 	return 0;

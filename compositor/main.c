@@ -5,7 +5,9 @@
 #include <string.h>
 #include <wlr/util/log.h>
 
+#include "compositor/layouts.h"
 #include "compositor/server.h"
+#include "layouts/layout.h"
 
 static const char usage[] =
 	"Usage: mosaic [options]\n"
@@ -15,17 +17,29 @@ static const char usage[] =
 	"  -H, --headless          no real or nested display: headless outputs\n"
 	"  -s, --size WxH          output size for headless and nested outputs (1920x1080)\n"
 	"  -n, --outputs N         number of headless outputs, 0 to 16 (1)\n"
+	"  -l, --layout FILE       the layout file: outputs, guests, layouts, key bindings\n"
+	"                          (mosaic-layout(5)); without it, guests are shown in a grid\n"
 	"  -m, --guest-memory MIB  buffer memory one guest device may use (256)\n"
 	"  -c, --control PATH      control socket (default $MOSAIC_CONTROL,\n"
 	"                          $XDG_RUNTIME_DIR/mosaic.sock, or /tmp/mosaic-UID.sock)\n"
 	"  -v, --verbose           debug logging\n"
 	"  -h, --help              this text\n"
 	"\n"
+	"SIGHUP (or mosaicctl reload) reads the layout file again.\n"
 	"The renderer is pixman unless WLR_RENDERER says otherwise.\n";
 
 static int handle_signal(int signal, void *data)
 {
 	wl_display_terminate(data);
+	return 0;
+}
+
+static int handle_hangup(int signal, void *data)
+{
+	struct mosaic_server *server = data;
+	struct layout_error err;
+	/* A broken file is logged where it is broken; the running layout stays. */
+	layouts_reload(server, &err);
 	return 0;
 }
 
@@ -46,12 +60,13 @@ int main(int argc, char *argv[])
 		{"outputs", required_argument, NULL, 'n'},
 		{"control", required_argument, NULL, 'c'},
 		{"guest-memory", required_argument, NULL, 'm'},
+		{"layout", required_argument, NULL, 'l'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "Hs:n:c:m:vh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "Hs:n:c:m:l:vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			config.headless = true;
@@ -81,6 +96,9 @@ int main(int argc, char *argv[])
 			config.guest_memory = (uint64_t)mib << 20;
 			break;
 		}
+		case 'l':
+			config.layout_path = optarg;
+			break;
 		case 'v':
 			level = WLR_DEBUG;
 			break;
@@ -97,6 +115,14 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	wlr_log_init(level, NULL);
+	if (config.layout_path != NULL) {
+		struct layout_error err;
+		config.layout = layouts_load(config.layout_path, &err);
+		if (config.layout == NULL) {
+			layout_error_print(&err, stderr);
+			return 1;
+		}
+	}
 	/* Guests' memory is CPU memory: pixman reads it in place. */
 	setenv("WLR_RENDERER", "pixman", 0);
 
@@ -108,6 +134,8 @@ int main(int argc, char *argv[])
 		wl_event_loop_add_signal(server.loop, SIGINT, handle_signal, server.display);
 	struct wl_event_source *sigterm =
 		wl_event_loop_add_signal(server.loop, SIGTERM, handle_signal, server.display);
+	struct wl_event_source *sighup =
+		wl_event_loop_add_signal(server.loop, SIGHUP, handle_hangup, &server);
 	int status = 1;
 	if (server_start(&server)) {
 		wlr_log(WLR_INFO, "mosaic running");
@@ -116,6 +144,7 @@ int main(int argc, char *argv[])
 	}
 	wl_event_source_remove(sigint);
 	wl_event_source_remove(sigterm);
+	wl_event_source_remove(sighup);
 	server_finish(&server);
 	return status;
 }

@@ -9,11 +9,15 @@
 #include <wlr/util/log.h>
 
 #include "compositor/arrange.h"
+#include "compositor/background.h"
+#include "compositor/control.h"
 #include "compositor/output.h"
+#include "compositor/output_config.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
 
-static const float background_colour[4] = {0.08f, 0.08f, 0.1f, 1.0f};
+/* Without a layout file: the colour mosaic always had; outputs a file does not describe: black. */
+#define BUILTIN_BACKGROUND 0x141419u
 
 static void output_handle_frame(struct wl_listener *listener, void *data)
 {
@@ -41,7 +45,10 @@ static void output_handle_frame(struct wl_listener *listener, void *data)
 				surface_present(surface, seq);
 			}
 		}
+		return;
 	}
+	control_eventf(output->server->control, "event frame output=%s seq=%u", wlr_output->name,
+		wlr_output->commit_seq);
 }
 
 static void output_handle_present(struct wl_listener *listener, void *data)
@@ -54,6 +61,74 @@ static void output_handle_present(struct wl_listener *listener, void *data)
 			surface_present(surface, event->commit_seq);
 		}
 	}
+}
+
+/* Scene viewports and backgrounds follow the outputs' places in the layout. */
+static void update_places(struct mosaic_server *server)
+{
+	struct mosaic_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		struct wlr_box box;
+		output_get_box(output, &box);
+		wlr_scene_output_set_position(output->scene_output, box.x, box.y);
+		const struct layout_output *c = output->config;
+		uint32_t colour = server->layout == NULL ? BUILTIN_BACKGROUND : 0;
+		if (c != NULL) {
+			/* A translucent background shows what is behind every output: black. */
+			colour = (uint32_t)(c->background.r * c->background.a / 255) << 16 |
+				(uint32_t)(c->background.g * c->background.a / 255) << 8 |
+				(uint32_t)(c->background.b * c->background.a / 255);
+		}
+		int pw, ph;
+		wlr_output_transformed_resolution(output->wlr_output, &pw, &ph);
+		char why[256];
+		if (!background_set(output->background, &box, colour,
+			    c != NULL ? c->background_image : NULL, pw, ph, why, sizeof(why))) {
+			struct layout_error err;
+			layout_error_at(&err, &c->at.background_image,
+				"output '%s': cannot show background image '%s': %s", c->name,
+				c->background_image, why);
+			char line[1024];
+			layout_error_format(&err, line, sizeof(line));
+			wlr_log(WLR_ERROR, "%s", line);
+		}
+	}
+}
+
+/* Takes every output out of the layout and puts it back: fixed places first, then left to right. */
+static void place_outputs(struct mosaic_server *server)
+{
+	struct mosaic_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		wlr_output_layout_remove(server->output_layout, output->wlr_output);
+	}
+	wl_list_for_each(output, &server->outputs, link) {
+		if (output->config != NULL && output->config->has_position) {
+			wlr_output_layout_add(server->output_layout, output->wlr_output,
+				output->config->x, output->config->y);
+		}
+	}
+	wl_list_for_each(output, &server->outputs, link) {
+		if (output->config == NULL || !output->config->has_position) {
+			wlr_output_layout_add_auto(server->output_layout, output->wlr_output);
+		}
+	}
+	update_places(server);
+}
+
+static bool configure(struct mosaic_server *server, struct mosaic_output *output,
+	struct wlr_output *wlr_output)
+{
+	output->config = output_config_match(server->layout, wlr_output);
+	struct layout_error err;
+	bool has_error;
+	bool ok = output_config_apply(wlr_output, output->config, &server->config, &err, &has_error);
+	if (has_error) {
+		char line[1024];
+		layout_error_format(&err, line, sizeof(line));
+		wlr_log(WLR_ERROR, "%s", line);
+	}
+	return ok;
 }
 
 static void output_handle_destroy(struct wl_listener *listener, void *data)
@@ -69,35 +144,11 @@ static void output_handle_destroy(struct wl_listener *listener, void *data)
 	 * signal): take the output out of the scene before anything damages it.
 	 */
 	wlr_scene_output_destroy(output->scene_output);
-	wlr_scene_node_destroy(&output->background->node);
+	background_destroy(output->background);
+	wlr_output_layout_remove(server->output_layout, output->wlr_output);
 	free(output);
+	update_places(server);
 	arrange_surfaces(server);
-}
-
-static bool output_configure(struct mosaic_server *server, struct wlr_output *wlr_output)
-{
-	wlr_output_enable(wlr_output, true);
-	struct wlr_output_mode *mode = wlr_output_preferred_mode(wlr_output);
-	if (mode != NULL && server->config.output_width == 0) {
-		wlr_output_set_mode(wlr_output, mode);
-	} else if (mode == NULL || server->config.output_width > 0) {
-		/* Headless and nested outputs take whatever size we ask for. */
-		int w = server->config.output_width > 0 ? server->config.output_width : 1920;
-		int h = server->config.output_height > 0 ? server->config.output_height : 1080;
-		if (mode != NULL) {
-			struct wlr_output_mode *m;
-			wl_list_for_each(m, &wlr_output->modes, link) {
-				if (m->width == w && m->height == h) {
-					mode = m;
-					break;
-				}
-			}
-			wlr_output_set_mode(wlr_output, mode);
-		} else {
-			wlr_output_set_custom_mode(wlr_output, w, h, 0);
-		}
-	}
-	return wlr_output_commit(wlr_output);
 }
 
 void output_handle_new(struct wl_listener *listener, void *data)
@@ -109,34 +160,29 @@ void output_handle_new(struct wl_listener *listener, void *data)
 		wlr_log(WLR_ERROR, "Output %s: cannot initialise rendering", wlr_output->name);
 		return;
 	}
-	if (!output_configure(server, wlr_output)) {
-		wlr_log(WLR_ERROR, "Output %s: cannot enable it", wlr_output->name);
-		return;
-	}
 	struct mosaic_output *output = calloc(1, sizeof(*output));
 	if (output == NULL) {
 		return;
 	}
 	output->server = server;
 	output->wlr_output = wlr_output;
+	if (!configure(server, output, wlr_output)) {
+		wlr_log(WLR_ERROR, "Output %s: cannot enable it", wlr_output->name);
+		free(output);
+		return;
+	}
 	wlr_output->data = output;
-	wlr_output_layout_add_auto(server->output_layout, wlr_output);
 	output->scene_output = wlr_scene_output_create(server->scene, wlr_output);
-	output->background = wlr_scene_rect_create(&server->layer_background->node,
-		wlr_output->width, wlr_output->height, background_colour);
+	output->background = background_create(server->layer_background);
 	if (output->scene_output == NULL || output->background == NULL) {
 		wlr_log(WLR_ERROR, "Output %s: out of memory", wlr_output->name);
 		if (output->scene_output != NULL) {
 			wlr_scene_output_destroy(output->scene_output);
 		}
+		background_destroy(output->background);
 		free(output);
 		return;
 	}
-	struct wlr_box box;
-	output_get_box(output, &box);
-	wlr_scene_node_set_position(&output->background->node, box.x, box.y);
-	wlr_scene_output_set_position(output->scene_output, box.x, box.y);
-
 	output->frame.notify = output_handle_frame;
 	wl_signal_add(&wlr_output->events.frame, &output->frame);
 	output->present.notify = output_handle_present;
@@ -144,10 +190,26 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	output->destroy.notify = output_handle_destroy;
 	wl_signal_add(&wlr_output->events.destroy, &output->destroy);
 	wl_list_insert(server->outputs.prev, &output->link);
+	place_outputs(server);
 
-	wlr_log(WLR_INFO, "Output %s: %dx%d at %d,%d", wlr_output->name, wlr_output->width,
-		wlr_output->height, box.x, box.y);
+	struct wlr_box box;
+	output_get_box(output, &box);
+	wlr_log(WLR_INFO, "Output %s: %dx%d at %d,%d%s%s", wlr_output->name, wlr_output->width,
+		wlr_output->height, box.x, box.y, output->config != NULL ? ", layout output " : "",
+		output->config != NULL ? output->config->name : "");
 	arrange_surfaces(server);
+}
+
+void outputs_configure(struct mosaic_server *server)
+{
+	struct mosaic_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		if (!configure(server, output, output->wlr_output)) {
+			wlr_log(WLR_ERROR, "Output %s: cannot apply its settings",
+				output->wlr_output->name);
+		}
+	}
+	place_outputs(server);
 }
 
 struct mosaic_output *output_find(struct mosaic_server *server, const char *name)

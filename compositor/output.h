@@ -4,14 +4,17 @@
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
 
-/* One real, nested or headless output and its frame clock. */
+/* One real, nested or headless output, its frame clock and its background. */
 struct mosaic_server;
+struct mosaic_background;
+struct layout_output;
 
 struct mosaic_output {
 	struct mosaic_server *server;
 	struct wlr_output *wlr_output;
 	struct wlr_scene_output *scene_output;
-	struct wlr_scene_rect *background;
+	struct mosaic_background *background;
+	const struct layout_output *config; // its [[output]] in the layout file, or NULL
 
 	struct wl_listener frame;
 	struct wl_listener present;
@@ -20,8 +23,14 @@ struct mosaic_output {
 };
 
 void output_handle_new(struct wl_listener *listener, void *data);
+/* By wlr_output name (NULL: the first output). */
 struct mosaic_output *output_find(struct mosaic_server *server, const char *name);
 /* Layout position and size of the output. */
 void output_get_box(struct mosaic_output *output, struct wlr_box *box);
+/*
+ * Applies the layout file in force to every output (matching, mode,
+ * position, scale, transform, background): after a reload.
+ */
+void outputs_configure(struct mosaic_server *server);
 
 #endif

@@ -1,4 +1,5 @@
 #include <png.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,4 +81,53 @@ error:
 	free(row);
 	free(sink.data);
 	return false;
+}
+
+/* Images larger than any display are a mistake; keep the memory bounded. */
+#define PNG_MAX_SIDE 16384
+#define PNG_MAX_PIXELS (64u << 20)
+
+bool png_load_argb8888(const char *path, uint32_t **pixels, int *width, int *height,
+	char *why, size_t why_size)
+{
+	png_image image = {.version = PNG_IMAGE_VERSION};
+	if (!png_image_begin_read_from_file(&image, path)) {
+		snprintf(why, why_size, "%s", image.message);
+		return false;
+	}
+	if (image.width == 0 || image.height == 0 || image.width > PNG_MAX_SIDE ||
+		image.height > PNG_MAX_SIDE ||
+		(uint64_t)image.width * image.height > PNG_MAX_PIXELS) {
+		snprintf(why, why_size, "image of %ux%u pixels is too large", image.width,
+			image.height);
+		png_image_free(&image);
+		return false;
+	}
+	/* BGRA bytes are 0xAARRGGBB words on little-endian machines. */
+	image.format = PNG_FORMAT_BGRA;
+	uint32_t *data = malloc(PNG_IMAGE_SIZE(image));
+	if (data == NULL) {
+		snprintf(why, why_size, "out of memory");
+		png_image_free(&image);
+		return false;
+	}
+	if (!png_image_finish_read(&image, NULL, data, 0, NULL)) {
+		snprintf(why, why_size, "%s", image.message);
+		free(data);
+		return false;
+	}
+	size_t n = (size_t)image.width * image.height;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t p = data[i], a = p >> 24;
+		if (a == 255) {
+			continue;
+		}
+		uint32_t r = ((p >> 16) & 0xff) * a / 255, g = ((p >> 8) & 0xff) * a / 255,
+			 b = (p & 0xff) * a / 255;
+		data[i] = (a << 24) | (r << 16) | (g << 8) | b;
+	}
+	*pixels = data;
+	*width = (int)image.width;
+	*height = (int)image.height;
+	return true;
 }

@@ -9,4 +9,11 @@
 bool png_encode_xrgb8888(const void *pixels, int width, int height, size_t stride,
 	uint8_t **out, size_t *out_len);
 
+/*
+ * Reads a PNG file as premultiplied ARGB8888 (native-endian 0xAARRGGBB
+ * words, stride width * 4); free() them. On failure, why says why.
+ */
+bool png_load_argb8888(const char *path, uint32_t **pixels, int *width, int *height,
+	char *why, size_t why_size);
+
 #endif

@@ -8,9 +8,13 @@
 #include <wlr/util/log.h>
 
 #include "compositor/control.h"
+#include "compositor/label.h"
+#include "compositor/layouts.h"
 #include "compositor/output.h"
+#include "compositor/seat.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
+#include "compositor/view.h"
 #include "protocol/control.h"
 #include "protocol/xenstore.h"
 #include "vm-surfaces/vm_surfaces.h"
@@ -38,8 +42,11 @@ static struct wlr_backend *create_backend(struct mosaic_server *server)
 bool server_init(struct mosaic_server *server, const struct mosaic_config *config)
 {
 	server->config = *config;
+	server->config.layout = NULL;
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->surfaces);
+	wl_list_init(&server->views);
+	layouts_install(server, config->layout);
 
 	server->display = wl_display_create();
 	if (server->display == NULL) {
@@ -96,6 +103,11 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 		goto error;
 	}
 
+	server->seat = seat_create(server);
+	if (server->seat == NULL) {
+		goto error;
+	}
+
 	server->new_output.notify = output_handle_new;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
 	server->new_connector.notify = surface_handle_new_connector;
@@ -109,6 +121,14 @@ error:
 
 bool server_start(struct mosaic_server *server)
 {
+	/* For Wayland clients of ours: virtual keyboards (wtype) for now. */
+	server->socket = wl_display_add_socket_auto(server->display);
+	if (server->socket != NULL) {
+		wlr_log(WLR_INFO, "Wayland socket: %s", server->socket);
+		setenv("WAYLAND_DISPLAY", server->socket, 1);
+	} else {
+		wlr_log(WLR_INFO, "No Wayland socket (is XDG_RUNTIME_DIR set?): keyboards only");
+	}
 	if (!wlr_backend_start(server->backend)) {
 		wlr_log(WLR_ERROR, "Cannot start the backend");
 		return false;
@@ -130,18 +150,28 @@ void server_finish(struct mosaic_server *server)
 		wl_list_remove(&server->new_connector.link);
 	}
 	control_destroy(server->control);
-	/* Surfaces first: they hold the scene's locks on guest memory. */
+	server->control = NULL;
+	/* Views first: they hold the scene's locks on guest memory. */
+	struct mosaic_view *view, *view_tmp;
+	wl_list_for_each_safe(view, view_tmp, &server->views, link) {
+		view_destroy(view);
+	}
 	struct mosaic_surface *surface, *tmp;
 	wl_list_for_each_safe(surface, tmp, &server->surfaces, link) {
 		surface_destroy(surface);
 	}
 	vm_surfaces_destroy(server->vm);
 	xenstore_destroy(server->store);
+	seat_destroy(server->seat);
 	if (server->display != NULL) {
 		wl_display_destroy_clients(server->display);
 	}
 	if (server->backend != NULL) {
 		wlr_backend_destroy(server->backend);
+	}
+	/* Outputs going away re-arranged what was left: placeholders of a layout. */
+	wl_list_for_each_safe(view, view_tmp, &server->views, link) {
+		view_destroy(view);
 	}
 	if (server->scene != NULL) {
 		wlr_scene_node_destroy(&server->scene->node);
@@ -158,4 +188,6 @@ void server_finish(struct mosaic_server *server)
 	if (server->display != NULL) {
 		wl_display_destroy(server->display);
 	}
+	layout_config_destroy(server->layout);
+	label_finish();
 }

@@ -5,12 +5,17 @@
 #include <wayland-server-core.h>
 
 /* The whole compositor: backends, outputs, the scene, guests' surfaces, control. */
+struct layout_config;
+struct layout_layout;
+
 struct mosaic_config {
 	bool headless;
 	int output_width, output_height;
 	int headless_outputs; // may be 0
 	const char *control_path;
 	uint64_t guest_memory; // bytes of buffers per guest device, 0: default
+	const char *layout_path; // NULL: the built-in grid
+	struct layout_config *layout; // loaded from layout_path; the server takes it
 };
 
 struct mosaic_server {
@@ -29,11 +34,18 @@ struct mosaic_server {
 	struct wlr_scene_tree *layer_overlay;
 
 	struct wl_list outputs;  // mosaic_output.link
-	struct wl_list surfaces; // mosaic_surface.link, in arrangement order
+	struct wl_list surfaces; // mosaic_surface.link, by (domain, device, connector)
+	struct wl_list views;    // mosaic_view.link, bottom to top
+
+	/* The layout file in force (NULL: the built-in grid) and its active layout. */
+	struct layout_config *layout;
+	const struct layout_layout *active_layout;
 
 	struct xenstore *store;
 	struct vm_surfaces *vm;
 	struct mosaic_control *control;
+	struct mosaic_seat *seat;
+	const char *socket; // the Wayland socket's name, NULL without one
 
 	struct wl_listener new_output;
 	struct wl_listener new_connector;

@@ -1,58 +1,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
 #include "compositor/arrange.h"
+#include "compositor/control.h"
+#include "compositor/label.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
+#include "compositor/view.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
-
-static const float placeholder_colour[4] = {0.22f, 0.22f, 0.25f, 1.0f};
-
-static void update_content(struct mosaic_surface *surface)
-{
-	if (surface->content != NULL) {
-		wlr_scene_node_destroy(&surface->content->node);
-		surface->content = NULL;
-	}
-	struct vm_connector *connector = surface->connector;
-	bool absent = connector == NULL;
-	wlr_scene_node_set_enabled(&surface->placeholder->node, absent);
-	if (absent || connector->buffer == NULL || surface->box.width <= 0) {
-		return;
-	}
-	/*
-	 * wlroots 0.15 cannot swap a scene buffer's wlr_buffer: a flip is a
-	 * new node in the old one's place, which also damages its area.
-	 */
-	surface->content = wlr_scene_buffer_create(&surface->tree->node, connector->buffer);
-	if (surface->content == NULL) {
-		wlr_log(WLR_ERROR, "Out of memory showing %s", surface->label);
-		return;
-	}
-	struct wlr_fbox src = {
-		.x = connector->src.x,
-		.y = connector->src.y,
-		.width = connector->src.width,
-		.height = connector->src.height,
-	};
-	/* The shown part of the fb covers the connector's area in proportion. */
-	int dw = (int)((int64_t)surface->box.width * connector->src.width / (int)surface->width);
-	int dh = (int)((int64_t)surface->box.height * connector->src.height / (int)surface->height);
-	/* Setting only the destination size does not scale in 0.15: always set both. */
-	wlr_scene_buffer_set_source_box(surface->content, &src);
-	wlr_scene_buffer_set_dest_size(surface->content, dw > 0 ? dw : 1, dh > 0 ? dh : 1);
-}
 
 static void surface_handle_frame(struct wl_listener *listener, void *data)
 {
 	struct mosaic_surface *surface = wl_container_of(listener, surface, frame);
-	update_content(surface);
+	struct mosaic_view *view;
+	wl_list_for_each(view, &surface->server->views, link) {
+		if (view->params.surface == surface) {
+			view_update_content(view);
+		}
+	}
 	surface->dirty_seq = surface->connector->content_seq;
+}
+
+static void announce(struct mosaic_surface *surface, const char *event)
+{
+	control_eventf(surface->server->control,
+		"event %s label=%s domid=%u dev=%u conn=%u unique-id=%s resolution=%ux%u", event,
+		surface->label, surface->domid, surface->devid, surface->index,
+		surface->unique_id[0] != '\0' ? surface->unique_id : "-", surface->width,
+		surface->height);
 }
 
 static void surface_handle_destroy(struct wl_listener *listener, void *data)
@@ -63,9 +42,10 @@ static void surface_handle_destroy(struct wl_listener *listener, void *data)
 	surface->connector->data = NULL;
 	surface->connector = NULL;
 	surface->staged = false;
-	/* Releases the scene's lock on guest memory. */
-	update_content(surface);
 	wlr_log(WLR_INFO, "%s is gone: showing a placeholder", surface->label);
+	announce(surface, "guest-gone");
+	/* Releases the scene's locks on guest memory; a layout may place another connector. */
+	arrange_surfaces(surface->server);
 }
 
 static struct mosaic_surface *find_slot(struct mosaic_server *server, uint32_t domid,
@@ -92,30 +72,24 @@ static int slot_cmp(const struct mosaic_surface *a, uint32_t domid, uint32_t dev
 	return a->index < index ? -1 : (a->index > index ? 1 : 0);
 }
 
+static char *sanitized(const char *text)
+{
+	char buf[128];
+	label_sanitize(text != NULL ? text : "", buf, sizeof(buf));
+	return strdup(buf);
+}
+
 static struct mosaic_surface *surface_create(struct mosaic_server *server, uint32_t domid,
-	uint32_t devid, uint32_t index, const char *name)
+	uint32_t devid, uint32_t index)
 {
 	struct mosaic_surface *surface = calloc(1, sizeof(*surface));
 	if (surface == NULL) {
 		return NULL;
 	}
-	char label[128];
-	snprintf(label, sizeof(label), "%s:%u.%u", name, devid, index);
-	surface->label = strdup(label);
 	surface->server = server;
 	surface->domid = domid;
 	surface->devid = devid;
 	surface->index = index;
-	surface->tree = wlr_scene_tree_create(&server->layer_guests->node);
-	if (surface->label == NULL || surface->tree == NULL) {
-		goto error;
-	}
-	surface->tree->node.data = surface;
-	surface->placeholder =
-		wlr_scene_rect_create(&surface->tree->node, 1, 1, placeholder_colour);
-	if (surface->placeholder == NULL) {
-		goto error;
-	}
 	/* Keep the list sorted by (domain, device, connector): a stable arrangement. */
 	struct mosaic_surface *pos;
 	struct wl_list *before = &server->surfaces;
@@ -127,14 +101,30 @@ static struct mosaic_surface *surface_create(struct mosaic_server *server, uint3
 	}
 	wl_list_insert(before->prev, &surface->link);
 	return surface;
+}
 
-error:
-	if (surface->tree != NULL) {
-		wlr_scene_node_destroy(&surface->tree->node);
+/* Names come from the guest's XenStore entries: printable ASCII only from here on. */
+static bool surface_set_names(struct mosaic_surface *surface, const char *name,
+	const char *unique_id)
+{
+	char *n = sanitized(name), *u = sanitized(unique_id);
+	char label[160];
+	snprintf(label, sizeof(label), "%s:%u.%u", n != NULL ? n : "", surface->devid,
+		surface->index);
+	char *l = strdup(label);
+	if (n == NULL || u == NULL || l == NULL) {
+		free(n);
+		free(u);
+		free(l);
+		return false;
 	}
+	free(surface->name);
+	free(surface->unique_id);
 	free(surface->label);
-	free(surface);
-	return NULL;
+	surface->name = n;
+	surface->unique_id = u;
+	surface->label = l;
+	return true;
 }
 
 void surface_handle_new_connector(struct wl_listener *listener, void *data)
@@ -145,21 +135,25 @@ void surface_handle_new_connector(struct wl_listener *listener, void *data)
 
 	struct mosaic_surface *surface =
 		find_slot(server, display->domid, display->devid, connector->index);
-	if (surface == NULL) {
-		surface = surface_create(server, display->domid, display->devid, connector->index,
-			display->name);
-		if (surface == NULL) {
-			wlr_log(WLR_ERROR, "Out of memory: guest %s connector %u not shown",
-				display->name, connector->index);
-			vm_connector_set_shown(connector, false);
-			return;
+	bool created = surface == NULL;
+	if (created) {
+		surface = surface_create(server, display->domid, display->devid, connector->index);
+	}
+	if (surface == NULL || !surface_set_names(surface, display->name, connector->unique_id)) {
+		wlr_log(WLR_ERROR, "Out of memory: domain %u connector %u not shown", display->domid,
+			connector->index);
+		if (surface != NULL && created) {
+			surface_destroy(surface);
 		}
+		vm_connector_set_shown(connector, false);
+		return;
 	}
 	surface->connector = connector;
 	surface->width = connector->width;
 	surface->height = connector->height;
 	surface->dirty_seq = connector->content_seq;
 	surface->staged = false;
+	surface->output = NULL;
 	connector->data = surface;
 	surface->frame.notify = surface_handle_frame;
 	wl_signal_add(&connector->events.frame, &surface->frame);
@@ -167,25 +161,22 @@ void surface_handle_new_connector(struct wl_listener *listener, void *data)
 	wl_signal_add(&connector->events.destroy, &surface->destroy);
 	wlr_log(WLR_INFO, "%s: connector %ux%u", surface->label, connector->width,
 		connector->height);
+	announce(surface, "guest-connected");
 	arrange_surfaces(server);
 }
 
-void surface_place(struct mosaic_surface *surface, struct mosaic_output *output,
-	const struct wlr_box *box)
+void surface_set_output(struct mosaic_surface *surface, struct mosaic_output *output)
 {
-	surface->output = output;
-	if (output == NULL || box == NULL) {
-		surface->box = (struct wlr_box){0};
-		wlr_scene_node_set_enabled(&surface->tree->node, false);
-	} else {
-		surface->box = *box;
-		wlr_scene_node_set_enabled(&surface->tree->node, true);
-		wlr_scene_node_set_position(&surface->tree->node, box->x, box->y);
-		wlr_scene_rect_set_size(surface->placeholder, box->width, box->height);
+	if (surface->output != output) {
+		/*
+		 * A flip staged for the old output's commit would wait for a
+		 * present that never comes: the new output stages it again.
+		 */
+		surface->staged = false;
+		surface->output = output;
 	}
-	update_content(surface);
 	if (surface->connector != NULL) {
-		vm_connector_set_shown(surface->connector, surface->output != NULL);
+		vm_connector_set_shown(surface->connector, output != NULL);
 	}
 }
 
@@ -218,7 +209,8 @@ void surface_destroy(struct mosaic_surface *surface)
 		surface->connector->data = NULL;
 	}
 	wl_list_remove(&surface->link);
-	wlr_scene_node_destroy(&surface->tree->node);
+	free(surface->name);
+	free(surface->unique_id);
 	free(surface->label);
 	free(surface);
 }

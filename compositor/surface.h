@@ -4,12 +4,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <wayland-server-core.h>
-#include <wlr/util/box.h>
 
 /*
- * A guest connector's place on screen. It outlives the guest's connection:
- * while the guest is away the place shows a placeholder, and the guest gets
- * it back when it reconnects.
+ * A guest connector as the compositor knows it: who it is, what it shows,
+ * and which output's frames complete its flips. It outlives the guest's
+ * connection (the built-in grid keeps its place, with a placeholder). Where
+ * it is shown is up to its views (view.h).
  */
 struct mosaic_server;
 struct mosaic_output;
@@ -18,16 +18,14 @@ struct vm_connector;
 struct mosaic_surface {
 	struct mosaic_server *server;
 	uint32_t domid, devid, index;
-	char *label;
+	char *name;      // the domain's name, printable ASCII (it is the guest's)
+	char *unique_id; // the connector's, printable ASCII; "" if none
+	char *label;     // "name:dev.conn"
 	uint32_t width, height; // the connector's resolution
 
 	struct vm_connector *connector; // NULL while the guest is away
-	struct mosaic_output *output;   // where it is placed, NULL if nowhere
-	struct wlr_box box;             // layout coordinates
-
-	struct wlr_scene_tree *tree;
-	struct wlr_scene_buffer *content;
-	struct wlr_scene_rect *placeholder;
+	/* The output whose frames present the flips: the first that shows it, NULL if none. */
+	struct mosaic_output *output;
 
 	/* Flip bookkeeping: content waiting for a frame, and content in a commit. */
 	uint64_t dirty_seq;
@@ -42,9 +40,8 @@ struct mosaic_surface {
 
 void surface_handle_new_connector(struct wl_listener *listener, void *data);
 void surface_destroy(struct mosaic_surface *surface);
-/* Places the surface at box on output (NULL: not shown). */
-void surface_place(struct mosaic_surface *surface, struct mosaic_output *output,
-	const struct wlr_box *box);
+/* Which output presents the surface's flips (NULL: none shows it: a clock of its own). */
+void surface_set_output(struct mosaic_surface *surface, struct mosaic_output *output);
 
 /* Output frame: note which content this commit carries; present: it is on screen. */
 void surface_stage(struct mosaic_surface *surface, uint32_t commit_seq);

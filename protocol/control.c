@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -60,4 +61,226 @@ bool control_default_path(char *buf, size_t size)
 		n = snprintf(buf, size, "/tmp/mosaic-%u.sock", (unsigned)getuid());
 	}
 	return n > 0 && (size_t)n < size;
+}
+
+const char *control_quote(const char *value, char *buf, size_t size)
+{
+	if (size == 0) {
+		return buf;
+	}
+	bool bare = value[0] != '\0';
+	for (const char *c = value; *c != '\0' && bare; c++) {
+		unsigned char u = (unsigned char)*c;
+		bare = u > 0x20 && u < 0x7f && u != '"' && u != '\\';
+	}
+	size_t n = 0;
+	if (bare) {
+		snprintf(buf, size, "%s", value);
+		return buf;
+	}
+	if (size < 3) {
+		buf[0] = '\0';
+		return buf;
+	}
+	buf[n++] = '"';
+	for (const char *c = value; *c != '\0'; c++) {
+		unsigned char u = (unsigned char)*c;
+		bool escape = u == '"' || u == '\\';
+		/* Room for this character, its escape and the closing quote. */
+		if (n + (escape ? 2 : 1) + 2 > size) {
+			break;
+		}
+		if (escape) {
+			buf[n++] = '\\';
+		}
+		buf[n++] = (u < 0x20 || u == 0x7f) ? '?' : *c;
+	}
+	buf[n++] = '"';
+	buf[n] = '\0';
+	return buf;
+}
+
+int control_parse_fields(char *line, struct control_field *fields, int max)
+{
+	int n = 0;
+	char *p = line;
+	for (;;) {
+		while (*p == ' ' || *p == '\t') {
+			p++;
+		}
+		if (*p == '\0' || *p == '\n' || *p == '\r') {
+			return n;
+		}
+		if (n == max) {
+			return -1;
+		}
+		struct control_field *f = &fields[n++];
+		f->key = NULL;
+		char *start = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' &&
+			*p != '=' && *p != '"') {
+			p++;
+		}
+		if (*p == '=') {
+			*p++ = '\0';
+			f->key = start;
+		} else {
+			p = start;
+		}
+		char *out = p;
+		f->value = out;
+		if (*p == '"') {
+			p++;
+			while (*p != '"') {
+				if (*p == '\0') {
+					return -1;
+				}
+				if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) {
+					p++;
+				}
+				*out++ = *p++;
+			}
+			p++;
+		} else {
+			while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+				if (*p == '"') {
+					return -1;
+				}
+				*out++ = *p++;
+			}
+		}
+		if (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+			return -1;
+		}
+		bool end = *p == '\0';
+		*out = '\0';
+		if (!end) {
+			p++;
+		}
+		if (end) {
+			return n;
+		}
+	}
+}
+
+/* JSON's number syntax: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool is_json_number(const char *s)
+{
+	if (*s == '-') {
+		s++;
+	}
+	if (*s == '0') {
+		s++;
+	} else if (*s >= '1' && *s <= '9') {
+		while (*s >= '0' && *s <= '9') {
+			s++;
+		}
+	} else {
+		return false;
+	}
+	if (*s == '.') {
+		s++;
+		if (!(*s >= '0' && *s <= '9')) {
+			return false;
+		}
+		while (*s >= '0' && *s <= '9') {
+			s++;
+		}
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-') {
+			s++;
+		}
+		if (!(*s >= '0' && *s <= '9')) {
+			return false;
+		}
+		while (*s >= '0' && *s <= '9') {
+			s++;
+		}
+	}
+	return *s == '\0';
+}
+
+struct json_out {
+	char *buf;
+	size_t size, len;
+	bool full;
+};
+
+static void json_put(struct json_out *o, const char *text, size_t len)
+{
+	if (o->full || o->len + len + 1 > o->size) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->buf + o->len, text, len);
+	o->len += len;
+	o->buf[o->len] = '\0';
+}
+
+static void json_string(struct json_out *o, const char *s)
+{
+	json_put(o, "\"", 1);
+	for (; *s != '\0'; s++) {
+		unsigned char u = (unsigned char)*s;
+		char esc[8];
+		if (u == '"' || u == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)u;
+			json_put(o, esc, 2);
+		} else if (u < 0x20 || u == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", u);
+			json_put(o, esc, 6);
+		} else {
+			json_put(o, s, 1);
+		}
+	}
+	json_put(o, "\"", 1);
+}
+
+bool control_line_to_json(const char *line, char *out, size_t size)
+{
+	char copy[CONTROL_MAX_LINE];
+	if (snprintf(copy, sizeof(copy), "%s", line) >= (int)sizeof(copy)) {
+		return false;
+	}
+	struct control_field fields[CONTROL_MAX_FIELDS];
+	int n = control_parse_fields(copy, fields, CONTROL_MAX_FIELDS);
+	if (n < 0 || size == 0) {
+		return false;
+	}
+	struct json_out o = {out, size, 0, false};
+	out[0] = '\0';
+	json_put(&o, "{", 1);
+	int bare = 0;
+	const char *type = "type";
+	for (int i = 0; i < n; i++) {
+		char key[32];
+		const char *k = fields[i].key;
+		if (k == NULL) {
+			if (bare == 0) {
+				k = "type";
+				type = fields[i].value;
+			} else if (bare == 1) {
+				k = type;
+			} else {
+				snprintf(key, sizeof(key), "arg%d", bare);
+				k = key;
+			}
+			bare++;
+		}
+		if (i > 0) {
+			json_put(&o, ",", 1);
+		}
+		json_string(&o, k);
+		json_put(&o, ":", 1);
+		if (fields[i].key != NULL && is_json_number(fields[i].value)) {
+			json_put(&o, fields[i].value, strlen(fields[i].value));
+		} else {
+			json_string(&o, fields[i].value);
+		}
+	}
+	json_put(&o, "}", 1);
+	return !o.full;
 }

@@ -11,12 +11,77 @@
  * with double quotes; \" and \\ escape inside quotes). A reply is any number
  * of data lines followed by one status line: "ok" or "error <message>". A
  * data line "png <n>" is followed by n bytes of PNG data, then a newline.
+ *
+ * A data line is a type word, sometimes a name word, then key=value pairs:
+ *
+ *   surface label="Rear camera" domid=7 dev=0 conn=0 state=connected ...
+ *
+ * A value is written bare when it is non-empty printable ASCII without
+ * spaces, quotes or backslashes, else in double quotes with \" and \\
+ * escaped; control characters never appear (they become '?'). Keys are
+ * only ever added at the end of a line: readers must ignore keys they do
+ * not know. Absent numbers and names are written "-".
+ *
+ * Requests and their data lines (x, y, width, height are output-local
+ * layout coordinates; "-" where there is nothing):
+ *
+ *   ping                 nothing
+ *   outputs              output name= x= y= width= height= config= scale= transform= refresh=
+ *                        (config: the layout file's [[output]] name)
+ *   guests               guest name= domid= dev= conn= unique-id= state= resolution= views=
+ *                        (every connector mosaic has seen, connected or absent, then
+ *                        the layout file's guests that never appeared, with dev=- conn=-)
+ *   surfaces             surface label= domid= dev= conn= state= output= x= y= width=
+ *                        height= resolution= layout= z= transform= fit= src= visible=
+ *                        One per view of the active layout (bottom to top), then one per
+ *                        connected connector that no view shows (output=-). x..height:
+ *                        where the guest's picture is (0 when nothing of it is);
+ *                        src=X,Y,W,H the part of the guest's framebuffer shown there,
+ *                        before transform. state: connected or absent.
+ *   layouts              layout name= surfaces= active=yes|no
+ *   layout NAME          switches to layout NAME
+ *   reload               reads the layout file again; a broken file is an error
+ *                        "file:line:column: message" and changes nothing
+ *   screenshot [OUTPUT]  png <n>, then the PNG of the output (the first by default)
+ *   follow               event lines until the client disconnects; no status line:
+ *                          event guest-connected label= domid= dev= conn= unique-id= resolution=
+ *                          event guest-gone (the same keys)
+ *                          event layout-changed name=
+ *                          event reloaded file= layout=
+ *                          event reload-failed error=
+ *                          event frame output= seq=
+ *                        A follower that does not keep up with the events is dropped.
  */
 #define CONTROL_MAX_LINE 4096
 #define CONTROL_MAX_ARGS 32
+#define CONTROL_MAX_FIELDS 64
 
 /* Splits line in place; returns the number of words, or -1 if malformed. */
 int control_split(char *line, char **argv, int max);
+
+/*
+ * Writes value as a data line's value (bare or quoted, see above) into buf;
+ * returns buf. Cut short, still well-formed, when buf is too small.
+ */
+const char *control_quote(const char *value, char *buf, size_t size);
+
+/* One word of a data line: key NULL for a bare word. Pointers into the line. */
+struct control_field {
+	const char *key;
+	const char *value;
+};
+
+/* Splits a data line in place; returns the number of fields, or -1 if malformed. */
+int control_parse_fields(char *line, struct control_field *fields, int max);
+
+/*
+ * A data line as one JSON object: the first bare word is "type", a second
+ * is keyed by the first ("event": "frame"; further ones "arg2", ...), then
+ * the pairs in order; values that
+ * are JSON numbers stay numbers, the rest become strings. false if the
+ * line is malformed or out is too small.
+ */
+bool control_line_to_json(const char *line, char *out, size_t size);
 
 /* The socket path: $MOSAIC_CONTROL, else $XDG_RUNTIME_DIR/mosaic.sock, else /tmp. */
 bool control_default_path(char *buf, size_t size);

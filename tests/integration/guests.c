@@ -1,6 +1,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/wait.h>
 
 #include "guests.h"
 #include "pattern.h"
@@ -111,4 +117,398 @@ uint32_t guests_centre_colour(const uint32_t *pixels, int width, int height,
 		return 0xff000000u;
 	}
 	return pixels[oy * width + ox];
+}
+
+/* --- Layout views (the test-layout-* tests) --- */
+
+bool guests_line_value(const char *line, const char *key, char *value, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = line;
+	while (*p != '\0') {
+		while (*p == ' ') {
+			p++;
+		}
+		const char *word = p;
+		bool match = strncmp(word, key, klen) == 0 && word[klen] == '=';
+		const char *v = strchr(word, '=');
+		const char *space = strchr(word, ' ');
+		if (v == NULL || (space != NULL && space < v)) {
+			/* A bare word. */
+			if (space == NULL) {
+				return false;
+			}
+			p = space;
+			continue;
+		}
+		v++;
+		size_t n = 0;
+		if (*v == '"') {
+			v++;
+			while (*v != '"' && *v != '\0') {
+				if (*v == '\\' && (v[1] == '"' || v[1] == '\\')) {
+					v++;
+				}
+				if (match && n + 1 < size) {
+					value[n++] = *v;
+				}
+				v++;
+			}
+			if (*v == '"') {
+				v++;
+			}
+		} else {
+			while (*v != ' ' && *v != '\n' && *v != '\0') {
+				if (match && n + 1 < size) {
+					value[n++] = *v;
+				}
+				v++;
+			}
+		}
+		if (match) {
+			value[n] = '\0';
+			return true;
+		}
+		p = v;
+	}
+	return false;
+}
+
+static long value_long(const char *line, const char *key)
+{
+	char buf[32];
+	if (!guests_line_value(line, key, buf, sizeof(buf)) || strcmp(buf, "-") == 0) {
+		return -1;
+	}
+	return strtol(buf, NULL, 10);
+}
+
+static bool parse_view(const char *line, struct view_info *v)
+{
+	char res[32], src[128];
+	memset(v, 0, sizeof(*v));
+	if (!guests_line_value(line, "label", v->label, sizeof(v->label)) ||
+		!guests_line_value(line, "state", v->state, sizeof(v->state)) ||
+		!guests_line_value(line, "output", v->output, sizeof(v->output)) ||
+		!guests_line_value(line, "layout", v->layout, sizeof(v->layout)) ||
+		!guests_line_value(line, "transform", v->transform, sizeof(v->transform)) ||
+		!guests_line_value(line, "fit", v->fit, sizeof(v->fit)) ||
+		!guests_line_value(line, "visible", v->visible, sizeof(v->visible)) ||
+		!guests_line_value(line, "resolution", res, sizeof(res)) ||
+		!guests_line_value(line, "src", src, sizeof(src)) ||
+		sscanf(res, "%ldx%ld", &v->res_width, &v->res_height) != 2 ||
+		sscanf(src, "%lf,%lf,%lf,%lf", &v->src_x, &v->src_y, &v->src_w, &v->src_h) != 4) {
+		return false;
+	}
+	v->domid = value_long(line, "domid");
+	v->dev = value_long(line, "dev");
+	v->conn = value_long(line, "conn");
+	v->x = value_long(line, "x");
+	v->y = value_long(line, "y");
+	v->width = value_long(line, "width");
+	v->height = value_long(line, "height");
+	v->z = value_long(line, "z");
+	return true;
+}
+
+bool guests_find_view(struct harness *h, const char *label, const char *output,
+	struct view_info *out)
+{
+	char *text = harness_control(h, "surfaces");
+	if (text == NULL) {
+		return false;
+	}
+	bool found = false;
+	for (char *line = strtok(text, "\n"); line != NULL && !found; line = strtok(NULL, "\n")) {
+		struct view_info v;
+		if (!parse_view(line, &v) || strcmp(v.label, label) != 0 ||
+			(output != NULL && strcmp(v.output, output) != 0)) {
+			continue;
+		}
+		*out = v;
+		found = true;
+	}
+	free(text);
+	return found;
+}
+
+/* A point of a 1x1 space through a wl_output transform, as wlroots maps boxes. */
+static void unit_transform_point(const char *t, double u, double v, double *ou, double *ov)
+{
+	if (strcmp(t, "90") == 0) {
+		*ou = 1 - v, *ov = u;
+	} else if (strcmp(t, "180") == 0) {
+		*ou = 1 - u, *ov = 1 - v;
+	} else if (strcmp(t, "270") == 0) {
+		*ou = v, *ov = 1 - u;
+	} else if (strcmp(t, "flipped") == 0) {
+		*ou = 1 - u, *ov = v;
+	} else if (strcmp(t, "flipped-90") == 0) {
+		*ou = v, *ov = u;
+	} else if (strcmp(t, "flipped-180") == 0) {
+		*ou = u, *ov = 1 - v;
+	} else if (strcmp(t, "flipped-270") == 0) {
+		*ou = 1 - v, *ov = 1 - u;
+	} else {
+		*ou = u, *ov = v;
+	}
+}
+
+int guests_check_view(const uint32_t *pixels, int width, int height, const struct view_info *v,
+	const struct view_info *above, const char *name, int tolerance, int *checked)
+{
+	uint32_t w = (uint32_t)v->res_width, h = (uint32_t)v->res_height;
+	uint32_t bar_h = vguest_pattern_bar_height(h), text_w = vguest_pattern_text_width(w);
+	/*
+	 * Bar centres at three heights, three points across the band, and
+	 * points a few pixels inside the edges between bars and between bars
+	 * and band: a picture shifted or scaled wrongly by more than that
+	 * shows the neighbour's colour there.
+	 */
+	uint32_t mx = w / 60 + 2, my = h / 60 + 2;
+	uint32_t points[VGUEST_PATTERN_BARS * 7 + 3][2];
+	size_t n = 0;
+	for (uint32_t i = 0; i < VGUEST_PATTERN_BARS; i++) {
+		uint32_t cx = vguest_pattern_bar_centre_x(i, w);
+		uint32_t x0 = (uint32_t)(((uint64_t)i * w + 7) / 8);
+		uint32_t x1 = (uint32_t)(((uint64_t)(i + 1) * w + 7) / 8);
+		for (uint32_t k = 0; k < 3; k++) {
+			points[n][0] = cx;
+			points[n++][1] = bar_h * (2 * k + 1) / 6;
+		}
+		points[n][0] = x0 + mx;
+		points[n++][1] = bar_h / 2;
+		points[n][0] = x1 - 1 - mx;
+		points[n++][1] = bar_h / 2;
+		points[n][0] = cx;
+		points[n++][1] = bar_h - 1 - my;
+		if (x0 >= text_w) {
+			points[n][0] = cx;
+			points[n++][1] = bar_h + my;
+		}
+	}
+	for (uint32_t k = 0; k < 3; k++) {
+		points[n][0] = text_w + (w - text_w) * (2 * k + 1) / 6;
+		points[n++][1] = (bar_h + h) / 2;
+	}
+	int bad = 0, count = 0;
+	for (size_t i = 0; i < n; i++) {
+		double u = (points[i][0] + 0.5 - v->src_x) / v->src_w;
+		double t = (points[i][1] + 0.5 - v->src_y) / v->src_h;
+		if (v->src_w <= 0 || v->src_h <= 0 || u < 0 || u >= 1 || t < 0 || t >= 1) {
+			continue;
+		}
+		double su, sv;
+		unit_transform_point(v->transform, u, t, &su, &sv);
+		long ox = v->x + (long)(su * v->width), oy = v->y + (long)(sv * v->height);
+		/* Stay off the edges, where rounding decides. */
+		if (ox < v->x + 2 || oy < v->y + 2 || ox >= v->x + v->width - 2 ||
+			oy >= v->y + v->height - 2 || ox < 0 || oy < 0 || ox >= width || oy >= height) {
+			continue;
+		}
+		if (above != NULL && ox >= above->x - 2 && oy >= above->y - 2 &&
+			ox < above->x + above->width + 2 && oy < above->y + above->height + 2) {
+			continue;
+		}
+		count++;
+		uint32_t want = vguest_pattern_pixel(name, 0, w, h, points[i][0], points[i][1]);
+		uint32_t got = pixels[oy * width + ox];
+		if (!colour_close(got, want, tolerance)) {
+			if (bad == 0) {
+				fprintf(stderr,
+					"%s: guest pixel %u,%u is %06x on screen at %ld,%ld, expected "
+					"%06x\n",
+					v->label, points[i][0], points[i][1], got, ox, oy, want);
+			}
+			bad++;
+		}
+	}
+	if (checked != NULL) {
+		*checked = count;
+	}
+	return bad;
+}
+
+void guests_count_placeholder(const uint32_t *pixels, int width, int height, long x, long y,
+	long w, long h, uint32_t colour, long *flat, long *light, long *other)
+{
+	*flat = *light = *other = 0;
+	int base = (int)(((colour >> 16) & 0xff) + ((colour >> 8) & 0xff) + (colour & 0xff));
+	for (long py = y; py < y + h; py++) {
+		for (long px = x; px < x + w; px++) {
+			if (px < 0 || py < 0 || px >= width || py >= height) {
+				continue;
+			}
+			uint32_t p = pixels[py * width + px];
+			int sum = (int)(((p >> 16) & 0xff) + ((p >> 8) & 0xff) + (p & 0xff));
+			if (colour_close(p, colour, 2)) {
+				(*flat)++;
+			} else if (sum > base + 120) {
+				(*light)++;
+			} else {
+				(*other)++;
+			}
+		}
+	}
+}
+
+bool guests_source_file(const char *relative, char *out, size_t size)
+{
+	/* This file is tests/integration/guests.c: the top is three levels up. */
+	char here[1024];
+	snprintf(here, sizeof(here), "%s", __FILE__);
+	for (int i = 0; i < 3; i++) {
+		char *slash = strrchr(here, '/');
+		if (slash == NULL) {
+			snprintf(here, sizeof(here), ".");
+			break;
+		}
+		*slash = '\0';
+	}
+	int n = snprintf(out, size, "%s/%s", here, relative);
+	return n > 0 && (size_t)n < size && access(out, R_OK) == 0;
+}
+
+bool guests_copy_replacing(const char *src, const char *dst, const char *const pairs[][2])
+{
+	FILE *in = fopen(src, "r");
+	if (in == NULL) {
+		return false;
+	}
+	static char text[1 << 16];
+	size_t len = fread(text, 1, sizeof(text) - 1, in);
+	fclose(in);
+	text[len] = '\0';
+	FILE *out = fopen(dst, "w");
+	if (out == NULL) {
+		return false;
+	}
+	for (const char *p = text; *p != '\0';) {
+		bool replaced = false;
+		for (size_t i = 0; pairs != NULL && pairs[i][0] != NULL; i++) {
+			size_t l = strlen(pairs[i][0]);
+			if (strncmp(p, pairs[i][0], l) == 0) {
+				fputs(pairs[i][1], out);
+				p += l;
+				replaced = true;
+				break;
+			}
+		}
+		if (!replaced) {
+			fputc(*p++, out);
+		}
+	}
+	return fclose(out) == 0;
+}
+
+int guests_follow(struct harness *h)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", h->control);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+		send(fd, "follow\n", 7, MSG_NOSIGNAL) != 7) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool guests_follow_wait(int fd, const char *needle, int timeout_ms, char *line, size_t size)
+{
+	static char buf[65536];
+	static size_t len;
+	int64_t deadline = now_ms() + timeout_ms;
+	for (;;) {
+		char *nl;
+		while ((nl = memchr(buf, '\n', len)) != NULL) {
+			*nl = '\0';
+			bool match = strstr(buf, needle) != NULL;
+			if (match && line != NULL) {
+				snprintf(line, size, "%s", buf);
+			}
+			if (match || strncmp(buf, "event frame ", 12) != 0) {
+				fprintf(stderr, "follow: %s\n", buf);
+			}
+			size_t used = (size_t)(nl - buf) + 1;
+			memmove(buf, buf + used, len - used);
+			len -= used;
+			if (match) {
+				return true;
+			}
+		}
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			return false;
+		}
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		if (poll(&pfd, 1, (int)left) <= 0) {
+			continue;
+		}
+		if (len == sizeof(buf) - 1) {
+			len = 0;
+		}
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0) {
+			return false;
+		}
+		len += (size_t)n;
+	}
+}
+
+static char scratch_dir[256];
+
+static void remove_scratch(void)
+{
+	if (scratch_dir[0] != '\0') {
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_dir);
+		if (system(cmd) != 0) {
+			fprintf(stderr, "cannot remove %s\n", scratch_dir);
+		}
+	}
+}
+
+const char *guests_scratch_dir(void)
+{
+	if (scratch_dir[0] == '\0') {
+		snprintf(scratch_dir, sizeof(scratch_dir), "/tmp/mosaic-layout-XXXXXX");
+		CHECK(mkdtemp(scratch_dir) != NULL, "mkdtemp failed");
+		atexit(remove_scratch);
+		/* mosaic's Wayland socket goes here: wtype finds it by XDG_RUNTIME_DIR. */
+		setenv("XDG_RUNTIME_DIR", scratch_dir, 1);
+	}
+	return scratch_dir;
+}
+
+int guests_wtype(const char *const args[])
+{
+	const char *dir = guests_scratch_dir();
+	char socket_name[64] = "";
+	DIR *d = opendir(dir);
+	CHECK(d != NULL, "cannot read %s", dir);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "wayland-", 8) == 0 && strchr(e->d_name, '.') == NULL) {
+			snprintf(socket_name, sizeof(socket_name), "%s", e->d_name);
+		}
+	}
+	closedir(d);
+	CHECK(socket_name[0] != '\0', "mosaic has no Wayland socket in %s", dir);
+	char *argv[16] = {"/usr/bin/wtype"};
+	int argc = 1;
+	for (int i = 0; args[i] != NULL && argc < 15; i++) {
+		argv[argc++] = (char *)args[i];
+	}
+	argv[argc] = NULL;
+	char env_display[96];
+	snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s", socket_name);
+	char *env[] = {env_display, NULL};
+	struct proc *proc = proc_spawn("wtype", argv, env);
+	int status = proc_wait_exit(proc, 10000);
+	CHECK(status != -1, "wtype did not finish");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

@@ -36,4 +36,60 @@ uint32_t guests_centre_colour(const uint32_t *pixels, int width, int height,
 
 bool colour_close(uint32_t a, uint32_t b, int tolerance);
 
+/* --- Layout views (the test-layout-* tests) --- */
+
+/* One line of `surfaces` with a layout's keys: where a view shows which guest connector. */
+struct view_info {
+	char label[140];
+	char state[16];
+	char output[32];
+	char layout[68];
+	char transform[16];
+	char fit[16];
+	char visible[8];
+	long domid, dev, conn; // -1 where mosaic says "-"
+	long x, y, width, height; // output-local
+	long res_width, res_height;
+	long z;
+	double src_x, src_y, src_w, src_h; // the part of the guest's framebuffer shown
+};
+
+/* "key=value" of a data line, value bare or double-quoted (\" and \\ escaped). */
+bool guests_line_value(const char *line, const char *key, char *value, size_t size);
+/* The view of `surfaces` with this label (as written in the layout file) on output (NULL: any). */
+bool guests_find_view(struct harness *h, const char *label, const char *output,
+	struct view_info *out);
+/*
+ * Compares the stable regions of guest `name`'s pattern (res_width x
+ * res_height) that the view shows with the screenshot of its output,
+ * mapping each guest pixel through src, transform and the view's box.
+ * Samples under `above`'s box (a view on top, or NULL) are skipped. Returns
+ * the number of samples off by more than tolerance; *checked (if not NULL)
+ * the number compared.
+ */
+int guests_check_view(const uint32_t *pixels, int width, int height, const struct view_info *v,
+	const struct view_info *above, const char *name, int tolerance, int *checked);
+/*
+ * Counts the pixels of box (output-local) that are colour (within 2) and
+ * those that are clearly lighter (text); the rest goes to *other.
+ */
+void guests_count_placeholder(const uint32_t *pixels, int width, int height, long x, long y,
+	long w, long h, uint32_t colour, long *flat, long *light, long *other);
+/* A file of the source tree, by its path from the top ("layouts/examples/split.toml"). */
+bool guests_source_file(const char *relative, char *out, size_t size);
+/* Copies src to dst replacing every occurrence of pairs[i][0] by pairs[i][1] (NULL-ended). */
+bool guests_copy_replacing(const char *src, const char *dst, const char *const pairs[][2]);
+/* A `follow` connection to mosaic's control socket; -1 on failure. */
+int guests_follow(struct harness *h);
+/* Waits for an event line containing needle (others are skipped); copies it. */
+bool guests_follow_wait(int fd, const char *needle, int timeout_ms, char *line, size_t size);
+
+/*
+ * A directory for the test's files, removed at exit; also XDG_RUNTIME_DIR
+ * from now on, so that mosaic's Wayland socket is there.
+ */
+const char *guests_scratch_dir(void);
+/* Runs wtype ARGS against mosaic's Wayland socket; its exit status. */
+int guests_wtype(const char *const args[]);
+
 #endif

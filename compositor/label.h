@@ -1,0 +1,24 @@
+#ifndef MOSAIC_COMPOSITOR_LABEL_H
+#define MOSAIC_COMPOSITOR_LABEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Text drawn into a buffer of our own, for placeholders. */
+struct wlr_buffer;
+
+/*
+ * text (UTF-8, from the layout file) in a light colour on background
+ * (0xRRGGBB), as large as fits in max_width x max_height; the buffer is
+ * just large enough for it. NULL if nothing fits or on failure.
+ */
+struct wlr_buffer *label_create(const char *text, uint32_t background, int max_width,
+	int max_height);
+
+/* Releases what drawing text keeps for the process (font caches); at exit. */
+void label_finish(void);
+
+/* Copies text, replacing every byte that is not printable ASCII: for names guests choose. */
+void label_sanitize(const char *text, char *out, size_t size);
+
+#endif

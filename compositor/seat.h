@@ -1,0 +1,41 @@
+#ifndef MOSAIC_COMPOSITOR_SEAT_H
+#define MOSAIC_COMPOSITOR_SEAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-server-core.h>
+
+/*
+ * The seat: keyboards (the backend's, such as libinput's on DRM, and
+ * virtual ones from zwp_virtual_keyboard_v1 clients such as wtype), and
+ * the key bindings they trigger. Keys that are no binding's go out on
+ * events.key, for guest input routing.
+ */
+struct mosaic_server;
+struct wlr_input_device;
+struct wlr_event_keyboard_key;
+
+struct mosaic_key_event {
+	struct wlr_input_device *device;
+	struct wlr_event_keyboard_key *key;
+};
+
+struct mosaic_seat {
+	struct mosaic_server *server;
+	struct wlr_seat *seat;
+	struct wlr_virtual_keyboard_manager_v1 *virtual_keyboards;
+	struct xkb_context *xkb;
+	struct wl_list keyboards; // mosaic_keyboard.link
+
+	struct {
+		struct wl_signal key; // struct mosaic_key_event *
+	} events;
+
+	struct wl_listener new_input;
+	struct wl_listener new_virtual_keyboard;
+};
+
+struct mosaic_seat *seat_create(struct mosaic_server *server);
+void seat_destroy(struct mosaic_seat *seat);
+
+#endif

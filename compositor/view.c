@@ -1,0 +1,315 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/util/log.h>
+
+#include "compositor/label.h"
+#include "compositor/output.h"
+#include "compositor/server.h"
+#include "compositor/subbuffer.h"
+#include "compositor/surface.h"
+#include "compositor/view.h"
+#include "vm-surfaces/connector.h"
+
+static void colour_to_float(uint32_t colour, float out[4])
+{
+	out[0] = ((colour >> 16) & 0xff) / 255.0f;
+	out[1] = ((colour >> 8) & 0xff) / 255.0f;
+	out[2] = (colour & 0xff) / 255.0f;
+	out[3] = 1.0f;
+}
+
+/* A box in a 1x1 space through transform, as wlr_box_transform maps integer boxes. */
+static struct wlr_fbox unit_transform(const struct wlr_fbox *b, enum layout_transform t)
+{
+	struct wlr_fbox o;
+	bool swap = t & 1;
+	o.width = swap ? b->height : b->width;
+	o.height = swap ? b->width : b->height;
+	switch (t) {
+	case LAYOUT_TRANSFORM_NORMAL:
+	default:
+		o.x = b->x, o.y = b->y;
+		break;
+	case LAYOUT_TRANSFORM_90:
+		o.x = 1 - b->y - b->height, o.y = b->x;
+		break;
+	case LAYOUT_TRANSFORM_180:
+		o.x = 1 - b->x - b->width, o.y = 1 - b->y - b->height;
+		break;
+	case LAYOUT_TRANSFORM_270:
+		o.x = b->y, o.y = 1 - b->x - b->width;
+		break;
+	case LAYOUT_TRANSFORM_FLIPPED:
+		o.x = 1 - b->x - b->width, o.y = b->y;
+		break;
+	case LAYOUT_TRANSFORM_FLIPPED_90:
+		o.x = b->y, o.y = b->x;
+		break;
+	case LAYOUT_TRANSFORM_FLIPPED_180:
+		o.x = b->x, o.y = 1 - b->y - b->height;
+		break;
+	case LAYOUT_TRANSFORM_FLIPPED_270:
+		o.x = 1 - b->y - b->height, o.y = 1 - b->x - b->width;
+		break;
+	}
+	return o;
+}
+
+static enum layout_transform invert(enum layout_transform t)
+{
+	return t == LAYOUT_TRANSFORM_90 ? LAYOUT_TRANSFORM_270 :
+		t == LAYOUT_TRANSFORM_270 ? LAYOUT_TRANSFORM_90 : t;
+}
+
+/*
+ * Where the connector's picture lands in the view and which part of it is
+ * shown: the guest's shown area, cropped, transformed, fitted into rect,
+ * clipped to the output. false when nothing of it is visible.
+ */
+static bool compute_geometry(struct mosaic_view *view, struct vm_connector *connector,
+	struct wlr_box *box, struct wlr_fbox *src)
+{
+	const struct view_params *p = &view->params;
+	struct wlr_buffer *buffer = connector->buffer;
+	/* The guest's part of its framebuffer (vm-surfaces checked it fits). */
+	struct wlr_box pic = connector->src;
+	if (pic.width <= 0 || pic.height <= 0 || pic.x + pic.width > buffer->width ||
+		pic.y + pic.height > buffer->height) {
+		return false;
+	}
+	if (p->has_crop) {
+		if (p->crop.x >= pic.width || p->crop.y >= pic.height) {
+			return false;
+		}
+		pic.x += p->crop.x;
+		pic.y += p->crop.y;
+		pic.width = p->crop.width < pic.width - p->crop.x ? p->crop.width :
+								    pic.width - p->crop.x;
+		pic.height = p->crop.height < pic.height - p->crop.y ? p->crop.height :
+								       pic.height - p->crop.y;
+	}
+	struct layout_rect dest = {p->rect.x, p->rect.y, p->rect.width, p->rect.height};
+	struct layout_rect od;
+	struct layout_fbox os;
+	if (!layout_fit_rect(p->fit, &dest, pic.width, pic.height, p->transform, &od, &os)) {
+		return false;
+	}
+	*src = (struct wlr_fbox){pic.x + os.x, pic.y + os.y, os.width, os.height};
+
+	/* Clip to the output, taking the same share off the source. */
+	struct wlr_box out;
+	output_get_box(p->output, &out);
+	int x0 = od.x > 0 ? od.x : 0, y0 = od.y > 0 ? od.y : 0;
+	int x1 = od.x + od.width < out.width ? od.x + od.width : out.width;
+	int y1 = od.y + od.height < out.height ? od.y + od.height : out.height;
+	if (x1 <= x0 || y1 <= y0) {
+		return false;
+	}
+	if (x0 != od.x || y0 != od.y || x1 != od.x + od.width || y1 != od.y + od.height) {
+		struct wlr_fbox unit = {
+			(double)(x0 - od.x) / od.width,
+			(double)(y0 - od.y) / od.height,
+			(double)(x1 - x0) / od.width,
+			(double)(y1 - y0) / od.height,
+		};
+		struct wlr_fbox s = unit_transform(&unit, invert(p->transform));
+		*src = (struct wlr_fbox){
+			src->x + s.x * src->width,
+			src->y + s.y * src->height,
+			s.width * src->width,
+			s.height * src->height,
+		};
+	}
+	*box = (struct wlr_box){x0, y0, x1 - x0, y1 - y0};
+	return true;
+}
+
+static void destroy_content(struct mosaic_view *view)
+{
+	if (view->content != NULL) {
+		wlr_scene_node_destroy(&view->content->node);
+		view->content = NULL;
+	}
+	view->box = (struct wlr_box){0};
+	view->src = (struct wlr_fbox){0};
+}
+
+static void set_placeholder(struct mosaic_view *view, bool shown)
+{
+	if (view->placeholder != NULL) {
+		wlr_scene_node_set_enabled(&view->placeholder->node, shown);
+	}
+	if (view->label_node != NULL) {
+		wlr_scene_node_set_enabled(&view->label_node->node, shown);
+	}
+}
+
+void view_update_content(struct mosaic_view *view)
+{
+	destroy_content(view);
+	struct mosaic_surface *surface = view->params.surface;
+	struct vm_connector *connector = surface != NULL ? surface->connector : NULL;
+	if (view->tree == NULL) {
+		return;
+	}
+	if (connector == NULL || connector->buffer == NULL) {
+		set_placeholder(view, true);
+		return;
+	}
+	set_placeholder(view, false);
+	struct wlr_box box;
+	struct wlr_fbox src;
+	if (!compute_geometry(view, connector, &box, &src)) {
+		return;
+	}
+	/* Whole pixels of the source: the pixman renderer samples from there anyway. */
+	struct wlr_buffer *buffer = connector->buffer;
+	int sx0 = (int)lround(src.x), sy0 = (int)lround(src.y);
+	int sx1 = (int)lround(src.x + src.width), sy1 = (int)lround(src.y + src.height);
+	sx0 = sx0 < 0 ? 0 : (sx0 >= buffer->width ? buffer->width - 1 : sx0);
+	sy0 = sy0 < 0 ? 0 : (sy0 >= buffer->height ? buffer->height - 1 : sy0);
+	sx1 = sx1 <= sx0 ? sx0 + 1 : (sx1 > buffer->width ? buffer->width : sx1);
+	sy1 = sy1 <= sy0 ? sy0 + 1 : (sy1 > buffer->height ? buffer->height : sy1);
+	struct wlr_fbox src_box = {sx0, sy0, sx1 - sx0, sy1 - sy0};
+	/*
+	 * wlroots 0.15 cannot swap a scene buffer's wlr_buffer: a flip is a
+	 * new node in the old one's place, which also damages its area. The
+	 * pixman renderer ignores a source box's x and y: a source that does
+	 * not start at the corner is a buffer of its own, over the same pixels.
+	 */
+	struct wlr_buffer *sub = NULL;
+	if (sx0 != 0 || sy0 != 0) {
+		sub = subbuffer_create(buffer, sx0, sy0, sx1 - sx0, sy1 - sy0);
+		if (sub != NULL) {
+			src_box.x = 0;
+			src_box.y = 0;
+		}
+	}
+	view->content = wlr_scene_buffer_create(&view->tree->node, sub != NULL ? sub : buffer);
+	if (sub != NULL) {
+		wlr_buffer_drop(sub);
+	}
+	if (view->content == NULL) {
+		wlr_log(WLR_ERROR, "Out of memory showing %s", view->label);
+		return;
+	}
+	wlr_scene_node_set_position(&view->content->node, box.x, box.y);
+	/* Setting only the destination size does not scale in 0.15: always set both. */
+	wlr_scene_buffer_set_source_box(view->content, &src_box);
+	wlr_scene_buffer_set_dest_size(view->content, box.width, box.height);
+	/*
+	 * The scene's transform is a buffer transform: what the buffer holds
+	 * is undone on screen, so the picture turns the other way.
+	 */
+	wlr_scene_buffer_set_transform(
+		view->content, (enum wl_output_transform)invert(view->params.transform));
+	view->box = box;
+	view->src = src;
+}
+
+static bool create_placeholder(struct mosaic_view *view)
+{
+	const struct view_params *p = &view->params;
+	if (!p->placeholder) {
+		return true;
+	}
+	struct wlr_box area = view->area;
+	if (wlr_box_empty(&area)) {
+		return true;
+	}
+	uint32_t colour = p->placeholder_colour;
+	float c[4];
+	colour_to_float(colour, c);
+	view->placeholder = wlr_scene_rect_create(&view->tree->node, area.width, area.height, c);
+	if (view->placeholder == NULL) {
+		return false;
+	}
+	wlr_scene_node_set_position(&view->placeholder->node, area.x, area.y);
+	if (view->label == NULL) {
+		return true;
+	}
+	struct wlr_buffer *text = label_create(view->label, colour, area.width, area.height);
+	if (text == NULL) {
+		return true;
+	}
+	view->label_node = wlr_scene_buffer_create(&view->tree->node, text);
+	int w = text->width, h = text->height;
+	wlr_buffer_drop(text);
+	if (view->label_node == NULL) {
+		return false;
+	}
+	wlr_scene_node_set_position(&view->label_node->node, area.x + (area.width - w) / 2,
+		area.y + (area.height - h) / 2);
+	return true;
+}
+
+bool view_shows_guest(const struct mosaic_view *view)
+{
+	return view->tree != NULL && view->params.surface != NULL &&
+		view->params.surface->connector != NULL;
+}
+
+struct mosaic_view *view_create(struct mosaic_server *server, const struct view_params *params)
+{
+	struct mosaic_view *view = calloc(1, sizeof(*view));
+	if (view == NULL) {
+		return NULL;
+	}
+	view->server = server;
+	view->params = *params;
+	if (params->label != NULL) {
+		view->label = strdup(params->label);
+		if (view->label == NULL) {
+			goto error;
+		}
+	}
+	view->params.label = view->label;
+	if (params->output != NULL && params->visible && params->rect.width > 0 &&
+		params->rect.height > 0) {
+		struct wlr_box out;
+		output_get_box(params->output, &out);
+		/* Children are output-local: the tree sits at the output's corner. */
+		view->tree = wlr_scene_tree_create(&server->layer_guests->node);
+		if (view->tree == NULL) {
+			goto error;
+		}
+		view->tree->node.data = view;
+		wlr_scene_node_set_position(&view->tree->node, out.x, out.y);
+		out.x = out.y = 0;
+		if (!wlr_box_intersection(&view->area, &params->rect, &out)) {
+			view->area = (struct wlr_box){0};
+		}
+		if (!create_placeholder(view)) {
+			goto error;
+		}
+	}
+	wl_list_insert(server->views.prev, &view->link);
+	view_update_content(view);
+	return view;
+
+error:
+	if (view->tree != NULL) {
+		wlr_scene_node_destroy(&view->tree->node);
+	}
+	free(view->label);
+	free(view);
+	return NULL;
+}
+
+void view_destroy(struct mosaic_view *view)
+{
+	if (view == NULL) {
+		return;
+	}
+	wl_list_remove(&view->link);
+	if (view->tree != NULL) {
+		/* Also releases the scene's locks on guest memory. */
+		wlr_scene_node_destroy(&view->tree->node);
+	}
+	free(view->label);
+	free(view);
+}

@@ -1,0 +1,200 @@
+/*
+ * layouts/examples/cockpit.toml on two headless outputs (its HDMI connectors
+ * renamed HEADLESS-1 and -2): the outputs take the file's modes and places;
+ * each guest shows its pattern where the "driving" layout puts it, scaled
+ * to fit, the map inset cropped to cover its rectangle and above the
+ * infotainment screen; `layout parked` (with its event on `follow`) moves
+ * the cluster and hides the map, whose flips still complete; Super+F1,
+ * typed with wtype, switches back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "guests.h"
+#include "harness.h"
+
+struct shot {
+	uint32_t *pixels;
+	int width, height;
+};
+
+static void take(struct harness *h, const char *output, struct shot *s)
+{
+	CHECK(harness_screenshot(h, output, &s->pixels, &s->width, &s->height),
+		"screenshot of %s failed", output);
+}
+
+static void expect_box(const struct view_info *v, long x, long y, long w, long hgt)
+{
+	CHECK(v->x == x && v->y == y && v->width == w && v->height == hgt,
+		"%s is at %ld,%ld %ldx%ld, expected %ld,%ld %ldx%ld", v->label, v->x, v->y, v->width,
+		v->height, x, y, w, hgt);
+}
+
+/* Waits until the view shows the guest's pattern (its first frames may not be there yet). */
+static void wait_view(struct harness *h, const char *label, const char *output, const char *name,
+	const char *above_label, struct view_info *v)
+{
+	int64_t deadline = now_ms() + 10000;
+	for (;;) {
+		CHECK(guests_find_view(h, label, output, v), "no view of %s on %s", label, output);
+		struct view_info above, *a = NULL;
+		if (above_label != NULL) {
+			CHECK(guests_find_view(h, above_label, output, &above), "no view of %s",
+				above_label);
+			a = &above;
+		}
+		if (strcmp(v->state, "connected") == 0 && v->width > 0) {
+			struct shot s;
+			take(h, output, &s);
+			int checked = 0;
+			int bad = guests_check_view(s.pixels, s.width, s.height, v, a, name, 2, &checked);
+			if (bad == 0 && checked >= 10) {
+				free(s.pixels);
+				return;
+			}
+			if (now_ms() >= deadline) {
+				char path[128];
+				snprintf(path, sizeof(path), "test-layout-cockpit-%s.png", output);
+				harness_save_png(path, s.pixels, s.width, s.height);
+				fail("%s on %s: %d of %d samples off (capture written to %s)", label,
+					output, bad, checked, path);
+			}
+			free(s.pixels);
+		}
+		CHECK(now_ms() < deadline, "%s is %s on %s", label, v->state, output);
+		struct timespec ts = {0, 50 * 1000000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The guest's next progress report: flips keep completing, none timed out. */
+static long flips_ok(struct proc *guest)
+{
+	char line[512];
+	CHECK(proc_wait_line(guest, "flips=", 10000, line, sizeof(line)), "%s stopped reporting",
+		guest->name);
+	long flips, timeouts, errors;
+	CHECK(line_get_int(line, "flips", &flips) && line_get_int(line, "timeouts", &timeouts) &&
+			line_get_int(line, "errors", &errors),
+		"unexpected report: %s", line);
+	CHECK(timeouts == 0 && errors == 0, "%s: %s", guest->name, line);
+	return flips;
+}
+
+int main(void)
+{
+	const char *dir = guests_scratch_dir();
+	char example[1024], layout[512];
+	CHECK(guests_source_file("layouts/examples/cockpit.toml", example, sizeof(example)),
+		"cannot find layouts/examples/cockpit.toml");
+	snprintf(layout, sizeof(layout), "%s/cockpit.toml", dir);
+	const char *const headless[][2] = {
+		{"\"HDMI-A-1\"", "\"HEADLESS-1\""},
+		{"\"HDMI-A-2\"", "\"HEADLESS-2\""},
+		{NULL, NULL},
+	};
+	CHECK(guests_copy_replacing(example, layout, headless), "cannot copy %s", example);
+
+	struct harness h;
+	const char *args[] = {"--outputs", "2", "--layout", layout, NULL};
+	harness_start(&h, args);
+
+	/* The outputs: the file's modes (custom modes on headless outputs) and positions. */
+	char *outputs = harness_control(&h, "outputs");
+	CHECK(outputs != NULL, "outputs failed");
+	CHECK(strstr(outputs, "output name=HEADLESS-1 x=0 y=0 width=1920 height=720 config=cluster") !=
+			NULL,
+		"cluster output: %s", outputs);
+	CHECK(strstr(outputs, "output name=HEADLESS-2 x=0 y=720 width=1920 height=1080 "
+			      "config=centre") != NULL,
+		"centre output: %s", outputs);
+	free(outputs);
+
+	int follow = guests_follow(&h);
+	CHECK(follow >= 0, "cannot follow mosaic's events");
+
+	harness_create_guest(&h, 1, "cluster", "c0:1280x480");
+	harness_create_guest(&h, 2, "infotainment", "i0:1280x720");
+	harness_create_guest(&h, 3, "navigation", "n0:800x600");
+	const char *guest_args[] = {"--fps", "30", "--report-every", "15", NULL};
+	struct proc *cluster = harness_spawn_guest(&h, 1, "cluster", guest_args);
+	struct proc *info = harness_spawn_guest(&h, 2, "infotainment", guest_args);
+	struct proc *nav = harness_spawn_guest(&h, 3, "navigation", guest_args);
+	char line[1024];
+	CHECK(guests_follow_wait(follow, "event guest-connected label=navigation:0.0", 10000, line,
+		      sizeof(line)),
+		"no guest-connected event for navigation");
+
+	/* driving: contain is exact for both (same aspect); the map covers its inset. */
+	struct view_info vc, vi, vn;
+	wait_view(&h, "Cluster", "HEADLESS-1", "cluster", NULL, &vc);
+	expect_box(&vc, 0, 0, 1920, 720);
+	CHECK(strcmp(vc.layout, "driving") == 0 && vc.z == 0, "cluster: layout %s z %ld",
+		vc.layout, vc.z);
+	wait_view(&h, "Navigation", "HEADLESS-2", "navigation", NULL, &vn);
+	expect_box(&vn, 1280, 40, 600, 400);
+	/* 800x600 covering 600x400: scale 0.75, 800x533.3 of it, cropped evenly top and bottom. */
+	CHECK(vn.src_x == 0 && vn.src_w == 800 && vn.src_y > 33.3 && vn.src_y < 33.4 &&
+			vn.src_h > 533.3 && vn.src_h < 533.4 && vn.z == 10,
+		"navigation shows %g,%g %gx%g at z %ld", vn.src_x, vn.src_y, vn.src_w, vn.src_h,
+		vn.z);
+	/* Infotainment everywhere but under the inset: the inset is on top. */
+	wait_view(&h, "Infotainment", "HEADLESS-2", "infotainment", "Navigation", &vi);
+	expect_box(&vi, 0, 0, 1920, 1080);
+	flips_ok(cluster);
+	flips_ok(info);
+	flips_ok(nav);
+
+	/* parked, by request: the cluster shrinks to a strip, the map is hidden. */
+	char *reply = harness_control(&h, "layout parked");
+	CHECK(reply != NULL, "layout parked failed");
+	free(reply);
+	CHECK(guests_follow_wait(follow, "event layout-changed name=parked", 5000, line,
+		      sizeof(line)),
+		"no layout-changed event");
+	wait_view(&h, "Cluster", "HEADLESS-1", "cluster", NULL, &vc);
+	expect_box(&vc, 480, 180, 960, 360);
+	struct shot s;
+	take(&h, "HEADLESS-1", &s);
+	/* Outside the strip, the output's background: "#000000". */
+	CHECK((s.pixels[100 * s.width + 100] & 0xffffff) == 0, "cluster background is %06x",
+		s.pixels[100 * s.width + 100]);
+	free(s.pixels);
+	CHECK(guests_find_view(&h, "Navigation", NULL, &vn), "navigation is not listed");
+	CHECK(strcmp(vn.visible, "no") == 0 && strcmp(vn.output, "-") == 0,
+		"hidden navigation is visible=%s on %s", vn.visible, vn.output);
+	wait_view(&h, "Infotainment", "HEADLESS-2", "infotainment", NULL, &vi);
+	/* Shown nowhere, the map's flips complete on mosaic's own clock. */
+	long before = flips_ok(nav);
+	CHECK(flips_ok(nav) > before, "navigation stopped flipping");
+	char *layouts = harness_control(&h, "layouts");
+	CHECK(layouts != NULL && strstr(layouts, "layout name=parked surfaces=3 active=yes") != NULL,
+		"layouts: %s", layouts ? layouts : "(failed)");
+	free(layouts);
+
+	/* Super+F1, typed: back to driving. The binding is taken by mosaic. */
+	const char *keys[] = {"-M", "logo", "-k", "F1", "-m", "logo", NULL};
+	CHECK(guests_wtype(keys) == 0, "wtype failed");
+	CHECK(guests_follow_wait(follow, "event layout-changed name=driving", 5000, line,
+		      sizeof(line)),
+		"Super+F1 did not switch to driving");
+	wait_view(&h, "Cluster", "HEADLESS-1", "cluster", NULL, &vc);
+	expect_box(&vc, 0, 0, 1920, 720);
+	wait_view(&h, "Navigation", "HEADLESS-2", "navigation", NULL, &vn);
+	flips_ok(cluster);
+	flips_ok(info);
+	flips_ok(nav);
+
+	struct proc *guests[] = {cluster, info, nav};
+	for (size_t i = 0; i < 3; i++) {
+		CHECK(WEXITSTATUS(proc_stop(guests[i], SIGTERM, 10000)) == 0, "%s exit status",
+			guests[i]->name);
+	}
+	harness_stop(&h);
+	printf("layout-cockpit: ok\n");
+	return 0;
+}
