@@ -201,12 +201,9 @@ void view_update_content(struct mosaic_view *view)
 	/* Setting only the destination size does not scale in 0.15: always set both. */
 	wlr_scene_buffer_set_source_box(view->content, &src_box);
 	wlr_scene_buffer_set_dest_size(view->content, box.width, box.height);
-	/*
-	 * The scene's transform is a buffer transform: what the buffer holds
-	 * is undone on screen, so the picture turns the other way.
-	 */
+	/* As wlr_box_transform maps boxes, and layout_fit_rect with it: 90 turns clockwise. */
 	wlr_scene_buffer_set_transform(
-		view->content, (enum wl_output_transform)invert(view->params.transform));
+		view->content, (enum wl_output_transform)view->params.transform);
 	view->box = box;
 	view->src = src;
 }

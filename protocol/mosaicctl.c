@@ -11,18 +11,21 @@
 #include "protocol/control.h"
 
 static const char usage[] =
-	"Usage: mosaicctl [-s SOCKET] COMMAND [ARGS]\n"
+	"Usage: mosaicctl [-j] [-s SOCKET] COMMAND [ARGS]\n"
 	"\n"
-	"  outputs                       list outputs\n"
-	"  surfaces                      list guests' connectors and where they are shown\n"
+	"  outputs                       list outputs: name, place, size, layout output, scale\n"
+	"  guests                        list guests' connectors and their states\n"
+	"  surfaces                      list what is shown where (views of the active layout)\n"
+	"  layouts                       list the layout file's layouts, the active one marked\n"
+	"  layout NAME                   switch to layout NAME\n"
+	"  reload                        read the layout file again (errors say file:line:column)\n"
 	"  screenshot [-o OUTPUT] FILE   write what an output shows to FILE (PNG; - for stdout)\n"
+	"  follow                        print events (guests, layouts, frames) until interrupted\n"
 	"  ping                          check that mosaic answers\n"
 	"\n"
-	"The socket is -s, else $MOSAIC_CONTROL, else $XDG_RUNTIME_DIR/mosaic.sock.\n";
-
-struct reader {
-	FILE *in;
-};
+	"  -j, --json    print every data line as a JSON object, one per line\n"
+	"  -s SOCKET     the control socket, else $MOSAIC_CONTROL, else\n"
+	"                $XDG_RUNTIME_DIR/mosaic.sock\n";
 
 static int connect_to(const char *path)
 {
@@ -83,10 +86,13 @@ int main(int argc, char *argv[])
 	char socket_path[256] = {0};
 	const char *out_path = NULL;
 	const char *output_name = NULL;
+	bool json = false;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
 			snprintf(socket_path, sizeof(socket_path), "%s", argv[++i]);
+		} else if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0) {
+			json = true;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			fputs(usage, stdout);
 			return 0;
@@ -143,6 +149,11 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "mosaicctl: cannot send the request\n");
 		return 1;
 	}
+	/* follow never ends with a status line: its events run until mosaic or we stop. */
+	bool follow = strcmp(command, "follow") == 0;
+	if (follow) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	}
 	int status = 1;
 	char reply[CONTROL_MAX_LINE];
 	while (fgets(reply, sizeof(reply), conn) != NULL) {
@@ -176,10 +187,25 @@ int main(int argc, char *argv[])
 			}
 			continue;
 		}
-		if (strcmp(reply, "\n") != 0) {
-			fputs(reply, stdout);
+		if (strcmp(reply, "\n") == 0) {
+			continue;
 		}
+		if (!json) {
+			fputs(reply, stdout);
+			continue;
+		}
+		char object[2 * CONTROL_MAX_LINE];
+		reply[strcspn(reply, "\n")] = '\0';
+		if (!control_line_to_json(reply, object, sizeof(object))) {
+			fprintf(stderr, "mosaicctl: cannot read the reply line: %s\n", reply);
+			break;
+		}
+		puts(object);
 	}
 	fclose(conn);
+	if (follow) {
+		/* mosaic went away: the stream is over, which is how follow ends. */
+		return 0;
+	}
 	return status;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "guests.h"
 #include "pattern.h"
@@ -211,7 +212,7 @@ static bool parse_view(const char *line, struct view_info *v)
 	return true;
 }
 
-bool guests_find_view(struct harness *h, const char *label, const char *output,
+bool guests_find_view_nth(struct harness *h, const char *label, const char *output, int nth,
 	struct view_info *out)
 {
 	char *text = harness_control(h, "surfaces");
@@ -222,7 +223,7 @@ bool guests_find_view(struct harness *h, const char *label, const char *output,
 	for (char *line = strtok(text, "\n"); line != NULL && !found; line = strtok(NULL, "\n")) {
 		struct view_info v;
 		if (!parse_view(line, &v) || strcmp(v.label, label) != 0 ||
-			(output != NULL && strcmp(v.output, output) != 0)) {
+			(output != NULL && strcmp(v.output, output) != 0) || nth-- > 0) {
 			continue;
 		}
 		*out = v;
@@ -230,6 +231,50 @@ bool guests_find_view(struct harness *h, const char *label, const char *output,
 	}
 	free(text);
 	return found;
+}
+
+bool guests_find_view(struct harness *h, const char *label, const char *output,
+	struct view_info *out)
+{
+	return guests_find_view_nth(h, label, output, 0, out);
+}
+
+char *guests_control_reply(struct harness *h, const char *request)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", h->control);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		return NULL;
+	}
+	size_t len = strlen(request);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+		send(fd, request, len, MSG_NOSIGNAL) != (ssize_t)len ||
+		send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
+		close(fd);
+		return NULL;
+	}
+	FILE *in = fdopen(fd, "r");
+	if (in == NULL) {
+		close(fd);
+		return NULL;
+	}
+	size_t cap = 1 << 16, used = 0;
+	char *text = calloc(1, cap);
+	char line[4096];
+	while (text != NULL && fgets(line, sizeof(line), in) != NULL) {
+		size_t l = strlen(line);
+		if (used + l + 1 > cap) {
+			break;
+		}
+		memcpy(text + used, line, l + 1);
+		used += l;
+		if (strcmp(line, "ok\n") == 0 || strncmp(line, "error ", 6) == 0) {
+			break;
+		}
+	}
+	fclose(in);
+	return text;
 }
 
 /* A point of a 1x1 space through a wl_output transform, as wlroots maps boxes. */
@@ -511,4 +556,51 @@ int guests_wtype(const char *const args[])
 	int status = proc_wait_exit(proc, 10000);
 	CHECK(status != -1, "wtype did not finish");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+void guests_wait_view(struct harness *h, const char *label, const char *output, int nth,
+	const char *name, const struct view_info *above, struct view_info *v)
+{
+	int64_t deadline = now_ms() + 10000;
+	for (;;) {
+		CHECK(guests_find_view_nth(h, label, output, nth, v), "no view #%d of %s on %s", nth,
+			label, output);
+		const struct view_info *a = above;
+		if (strcmp(v->state, "connected") == 0 && v->width > 0) {
+			uint32_t *pixels;
+			int w, hgt;
+			CHECK(harness_screenshot(h, output, &pixels, &w, &hgt), "screenshot of %s failed",
+				output);
+			int checked = 0;
+			int bad = guests_check_view(pixels, w, hgt, v, a, name, 2, &checked);
+			if (bad == 0 && checked >= 8) {
+				free(pixels);
+				return;
+			}
+			if (now_ms() >= deadline) {
+				char path[160];
+				snprintf(path, sizeof(path), "test-layout-%s-%s.png", name, output);
+				harness_save_png(path, pixels, w, hgt);
+				fail("%s on %s: %d of %d samples off (capture written to %s)", label,
+					output, bad, checked, path);
+			}
+			free(pixels);
+		}
+		CHECK(now_ms() < deadline, "%s is %s on %s", label, v->state, output);
+		struct timespec ts = {0, 50 * 1000000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+long guests_flips_ok(struct proc *guest)
+{
+	char line[512];
+	CHECK(proc_wait_line(guest, "flips=", 10000, line, sizeof(line)), "%s stopped reporting",
+		guest->name);
+	long flips, timeouts, errors;
+	CHECK(line_get_int(line, "flips", &flips) && line_get_int(line, "timeouts", &timeouts) &&
+			line_get_int(line, "errors", &errors),
+		"unexpected report: %s", line);
+	CHECK(timeouts == 0 && errors == 0, "%s: %s", guest->name, line);
+	return flips;
 }

@@ -59,6 +59,11 @@ bool guests_line_value(const char *line, const char *key, char *value, size_t si
 /* The view of `surfaces` with this label (as written in the layout file) on output (NULL: any). */
 bool guests_find_view(struct harness *h, const char *label, const char *output,
 	struct view_info *out);
+/* The same, the nth (from 0) such view, bottom to top: a guest may be shown several times. */
+bool guests_find_view_nth(struct harness *h, const char *label, const char *output, int nth,
+	struct view_info *out);
+/* A control request's whole reply, status line included (malloc'd); NULL if mosaic is gone. */
+char *guests_control_reply(struct harness *h, const char *request);
 /*
  * Compares the stable regions of guest `name`'s pattern (res_width x
  * res_height) that the view shows with the screenshot of its output,
@@ -91,5 +96,15 @@ bool guests_follow_wait(int fd, const char *needle, int timeout_ms, char *line, 
 const char *guests_scratch_dir(void);
 /* Runs wtype ARGS against mosaic's Wayland socket; its exit status. */
 int guests_wtype(const char *const args[]);
+
+/*
+ * Waits (10 s at most) until the nth view of label on output shows guest
+ * name's pattern (guests_check_view, what is under `above` skipped);
+ * fails the test with a capture otherwise.
+ */
+void guests_wait_view(struct harness *h, const char *label, const char *output, int nth,
+	const char *name, const struct view_info *above, struct view_info *v);
+/* The guest's next progress line (--report-every): its flips count, none timed out. */
+long guests_flips_ok(struct proc *guest);
 
 #endif

@@ -5,13 +5,13 @@
  * to fit, the map inset cropped to cover its rectangle and above the
  * infotainment screen; `layout parked` (with its event on `follow`) moves
  * the cluster and hides the map, whose flips still complete; Super+F1,
- * typed with wtype, switches back.
+ * typed with wtype, switches back. A reload keeps the active layout, or
+ * falls back to the default when the file no longer has it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "guests.h"
 #include "harness.h"
@@ -32,57 +32,6 @@ static void expect_box(const struct view_info *v, long x, long y, long w, long h
 	CHECK(v->x == x && v->y == y && v->width == w && v->height == hgt,
 		"%s is at %ld,%ld %ldx%ld, expected %ld,%ld %ldx%ld", v->label, v->x, v->y, v->width,
 		v->height, x, y, w, hgt);
-}
-
-/* Waits until the view shows the guest's pattern (its first frames may not be there yet). */
-static void wait_view(struct harness *h, const char *label, const char *output, const char *name,
-	const char *above_label, struct view_info *v)
-{
-	int64_t deadline = now_ms() + 10000;
-	for (;;) {
-		CHECK(guests_find_view(h, label, output, v), "no view of %s on %s", label, output);
-		struct view_info above, *a = NULL;
-		if (above_label != NULL) {
-			CHECK(guests_find_view(h, above_label, output, &above), "no view of %s",
-				above_label);
-			a = &above;
-		}
-		if (strcmp(v->state, "connected") == 0 && v->width > 0) {
-			struct shot s;
-			take(h, output, &s);
-			int checked = 0;
-			int bad = guests_check_view(s.pixels, s.width, s.height, v, a, name, 2, &checked);
-			if (bad == 0 && checked >= 10) {
-				free(s.pixels);
-				return;
-			}
-			if (now_ms() >= deadline) {
-				char path[128];
-				snprintf(path, sizeof(path), "test-layout-cockpit-%s.png", output);
-				harness_save_png(path, s.pixels, s.width, s.height);
-				fail("%s on %s: %d of %d samples off (capture written to %s)", label,
-					output, bad, checked, path);
-			}
-			free(s.pixels);
-		}
-		CHECK(now_ms() < deadline, "%s is %s on %s", label, v->state, output);
-		struct timespec ts = {0, 50 * 1000000};
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* The guest's next progress report: flips keep completing, none timed out. */
-static long flips_ok(struct proc *guest)
-{
-	char line[512];
-	CHECK(proc_wait_line(guest, "flips=", 10000, line, sizeof(line)), "%s stopped reporting",
-		guest->name);
-	long flips, timeouts, errors;
-	CHECK(line_get_int(line, "flips", &flips) && line_get_int(line, "timeouts", &timeouts) &&
-			line_get_int(line, "errors", &errors),
-		"unexpected report: %s", line);
-	CHECK(timeouts == 0 && errors == 0, "%s: %s", guest->name, line);
-	return flips;
 }
 
 int main(void)
@@ -116,6 +65,7 @@ int main(void)
 
 	int follow = guests_follow(&h);
 	CHECK(follow >= 0, "cannot follow mosaic's events");
+	char line[1024];
 
 	harness_create_guest(&h, 1, "cluster", "c0:1280x480");
 	harness_create_guest(&h, 2, "infotainment", "i0:1280x720");
@@ -124,18 +74,20 @@ int main(void)
 	struct proc *cluster = harness_spawn_guest(&h, 1, "cluster", guest_args);
 	struct proc *info = harness_spawn_guest(&h, 2, "infotainment", guest_args);
 	struct proc *nav = harness_spawn_guest(&h, 3, "navigation", guest_args);
-	char line[1024];
 	CHECK(guests_follow_wait(follow, "event guest-connected label=navigation:0.0", 10000, line,
 		      sizeof(line)),
 		"no guest-connected event for navigation");
+	CHECK(guests_follow_wait(follow, "event frame output=HEADLESS-2 seq=", 5000, line,
+		      sizeof(line)),
+		"no frame events");
 
 	/* driving: contain is exact for both (same aspect); the map covers its inset. */
 	struct view_info vc, vi, vn;
-	wait_view(&h, "Cluster", "HEADLESS-1", "cluster", NULL, &vc);
+	guests_wait_view(&h, "Cluster", "HEADLESS-1", 0, "cluster", NULL, &vc);
 	expect_box(&vc, 0, 0, 1920, 720);
 	CHECK(strcmp(vc.layout, "driving") == 0 && vc.z == 0, "cluster: layout %s z %ld",
 		vc.layout, vc.z);
-	wait_view(&h, "Navigation", "HEADLESS-2", "navigation", NULL, &vn);
+	guests_wait_view(&h, "Navigation", "HEADLESS-2", 0, "navigation", NULL, &vn);
 	expect_box(&vn, 1280, 40, 600, 400);
 	/* 800x600 covering 600x400: scale 0.75, 800x533.3 of it, cropped evenly top and bottom. */
 	CHECK(vn.src_x == 0 && vn.src_w == 800 && vn.src_y > 33.3 && vn.src_y < 33.4 &&
@@ -143,11 +95,11 @@ int main(void)
 		"navigation shows %g,%g %gx%g at z %ld", vn.src_x, vn.src_y, vn.src_w, vn.src_h,
 		vn.z);
 	/* Infotainment everywhere but under the inset: the inset is on top. */
-	wait_view(&h, "Infotainment", "HEADLESS-2", "infotainment", "Navigation", &vi);
+	guests_wait_view(&h, "Infotainment", "HEADLESS-2", 0, "infotainment", &vn, &vi);
 	expect_box(&vi, 0, 0, 1920, 1080);
-	flips_ok(cluster);
-	flips_ok(info);
-	flips_ok(nav);
+	guests_flips_ok(cluster);
+	guests_flips_ok(info);
+	guests_flips_ok(nav);
 
 	/* parked, by request: the cluster shrinks to a strip, the map is hidden. */
 	char *reply = harness_control(&h, "layout parked");
@@ -156,7 +108,7 @@ int main(void)
 	CHECK(guests_follow_wait(follow, "event layout-changed name=parked", 5000, line,
 		      sizeof(line)),
 		"no layout-changed event");
-	wait_view(&h, "Cluster", "HEADLESS-1", "cluster", NULL, &vc);
+	guests_wait_view(&h, "Cluster", "HEADLESS-1", 0, "cluster", NULL, &vc);
 	expect_box(&vc, 480, 180, 960, 360);
 	struct shot s;
 	take(&h, "HEADLESS-1", &s);
@@ -167,10 +119,10 @@ int main(void)
 	CHECK(guests_find_view(&h, "Navigation", NULL, &vn), "navigation is not listed");
 	CHECK(strcmp(vn.visible, "no") == 0 && strcmp(vn.output, "-") == 0,
 		"hidden navigation is visible=%s on %s", vn.visible, vn.output);
-	wait_view(&h, "Infotainment", "HEADLESS-2", "infotainment", NULL, &vi);
+	guests_wait_view(&h, "Infotainment", "HEADLESS-2", 0, "infotainment", NULL, &vi);
 	/* Shown nowhere, the map's flips complete on mosaic's own clock. */
-	long before = flips_ok(nav);
-	CHECK(flips_ok(nav) > before, "navigation stopped flipping");
+	long before = guests_flips_ok(nav);
+	CHECK(guests_flips_ok(nav) > before, "navigation stopped flipping");
 	char *layouts = harness_control(&h, "layouts");
 	CHECK(layouts != NULL && strstr(layouts, "layout name=parked surfaces=3 active=yes") != NULL,
 		"layouts: %s", layouts ? layouts : "(failed)");
@@ -182,12 +134,42 @@ int main(void)
 	CHECK(guests_follow_wait(follow, "event layout-changed name=driving", 5000, line,
 		      sizeof(line)),
 		"Super+F1 did not switch to driving");
-	wait_view(&h, "Cluster", "HEADLESS-1", "cluster", NULL, &vc);
+	guests_wait_view(&h, "Cluster", "HEADLESS-1", 0, "cluster", NULL, &vc);
 	expect_box(&vc, 0, 0, 1920, 720);
-	wait_view(&h, "Navigation", "HEADLESS-2", "navigation", NULL, &vn);
-	flips_ok(cluster);
-	flips_ok(info);
-	flips_ok(nav);
+	guests_wait_view(&h, "Navigation", "HEADLESS-2", 0, "navigation", NULL, &vn);
+	guests_flips_ok(cluster);
+	guests_flips_ok(info);
+	guests_flips_ok(nav);
+
+	/*
+	 * A reload keeps the active layout when the new file still has it,
+	 * else the new file's default becomes active.
+	 */
+	reply = harness_control(&h, "layout parked");
+	CHECK(reply != NULL, "layout parked failed");
+	free(reply);
+	reply = harness_control(&h, "reload");
+	CHECK(reply != NULL, "reload failed");
+	free(reply);
+	CHECK(guests_follow_wait(follow, "event reloaded", 5000, line, sizeof(line)) &&
+			strstr(line, " layout=parked") != NULL,
+		"reload did not keep parked: %s", line);
+	const char *const renamed[][2] = {
+		{"\"HDMI-A-1\"", "\"HEADLESS-1\""},
+		{"\"HDMI-A-2\"", "\"HEADLESS-2\""},
+		{"\"parked\"", "\"stopped\""},
+		{"layout parked", "layout stopped"},
+		{NULL, NULL},
+	};
+	CHECK(guests_copy_replacing(example, layout, renamed), "cannot write %s", layout);
+	reply = harness_control(&h, "reload");
+	CHECK(reply != NULL, "reload failed");
+	free(reply);
+	CHECK(guests_follow_wait(follow, "event reloaded", 5000, line, sizeof(line)) &&
+			strstr(line, " layout=driving") != NULL,
+		"reload without parked did not go to the default: %s", line);
+	guests_wait_view(&h, "Cluster", "HEADLESS-1", 0, "cluster", NULL, &vc);
+	expect_box(&vc, 0, 0, 1920, 720);
 
 	struct proc *guests[] = {cluster, info, nav};
 	for (size_t i = 0; i < 3; i++) {
