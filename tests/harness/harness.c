@@ -270,7 +270,8 @@ void harness_stop(struct harness *h)
 	proc_stop(h->broker, SIGTERM, 5000);
 }
 
-int harness_xensim(struct harness *h, const char *const args[])
+/* The toolstack stand-in, as dom0. */
+static struct proc *spawn_xensim(const char *const args[])
 {
 	char *argv[32] = {(char *)harness_program("XENSIM")};
 	int argc = 1;
@@ -280,6 +281,12 @@ int harness_xensim(struct harness *h, const char *const args[])
 	argv[argc] = NULL;
 	char *env[] = {"XENSIM_DOMID=0", NULL};
 	struct proc *proc = proc_spawn("xensim", argv, env);
+	return proc;
+}
+
+int harness_xensim(struct harness *h, const char *const args[])
+{
+	struct proc *proc = spawn_xensim(args);
 	int status = proc_wait_exit(proc, 30000);
 	CHECK(status != -1, "xensim %s did not finish", args[0]);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -287,14 +294,7 @@ int harness_xensim(struct harness *h, const char *const args[])
 
 char *harness_xensim_output(struct harness *h, const char *const args[])
 {
-	char *argv[32] = {(char *)harness_program("XENSIM")};
-	int argc = 1;
-	for (int i = 0; args[i] != NULL && argc < 31; i++) {
-		argv[argc++] = (char *)args[i];
-	}
-	argv[argc] = NULL;
-	char *env[] = {"XENSIM_DOMID=0", NULL};
-	struct proc *proc = proc_spawn("xensim", argv, env);
+	struct proc *proc = spawn_xensim(args);
 	size_t cap = 4096, len = 0;
 	char *out = malloc(cap);
 	CHECK(out != NULL, "out of memory");
