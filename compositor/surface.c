@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
 #include "compositor/arrange.h"
@@ -10,6 +11,7 @@
 #include "compositor/server.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "protocol/control.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
 
@@ -23,15 +25,26 @@ static void surface_handle_frame(struct wl_listener *listener, void *data)
 		}
 	}
 	surface->dirty_seq = surface->connector->content_seq;
+	/*
+	 * A view may show none of the new frame (cropped or clipped away):
+	 * without damage no frame would come to complete the flip.
+	 */
+	if (surface->output != NULL) {
+		wlr_output_schedule_frame(surface->output->wlr_output);
+	}
 }
 
 static void announce(struct mosaic_surface *surface, const char *event)
 {
+	/* The guest chose these names: quoted if they hold spaces or quotes. */
+	char label[200], unique_id[200];
 	control_eventf(surface->server->control,
 		"event %s label=%s domid=%u dev=%u conn=%u unique-id=%s resolution=%ux%u", event,
-		surface->label, surface->domid, surface->devid, surface->index,
-		surface->unique_id[0] != '\0' ? surface->unique_id : "-", surface->width,
-		surface->height);
+		control_quote(surface->label, label, sizeof(label)), surface->domid, surface->devid,
+		surface->index,
+		control_quote(surface->unique_id[0] != '\0' ? surface->unique_id : "-", unique_id,
+			sizeof(unique_id)),
+		surface->width, surface->height);
 }
 
 static void surface_handle_destroy(struct wl_listener *listener, void *data)

@@ -5,13 +5,14 @@
  * to fit, the map inset cropped to cover its rectangle and above the
  * infotainment screen; `layout parked` (with its event on `follow`) moves
  * the cluster and hides the map, whose flips still complete; Super+F1,
- * typed with wtype, switches back. A reload keeps the active layout, or
+ * typed with wtype, switches back, and Super+Print takes a screenshot. A reload keeps the active layout, or
  * falls back to the default when the file no longer has it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "guests.h"
 #include "harness.h"
@@ -127,6 +128,30 @@ int main(void)
 	CHECK(layouts != NULL && strstr(layouts, "layout name=parked surfaces=3 active=yes") != NULL,
 		"layouts: %s", layouts ? layouts : "(failed)");
 	free(layouts);
+
+	char *listed = harness_control(&h, "guests");
+	CHECK(listed != NULL &&
+			strstr(listed, "guest name=cluster domid=1 dev=0 conn=0 unique-id=c0 "
+				       "state=connected resolution=1280x480 views=1") != NULL &&
+			strstr(listed, "guest name=navigation domid=3 dev=0 conn=0 unique-id=n0 "
+				       "state=connected resolution=800x600 views=0") != NULL,
+		"guests: %s", listed ? listed : "(failed)");
+	free(listed);
+
+	/* Super+Print, a binding's screenshot: a file in $XDG_RUNTIME_DIR. */
+	const char *print[] = {"-M", "logo", "-k", "Print", "-m", "logo", NULL};
+	CHECK(guests_wtype(print) == 0, "wtype failed");
+	int64_t deadline = now_ms() + 5000;
+	for (;;) {
+		char pattern[600];
+		snprintf(pattern, sizeof(pattern), "ls %s/mosaic-HEADLESS-*.png >/dev/null 2>&1", dir);
+		if (system(pattern) == 0) {
+			break;
+		}
+		CHECK(now_ms() < deadline, "Super+Print wrote no screenshot in %s", dir);
+		struct timespec ts = {0, 50 * 1000000};
+		nanosleep(&ts, NULL);
+	}
 
 	/* Super+F1, typed: back to driving. The binding is taken by mosaic. */
 	const char *keys[] = {"-M", "logo", "-k", "F1", "-m", "logo", NULL};

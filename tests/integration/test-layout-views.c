@@ -4,7 +4,8 @@
  * 90 (contained) and 270 (covering), one connector in three views, two
  * overlapping views where the upper one wins, opacity 0 and an absent guest
  * without a placeholder (both leave the output's background image, scaled
- * to cover, to be seen). Every guest's flips keep completing.
+ * to cover, to be seen). Every guest's flips keep completing, also those of
+ * one whose crop leaves nothing to show.
  */
 #include <png.h>
 #include <stdio.h>
@@ -22,6 +23,10 @@ static const char layout_text[] =
 	"mode = '1920x1080'\n"
 	"background = '#203040'\n"
 	"background-image = 'halves.png'\n"
+	"[[output]]\n"
+	"name = 'side'\n"
+	"match = { connector = 'HEADLESS-2' }\n"
+	"mode = '640x480'\n"
 	"[[guest]]\n"
 	"name = 'alpha'\n"
 	"[[guest]]\n"
@@ -29,6 +34,8 @@ static const char layout_text[] =
 	"domid = 2\n"
 	"[[guest]]\n"
 	"name = 'ghost'\n"
+	"[[guest]]\n"
+	"name = 'gamma'\n"
 	"[[layout]]\n"
 	"name = 'views'\n"
 	"[[layout.surface]]\n" /* alpha #0 */
@@ -73,7 +80,11 @@ static const char layout_text[] =
 	"guest = 'ghost'\n"
 	"output = 'screen'\n"
 	"rect = [1700, 500, 200, 200]\n"
-	"placeholder = false\n";
+	"placeholder = false\n"
+	"[[layout.surface]]\n" /* gamma, alone on its output: a crop beyond its picture */
+	"guest = 'gamma'\n"
+	"output = 'side'\n"
+	"crop = [2000, 2000, 10, 10]\n";
 
 static void expect(const struct view_info *v, long x, long y, long w, long h, double sx,
 	double sy, double sw, double sh)
@@ -107,13 +118,15 @@ int main(void)
 	write_halves(image);
 
 	struct harness h;
-	const char *args[] = {"--layout", layout, NULL};
+	const char *args[] = {"--outputs", "2", "--layout", layout, NULL};
 	harness_start(&h, args);
 	harness_create_guest(&h, 1, "alpha", "a0:640x480");
 	harness_create_guest(&h, 2, "beta", "b0:800x600");
 	const char *guest_args[] = {"--fps", "30", "--report-every", "15", NULL};
 	struct proc *alpha = harness_spawn_guest(&h, 1, "alpha", guest_args);
 	struct proc *beta = harness_spawn_guest(&h, 2, "beta", guest_args);
+	harness_create_guest(&h, 3, "gamma", "g0:640x480");
+	struct proc *gamma = harness_spawn_guest(&h, 3, "gamma", guest_args);
 
 	struct view_info a0, a1, a2, b0, b1, b2, b3;
 	guests_wait_view(&h, "alpha", "HEADLESS-1", 0, "alpha", NULL, &a0);
@@ -145,7 +158,8 @@ int main(void)
 
 	uint32_t *pixels;
 	int w, hgt;
-	CHECK(harness_screenshot(&h, NULL, &pixels, &w, &hgt), "screenshot failed");
+	CHECK(harness_screenshot(&h, "HEADLESS-1", &pixels, &w, &hgt), "screenshot failed");
+	CHECK(w == 1920 && hgt == 1080, "HEADLESS-1 is %dx%d", w, hgt);
 	/* Under the hidden view, the absent guest and in the corner: the image, covering. */
 	long points[][3] = {{1800, 900, 0x00ff00}, {1800, 600, 0x00ff00}, {40, 1060, 0xff0000}};
 	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
@@ -161,6 +175,14 @@ int main(void)
 	/* alpha's three views and beta's hidden one: the flips still complete. */
 	guests_flips_ok(alpha);
 	guests_flips_ok(beta);
+	/*
+	 * Shown, but none of its picture, alone on its output: still its flips
+	 * complete. (Headless outputs send frames at 60 Hz whatever happens;
+	 * on DRM only a frame that mosaic asks for would come.)
+	 */
+	long gamma_flips = guests_flips_ok(gamma);
+	CHECK(guests_flips_ok(gamma) > gamma_flips, "gamma stopped flipping");
+	CHECK(WEXITSTATUS(proc_stop(gamma, SIGTERM, 10000)) == 0, "gamma exit status");
 
 	CHECK(WEXITSTATUS(proc_stop(alpha, SIGTERM, 10000)) == 0, "alpha exit status");
 	CHECK(WEXITSTATUS(proc_stop(beta, SIGTERM, 10000)) == 0, "beta exit status");
