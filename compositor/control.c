@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,9 +191,11 @@ static void print_view(struct reply *reply, struct mosaic_view *view)
 	if (spec != NULL) {
 		snprintf(z, sizeof(z), "%d", spec->z);
 	}
+	/* Thousandths are plenty, and keep rounding noise (5e-14) out of the reply. */
 	char src[96];
-	snprintf(src, sizeof(src), "%g,%g,%g,%g", view->src.x, view->src.y, view->src.width,
-		view->src.height);
+	snprintf(src, sizeof(src), "%g,%g,%g,%g", round(view->src.x * 1000) / 1000,
+		round(view->src.y * 1000) / 1000, round(view->src.width * 1000) / 1000,
+		round(view->src.height * 1000) / 1000);
 	const char *label = spec != NULL ? spec->guest->label : (s != NULL ? s->label : NULL);
 	/* Where the guest's picture is, else where its placeholder is. */
 	struct wlr_box box = view->content != NULL ? view->box : view->area;

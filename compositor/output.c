@@ -189,7 +189,20 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	wl_signal_add(&wlr_output->events.present, &output->present);
 	output->destroy.notify = output_handle_destroy;
 	wl_signal_add(&wlr_output->events.destroy, &output->destroy);
-	wl_list_insert(server->outputs.prev, &output->link);
+	/*
+	 * By name: backends announce outputs in no particular order, and the
+	 * first output (the grid's, the default screenshot's) and automatic
+	 * placement from left to right should not depend on it.
+	 */
+	struct wl_list *before = &server->outputs;
+	struct mosaic_output *other;
+	wl_list_for_each(other, &server->outputs, link) {
+		if (strcmp(wlr_output->name, other->wlr_output->name) < 0) {
+			before = &other->link;
+			break;
+		}
+	}
+	wl_list_insert(before->prev, &output->link);
 	place_outputs(server);
 
 	struct wlr_box box;

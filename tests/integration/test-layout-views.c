@@ -1,12 +1,14 @@
 /*
  * What a layout's surfaces can ask for, each checked pixel by pixel against
  * the guests' patterns: stretching, a crop shown one to one, rotations by
- * 90 (contained) and 270 (covering), one connector in three views, two
+ * 90 (contained) and 270 (covering), one connector in four views (one of
+ * them cut off at its output's edges, on a second output), two
  * overlapping views where the upper one wins, opacity 0 and an absent guest
  * without a placeholder (both leave the output's background image, scaled
  * to cover, to be seen). Every guest's flips keep completing, also those of
  * one whose crop leaves nothing to show.
  */
+#include <math.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +83,11 @@ static const char layout_text[] =
 	"output = 'screen'\n"
 	"rect = [1700, 500, 200, 200]\n"
 	"placeholder = false\n"
+	"[[layout.surface]]\n" /* alpha on the side output, turned, hanging off two edges */
+	"guest = 'alpha'\n"
+	"output = 'side'\n"
+	"rect = [-160, 240, 480, 640]\n"
+	"transform = '90'\n"
 	"[[layout.surface]]\n" /* gamma, alone on its output: a crop beyond its picture */
 	"guest = 'gamma'\n"
 	"output = 'side'\n"
@@ -89,8 +96,9 @@ static const char layout_text[] =
 static void expect(const struct view_info *v, long x, long y, long w, long h, double sx,
 	double sy, double sw, double sh)
 {
-	CHECK(v->x == x && v->y == y && v->width == w && v->height == h && v->src_x == sx &&
-			v->src_y == sy && v->src_w == sw && v->src_h == sh,
+	CHECK(v->x == x && v->y == y && v->width == w && v->height == h &&
+			fabs(v->src_x - sx) < 0.01 && fabs(v->src_y - sy) < 0.01 &&
+			fabs(v->src_w - sw) < 0.01 && fabs(v->src_h - sh) < 0.01,
 		"%s (%s, %s) at %ld,%ld %ldx%ld showing %g,%g %gx%g; expected %ld,%ld %ldx%ld "
 		"showing %g,%g %gx%g",
 		v->label, v->transform, v->fit, v->x, v->y, v->width, v->height, v->src_x, v->src_y,
@@ -120,6 +128,15 @@ int main(void)
 	struct harness h;
 	const char *args[] = {"--outputs", "2", "--layout", layout, NULL};
 	harness_start(&h, args);
+	/* No positions in the file: left to right, by name. */
+	char *outputs = harness_control(&h, "outputs");
+	CHECK(outputs != NULL &&
+			strstr(outputs, "output name=HEADLESS-1 x=0 y=0 width=1920 height=1080 ") !=
+				NULL &&
+			strstr(outputs, "output name=HEADLESS-2 x=1920 y=0 width=640 height=480 ") !=
+				NULL,
+		"outputs: %s", outputs ? outputs : "(failed)");
+	free(outputs);
 	harness_create_guest(&h, 1, "alpha", "a0:640x480");
 	harness_create_guest(&h, 2, "beta", "b0:800x600");
 	const char *guest_args[] = {"--fps", "30", "--report-every", "15", NULL};
@@ -151,6 +168,15 @@ int main(void)
 	guests_wait_view(&h, "beta", "HEADLESS-1", 2, "beta", &a2, &b3);
 	/* 800x600 contained in 600x400: 533x400, centred. */
 	expect(&b3, 733, 650, 533, 400, 0, 0, 800, 600);
+	/*
+	 * Cut at the side output's edges: its right two thirds and top 240
+	 * rows remain, which turned clockwise come from the guest's top-left
+	 * 240x320 (the turned picture's top-right corner is the guest's
+	 * top-left).
+	 */
+	struct view_info a3;
+	guests_wait_view(&h, "alpha", "HEADLESS-2", 0, "alpha", NULL, &a3);
+	expect(&a3, 0, 240, 320, 240, 0, 0, 240, 320);
 	CHECK(guests_find_view_nth(&h, "beta", NULL, 2, &b2) && strcmp(b2.visible, "no") == 0,
 		"beta at opacity 0 is visible");
 	CHECK(guests_find_view(&h, "ghost", NULL, &b2) && strcmp(b2.state, "absent") == 0,
