@@ -194,7 +194,7 @@ void view_update_content(struct mosaic_view *view)
 		wlr_buffer_drop(sub);
 	}
 	if (view->content == NULL) {
-		wlr_log(WLR_ERROR, "Out of memory showing %s", view->label);
+		wlr_log(WLR_ERROR, "Out of memory showing %s", surface->label);
 		return;
 	}
 	wlr_scene_node_set_position(&view->content->node, box.x, box.y);

@@ -36,6 +36,7 @@ static const char layout_text[] =
 	"domid = 2\n"
 	"[[guest]]\n"
 	"name = 'ghost'\n"
+	"label = 'The \"ghost\" \\ gone'\n"
 	"[[guest]]\n"
 	"name = 'gamma'\n"
 	"[[layout]]\n"
@@ -179,8 +180,18 @@ int main(void)
 	expect(&a3, 0, 240, 320, 240, 0, 0, 240, 320);
 	CHECK(guests_find_view_nth(&h, "beta", NULL, 2, &b2) && strcmp(b2.visible, "no") == 0,
 		"beta at opacity 0 is visible");
-	CHECK(guests_find_view(&h, "ghost", NULL, &b2) && strcmp(b2.state, "absent") == 0,
-		"ghost is listed as %s", b2.state);
+	/* A label with quotes and a backslash comes back whole, as text and as JSON. */
+	const char *ghost = "The \"ghost\" \\ gone";
+	CHECK(guests_find_view(&h, ghost, NULL, &b2) && strcmp(b2.state, "absent") == 0,
+		"ghost is not listed, or as %s", b2.state);
+	char *argv[] = {(char *)harness_program("MOSAICCTL"), "--json", "-s", h.control, "surfaces",
+		NULL};
+	struct proc *ctl = proc_spawn("mosaicctl", argv, NULL);
+	char line[1024];
+	CHECK(proc_wait_line(ctl, "\"label\":\"The \\\"ghost\\\" \\\\ gone\",\"domid\":\"-\"", 10000,
+		      line, sizeof(line)),
+		"mosaicctl --json lost the ghost's label");
+	CHECK(proc_wait_exit(ctl, 10000) == 0, "mosaicctl --json failed");
 
 	uint32_t *pixels;
 	int w, hgt;
