@@ -5,48 +5,68 @@
 
 #include "protocol/control.h"
 
+static bool is_separator(char c)
+{
+	return c == '\0' || c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Decodes the word at p (bare, or quoted with \" and \\) in place and
+ * terminates it. Returns where the next word may start, NULL if the word is
+ * malformed; *end tells whether the line ended with it.
+ */
+static char *read_word(char *p, bool *end)
+{
+	char *out = p;
+	if (*p == '"') {
+		p++;
+		while (*p != '"') {
+			if (*p == '\0') {
+				return NULL;
+			}
+			if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) {
+				p++;
+			}
+			*out++ = *p++;
+		}
+		p++;
+		if (!is_separator(*p)) {
+			return NULL;
+		}
+	} else {
+		while (!is_separator(*p)) {
+			*out++ = *p++;
+		}
+	}
+	*end = *p == '\0';
+	char *next = *end ? p : p + 1;
+	*out = '\0';
+	return next;
+}
+
 int control_split(char *line, char **argv, int max)
 {
 	int argc = 0;
 	char *p = line;
-	while (*p != '\0') {
+	for (;;) {
 		while (*p == ' ' || *p == '\t') {
 			p++;
 		}
 		if (*p == '\0' || *p == '\n' || *p == '\r') {
-			break;
+			return argc;
 		}
 		if (argc == max) {
 			return -1;
 		}
-		char *out = p;
-		argv[argc++] = out;
-		if (*p == '"') {
-			p++;
-			while (*p != '"') {
-				if (*p == '\0') {
-					return -1;
-				}
-				if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) {
-					p++;
-				}
-				*out++ = *p++;
-			}
-			p++;
-			if (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-				return -1;
-			}
-		} else {
-			while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-				*out++ = *p++;
-			}
+		argv[argc++] = p;
+		bool end;
+		if ((p = read_word(p, &end)) == NULL) {
+			return -1;
 		}
-		if (*p != '\0') {
-			p++;
+		if (end) {
+			return argc;
 		}
-		*out = '\0';
 	}
-	return argc;
 }
 
 bool control_default_path(char *buf, size_t size)
@@ -117,8 +137,7 @@ int control_parse_fields(char *line, struct control_field *fields, int max)
 		struct control_field *f = &fields[n++];
 		f->key = NULL;
 		char *start = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' &&
-			*p != '=' && *p != '"') {
+		while (!is_separator(*p) && *p != '=' && *p != '"') {
 			p++;
 		}
 		if (*p == '=') {
@@ -127,35 +146,10 @@ int control_parse_fields(char *line, struct control_field *fields, int max)
 		} else {
 			p = start;
 		}
-		char *out = p;
-		f->value = out;
-		if (*p == '"') {
-			p++;
-			while (*p != '"') {
-				if (*p == '\0') {
-					return -1;
-				}
-				if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) {
-					p++;
-				}
-				*out++ = *p++;
-			}
-			p++;
-		} else {
-			while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-				if (*p == '"') {
-					return -1;
-				}
-				*out++ = *p++;
-			}
-		}
-		if (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+		f->value = p;
+		bool end;
+		if ((p = read_word(p, &end)) == NULL) {
 			return -1;
-		}
-		bool end = *p == '\0';
-		*out = '\0';
-		if (!end) {
-			p++;
 		}
 		if (end) {
 			return n;
