@@ -66,21 +66,25 @@ static int32_t handle_set_config(struct vm_display *display, struct vm_connector
 			(unsigned long long)req->fb_cookie);
 		return -ENOENT;
 	}
-	uint64_t right = (uint64_t)req->x + req->width, bottom = (uint64_t)req->y + req->height;
-	if (req->width == 0 || req->height == 0 || right > fb->width || bottom > fb->height ||
-		req->width > connector->width || req->height > connector->height) {
+	/*
+	 * Linux's frontend sends the framebuffer's size and the scan-out
+	 * offset into it (one framebuffer may serve several connectors), not
+	 * the mode: the connector shows its resolution's worth from (x, y).
+	 */
+	if (req->width == 0 || req->height == 0 || req->width > fb->width ||
+		req->height > fb->height || req->x >= fb->width || req->y >= fb->height) {
 		vm_display_guest_error(display,
-			"SET_CONFIG: %ux%u+%u+%u does not fit fb %ux%u on connector %ux%u", req->width,
-			req->height, req->x, req->y, fb->width, fb->height, connector->width,
-			connector->height);
+			"SET_CONFIG: %ux%u+%u+%u does not fit fb %ux%u", req->width, req->height,
+			req->x, req->y, fb->width, fb->height);
 		return -EINVAL;
 	}
+	uint32_t w = fb->width - req->x, h = fb->height - req->y;
 	vm_fb_refresh(display, fb);
 	struct wlr_box src = {
 		.x = (int)req->x,
 		.y = (int)req->y,
-		.width = (int)req->width,
-		.height = (int)req->height,
+		.width = (int)(w < connector->width ? w : connector->width),
+		.height = (int)(h < connector->height ? h : connector->height),
 	};
 	return vm_connector_show(connector, &fb->buffer->base, &src, 0, false);
 }

@@ -351,12 +351,15 @@ static bool script_fbs(struct misbehave *m)
 		}
 		attached = scratch_fb(m, a);
 		created = attached - 1;
-		/* Larger than the connector (the fb is large enough). */
+		/*
+		 * Linux sends the fb's size and the scan-out offset into it, so
+		 * an fb larger than the mode is fine; outside is larger than the
+		 * fb, or an offset past its edge.
+		 */
 		set_config_req(hostile(m, 0, XENDISPL_OP_SET_CONFIG, attached), a->fb.cookie, 0,
-			c0->width + 16, c0->height + 16, a->bpp);
-		/* Within the connector, beyond the fb: x + width = fb width + 16. */
-		set_config_req(hostile(m, 0, XENDISPL_OP_SET_CONFIG, -1), front->fb.cookie, 16,
-			c0->width, c0->height, front->bpp);
+			c0->width + 32, c0->height + 32, a->bpp);
+		set_config_req(hostile(m, 0, XENDISPL_OP_SET_CONFIG, -1), front->fb.cookie,
+			c0->width, c0->width, c0->height, front->bpp);
 		/* Back to what the guest showed. */
 		s = add(m, 0, XENDISPL_OP_SET_CONFIG, false, -1);
 		set_config_req(s, front->fb.cookie, 0, c0->width, c0->height, front->bpp);
