@@ -36,7 +36,7 @@ static const struct mode modes[] = {
 	{"pgdir-foreign", "-22,-22", NULL},
 	{"data-ofs", "-22", NULL},
 	{"fb-mismatch", "-22,-22", NULL},
-	{"config-outside", "-22,-22", NULL},
+	{"config-outside", "0,-22,-22", NULL},
 	{"flip-detached", "-2", NULL},
 	{"flip-never", "-2", NULL},
 	{"buffer-wrong-ring", "-22", NULL},

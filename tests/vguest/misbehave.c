@@ -356,7 +356,10 @@ static bool script_fbs(struct misbehave *m)
 		 * an fb larger than the mode is fine; outside is larger than the
 		 * fb, or an offset past its edge.
 		 */
-		set_config_req(hostile(m, 0, XENDISPL_OP_SET_CONFIG, attached), a->fb.cookie, 0,
+		/* What Linux sends: the whole fb, scanned out from an offset (accepted). */
+		set_config_req(hostile(m, 0, XENDISPL_OP_SET_CONFIG, attached), a->fb.cookie, 16,
+			c0->width + 16, c0->height + 16, a->bpp);
+		set_config_req(hostile(m, 0, XENDISPL_OP_SET_CONFIG, -1), a->fb.cookie, 0,
 			c0->width + 32, c0->height + 32, a->bpp);
 		set_config_req(hostile(m, 0, XENDISPL_OP_SET_CONFIG, -1), front->fb.cookie,
 			c0->width, c0->width, c0->height, front->bpp);
