@@ -91,6 +91,11 @@ void layout_config_destroy(struct layout_config *config)
 	for (size_t k = 0; k < config->bindings_len; k++) {
 		free_binding(&config->bindings[k]);
 	}
+	for (size_t k = 0; k < config->touch_len; k++) {
+		free(config->touch[k].device);
+	}
+	free(config->touch);
+	free(config->inputs);
 	free(config->bindings);
 	free(config->file);
 	free(config->dir);

@@ -29,6 +29,7 @@
 #define LAYOUT_MAX_LAYOUTS 256
 #define LAYOUT_MAX_SURFACES 256 /* per layout */
 #define LAYOUT_MAX_BINDINGS 256
+#define LAYOUT_MAX_INPUTS 256
 #define LAYOUT_MAX_DOMID 32751 /* DOMID_FIRST_RESERVED - 1 */
 
 /* A place in a layout file. file points into the config and lives as long as it. */
@@ -77,7 +78,7 @@ enum layout_modifier {
 
 enum layout_command {
 	LAYOUT_COMMAND_LAYOUT,     /* layout NAME */
-	LAYOUT_COMMAND_FOCUS,      /* focus next | prev | GUEST */
+	LAYOUT_COMMAND_FOCUS,      /* focus next | prev | none | N | GUEST */
 	LAYOUT_COMMAND_RELOAD,     /* reload */
 	LAYOUT_COMMAND_SCREENSHOT, /* screenshot [ARGS...] */
 };
@@ -187,6 +188,28 @@ struct layout_binding {
 	} at;
 };
 
+/* [[input]]: which PV input device of a guest serves which of its display connectors. */
+struct layout_input {
+	struct layout_pos pos;
+	const struct layout_guest *guest;
+	int32_t device;         /* vkbd/vinput devid, default 0 */
+	int32_t display_device; /* vdispl devid, default 0 */
+	int32_t connector;      /* connector index, default 0 */
+	struct {
+		struct layout_pos guest, device, display_device, connector;
+	} at;
+};
+
+/* [[touch]]: a touch screen (by device name) and the output it is glued to. */
+struct layout_touch {
+	struct layout_pos pos;
+	char *device; /* a part of the device's name; NULL: every touch screen */
+	const struct layout_output *output;
+	struct {
+		struct layout_pos device, output;
+	} at;
+};
+
 struct layout_config {
 	char *file;                                 /* as given; layout_pos.file points here */
 	char *dir;                                  /* the file's directory, for relative paths */
@@ -199,9 +222,14 @@ struct layout_config {
 	size_t layouts_len;
 	struct layout_binding *bindings; /* in file order */
 	size_t bindings_len;
+	struct layout_input *inputs; /* in file order */
+	size_t inputs_len;
+	struct layout_touch *touch; /* in file order; the first that matches a device counts */
+	size_t touch_len;
 	bool focus_follows_click;
+	bool default_bindings; /* Super+1..9, Super+(Shift+)Tab, Super+Escape; default true */
 	struct {
-		struct layout_pos default_layout, follows_click;
+		struct layout_pos default_layout, follows_click, default_bindings;
 	} at;
 };
 

@@ -221,23 +221,36 @@ static bool build_command(const struct layout_scope *s, const char *combination,
 			combination, words[1], hint ? " (did you mean '" : "", hint ? hint : "",
 			hint ? "'?)" : "");
 	}
-	case LAYOUT_COMMAND_FOCUS:
+	case LAYOUT_COMMAND_FOCUS: {
 		if (n != 2) {
 			return layout_build_fail(s, v->pos,
-				"'%s': 'focus' takes one argument: next, prev or a guest's name",
+				"'%s': 'focus' takes one argument: next, prev, none, a position "
+				"or a guest's name",
 				combination);
 		}
-		if (strcmp(words[1], "next") == 0 || strcmp(words[1], "prev") == 0) {
+		if (strcmp(words[1], "next") == 0 || strcmp(words[1], "prev") == 0 ||
+			strcmp(words[1], "none") == 0) {
+			break;
+		}
+		char *end;
+		long position = strtol(words[1], &end, 10);
+		if (end != words[1] && *end == '\0') {
+			if (position < 1 || position > LAYOUT_MAX_SURFACES) {
+				return layout_build_fail(s, v->pos,
+					"'%s': focus position %.16s out of range 1..%d", combination,
+					words[1], LAYOUT_MAX_SURFACES);
+			}
 			break;
 		}
 		binding->guest = layout_config_find_guest(config, words[1]);
 		if (binding->guest == NULL) {
 			return layout_build_fail(s, v->pos,
-				"'%s': unknown guest '%.64s' (focus takes next, prev or a "
-				"guest's name)",
+				"'%s': unknown guest '%.64s' (focus takes next, prev, none, a "
+				"position or a guest's name)",
 				combination, words[1]);
 		}
 		break;
+	}
 	case LAYOUT_COMMAND_RELOAD:
 		if (n != 1) {
 			return layout_build_fail(

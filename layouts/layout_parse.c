@@ -13,6 +13,8 @@ static const char *const top_keys[] = {
 	"layout",
 	"bindings",
 	"focus",
+	"input",
+	"touch",
 	NULL,
 };
 
@@ -32,7 +34,7 @@ static const char *const match_keys[] = {"connector", "make", "model", "serial",
 
 static const char *const guest_keys[] = {"name", "domid", "label", "colour", NULL};
 
-static const char *const focus_keys[] = {"follows-click", NULL};
+static const char *const focus_keys[] = {"follows-click", "default-bindings", NULL};
 
 #define MATCH_MAX 256
 
@@ -281,13 +283,17 @@ static bool build_focus(struct layout_builder *b, const struct layout_scope *top
 		return false;
 	}
 	b->config->at.follows_click = layout_build_pos(b, t ? t->pos : top->table->pos);
+	b->config->at.default_bindings = b->config->at.follows_click;
+	b->config->default_bindings = true;
 	if (t == NULL) {
 		return true;
 	}
 	struct layout_scope s = {.b = b, .table = t, .what = "focus"};
 	return layout_build_check_keys(&s, focus_keys) &&
 	       layout_build_bool(&s, "follows-click", &b->config->focus_follows_click,
-		       &b->config->at.follows_click);
+		       &b->config->at.follows_click) &&
+	       layout_build_bool(&s, "default-bindings", &b->config->default_bindings,
+		       &b->config->at.default_bindings);
 }
 
 bool layout_build_config(struct layout_builder *b, const struct toml_value *root)
@@ -331,5 +337,6 @@ bool layout_build_config(struct layout_builder *b, const struct toml_value *root
 		}
 	}
 	return layout_build_layouts(b, &top) && build_default_layout(b, &top) &&
-	       layout_build_bindings(b, &top) && build_focus(b, &top);
+	       layout_build_bindings(b, &top) && build_focus(b, &top) &&
+	       layout_build_inputs(b, &top);
 }

@@ -36,18 +36,19 @@ static bool fail_unknown(const struct layout_scope *s, struct toml_pos pos, cons
 	return layout_build_fail(s, pos, "unknown %s '%.64s'", kind, name);
 }
 
-static bool build_guest_ref(const struct layout_scope *s, struct layout_surface *surface)
+bool layout_build_guest_ref(
+	const struct layout_scope *s, const struct layout_guest **out, struct layout_pos *at)
 {
 	const struct layout_config *config = s->b->config;
 	const struct toml_value *v = toml_table_get(s->table, "guest");
 	if (v == NULL) {
 		return layout_build_fail(s, s->table->pos, "missing 'guest'");
 	}
-	surface->at.guest = layout_build_pos(s->b, v->pos);
+	*at = layout_build_pos(s->b, v->pos);
 	if (v->type == TOML_INTEGER) {
 		for (size_t k = 0; k < config->guests_len; k++) {
 			if (config->guests[k].domid == v->integer) {
-				surface->guest = &config->guests[k];
+				*out = &config->guests[k];
 				return true;
 			}
 		}
@@ -64,7 +65,7 @@ static bool build_guest_ref(const struct layout_scope *s, struct layout_surface 
 	for (size_t k = 0; k < config->guests_len; k++) {
 		const struct layout_guest *g = &config->guests[k];
 		if (g->name != NULL && strcmp(g->name, v->string.ptr) == 0) {
-			surface->guest = g;
+			*out = g;
 			return true;
 		}
 		if (g->name != NULL) {
@@ -74,17 +75,18 @@ static bool build_guest_ref(const struct layout_scope *s, struct layout_surface 
 	return fail_unknown(s, v->pos, "guest", v->string.ptr, names, n);
 }
 
-static bool build_output_ref(const struct layout_scope *s, struct layout_surface *surface)
+bool layout_build_output_ref(
+	const struct layout_scope *s, const struct layout_output **out, struct layout_pos *at)
 {
 	const struct layout_config *config = s->b->config;
 	const struct toml_value *v;
-	if (!layout_build_get(s, "output", TOML_STRING, true, &v, &surface->at.output)) {
+	if (!layout_build_get(s, "output", TOML_STRING, true, &v, at)) {
 		return false;
 	}
 	const char *names[LAYOUT_MAX_OUTPUTS];
 	for (size_t k = 0; k < config->outputs_len; k++) {
 		if (strcmp(config->outputs[k].name, v->string.ptr) == 0) {
-			surface->output = &config->outputs[k];
+			*out = &config->outputs[k];
 			return true;
 		}
 		names[k] = config->outputs[k].name;
@@ -164,13 +166,13 @@ static bool build_surface(struct layout_builder *b, const struct layout_scope *l
 		.placeholder = true,
 		.at = {pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos},
 	};
-	if (!layout_build_check_keys(&s, surface_keys) || !build_guest_ref(&s, surface)) {
+	if (!layout_build_check_keys(&s, surface_keys) || !layout_build_guest_ref(&s, &surface->guest, &surface->at.guest)) {
 		return false;
 	}
 
 	int64_t device = 0;
 	if (!layout_build_integer(&s, "device", 0, INT32_MAX, &device, &surface->at.device) ||
-		!build_connector(&s, surface) || !build_output_ref(&s, surface) ||
+		!build_connector(&s, surface) || !layout_build_output_ref(&s, &surface->output, &surface->at.output) ||
 		!build_rect(&s, "rect", -LAYOUT_MAX_COORD, LAYOUT_MAX_COORD, &surface->rect,
 			&surface->has_rect, &surface->at.rect)) {
 		return false;

@@ -52,6 +52,8 @@ static void test_cockpit(void)
 	CHECK_STR(config->default_layout->name, "driving");
 	CHECK_POS(config->at.default_layout, 7, 18);
 	CHECK(config->focus_follows_click);
+	CHECK(config->default_bindings);
+	CHECK_INT(config->inputs_len, 0);
 
 	const struct layout_output *cluster = &config->outputs[0], *centre = &config->outputs[1];
 	CHECK_STR(cluster->name, "cluster");
@@ -450,6 +452,22 @@ static void test_everything(const char *path)
 	CHECK(config->bindings[4].guest == &config->guests[0]);
 	CHECK(config->bindings[5].verb == LAYOUT_COMMAND_SCREENSHOT);
 	CHECK(config->bindings[6].layout == &config->layouts[1]);
+
+	CHECK(!config->default_bindings);
+	CHECK_INT(config->inputs_len, 2);
+	CHECK(config->inputs[0].guest == &config->guests[0]);
+	CHECK_INT(config->inputs[0].device, 0);
+	CHECK_INT(config->inputs[0].display_device, 0);
+	CHECK_INT(config->inputs[0].connector, 0);
+	CHECK(config->inputs[1].guest == &config->guests[1]);
+	CHECK_INT(config->inputs[1].device, 2);
+	CHECK_INT(config->inputs[1].display_device, 1);
+	CHECK_INT(config->inputs[1].connector, 3);
+	CHECK_INT(config->touch_len, 2);
+	CHECK_STR(config->touch[0].device, "ILITEK");
+	CHECK(config->touch[0].output == &config->outputs[1]);
+	CHECK(config->touch[1].device == NULL);
+	CHECK(config->touch[1].output == &config->outputs[2]);
 	layout_config_destroy(config);
 }
 
