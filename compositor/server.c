@@ -15,6 +15,7 @@
 #include "compositor/server.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "input-routing/vkbd.h"
 #include "protocol/control.h"
 #include "protocol/xenstore.h"
 #include "vm-surfaces/vm_surfaces.h"
@@ -92,6 +93,10 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	if (server->vm == NULL) {
 		goto error;
 	}
+	server->inputs = vm_input_manager_create(server->loop, server->store, server->vm->evtchn);
+	if (server->inputs == NULL) {
+		goto error;
+	}
 
 	char path[256];
 	const char *control_path = config->control_path;
@@ -138,6 +143,10 @@ bool server_start(struct mosaic_server *server)
 		wlr_log(WLR_ERROR, "Cannot serve vdispl devices");
 		return false;
 	}
+	if (!vm_input_manager_start(server->inputs)) {
+		wlr_log(WLR_ERROR, "Cannot serve vkbd devices");
+		return false;
+	}
 	return true;
 }
 
@@ -160,6 +169,7 @@ void server_finish(struct mosaic_server *server)
 	wl_list_for_each_safe(surface, tmp, &server->surfaces, link) {
 		surface_destroy(surface);
 	}
+	vm_input_manager_destroy(server->inputs);
 	vm_surfaces_destroy(server->vm);
 	xenstore_destroy(server->store);
 	seat_destroy(server->seat);

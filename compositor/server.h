@@ -43,6 +43,7 @@ struct mosaic_server {
 
 	struct xenstore *store;
 	struct vm_surfaces *vm;
+	struct vm_input_manager *inputs;
 	struct mosaic_control *control;
 	struct mosaic_seat *seat;
 	const char *socket; // the Wayland socket's name, NULL without one

@@ -1,0 +1,563 @@
+#include <linux/input-event-codes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <wlr/util/log.h>
+#include <xengnttab.h>
+
+#include "input-routing/vkbd.h"
+#include "protocol/evtchn.h"
+#include "protocol/xenbus.h"
+#include "protocol/xenstore.h"
+
+/*
+ * As vm-surfaces' event rings: look again this soon at a ring the guest let
+ * fill up; less and less often while it makes no room at all.
+ */
+#define RETRY_MS 4
+#define RETRY_MAX_MS 128
+/* xen-kbdfront's sizes when the toolstack wrote none (fbif.h's, kernel-only, XENFB_*). */
+#define DEFAULT_WIDTH 800
+#define DEFAULT_HEIGHT 600
+/* Bounds for the toolstack's sizes: xen-kbdfront takes them as ints. */
+#define MAX_SIZE 65536
+
+static const char *kind_name(struct xenbus_device *dev)
+{
+	return dev->backend->type;
+}
+
+static char *read_domain_name(struct xenstore *store, uint32_t domid)
+{
+	char *name = xenstore_readf(store, "/local/domain/%u/name", domid);
+	char clean[65];
+	size_t n = 0;
+	/* Shown to people and in logs: printable ASCII only, bounded. */
+	for (const char *p = name; p != NULL && *p != '\0' && n < sizeof(clean) - 1; p++) {
+		clean[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+	}
+	clean[n] = '\0';
+	free(name);
+	if (n == 0) {
+		snprintf(clean, sizeof(clean), "domain-%u", domid);
+	}
+	return strdup(clean);
+}
+
+/* A number the toolstack wrote in our directory; def when absent. */
+static uint32_t read_backend_u32(
+	struct vm_input *input, const char *key, uint32_t def, uint32_t max, bool *present)
+{
+	struct xenstore *store = input->manager->store;
+	char *value = xenstore_readf(store, "%s/%s", input->dev->be_path, key);
+	if (present != NULL) {
+		*present = value != NULL;
+	}
+	if (value == NULL) {
+		free(value);
+		return def;
+	}
+	uint32_t v;
+	bool ok = parse_u32(value, &v) && v <= max;
+	if (!ok) {
+		wlr_log(WLR_ERROR,
+			"guest %s (domain %u) %s %u: %s = \"%.32s\" is not a number "
+			"up to %u: using %u",
+			input->name, input->domid, input->kind, input->devid, key, value, max, def);
+		v = def;
+	}
+	free(value);
+	return v;
+}
+
+/* A request of the frontend's: anything but a clean number counts as not asked. */
+static bool read_request(struct vm_input *input, const char *key)
+{
+	struct xenstore *store = input->manager->store;
+	char *value = xenstore_readf(store, "%s/%s", input->dev->fe_path, key);
+	uint32_t v = 0;
+	if (value != NULL && !parse_u32(value, &v)) {
+		wlr_log(WLR_ERROR, "guest %s (domain %u) %s %u: %s = \"%.32s\" is not a number",
+			input->name, input->domid, input->kind, input->devid, key, value);
+		v = 0;
+	}
+	free(value);
+	return v != 0;
+}
+
+/* Offers a feature the toolstack left unsaid; what it wrote, even 0, stands. */
+static bool offer_feature(struct vm_input *input, const char *key)
+{
+	bool present;
+	bool offered = read_backend_u32(input, key, 0, UINT32_MAX, &present) != 0;
+	if (present) {
+		return offered;
+	}
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", input->dev->be_path, key);
+	return xenstore_write(input->manager->store, path, "1");
+}
+
+/* The backend keys, read once as xen-kbdfront reads them at its probe (same defaults). */
+static void read_features(struct vm_input *input)
+{
+	input->keyboard =
+		read_backend_u32(input, XENKBD_FIELD_FEAT_DSBL_KEYBRD, 0, UINT32_MAX, NULL) == 0;
+	input->pointer =
+		read_backend_u32(input, XENKBD_FIELD_FEAT_DSBL_POINTER, 0, UINT32_MAX, NULL) == 0;
+	input->width =
+		(int32_t)read_backend_u32(input, XENKBD_FIELD_WIDTH, DEFAULT_WIDTH, MAX_SIZE, NULL);
+	input->height = (int32_t)read_backend_u32(
+		input, XENKBD_FIELD_HEIGHT, DEFAULT_HEIGHT, MAX_SIZE, NULL);
+	input->feature_mt =
+		read_backend_u32(input, XENKBD_FIELD_FEAT_MTOUCH, 0, UINT32_MAX, NULL) != 0;
+	input->mt_width = (int32_t)read_backend_u32(
+		input, XENKBD_FIELD_MT_WIDTH, DEFAULT_WIDTH, MAX_SIZE, NULL);
+	input->mt_height = (int32_t)read_backend_u32(
+		input, XENKBD_FIELD_MT_HEIGHT, DEFAULT_HEIGHT, MAX_SIZE, NULL);
+	input->mt_contacts = (int32_t)read_backend_u32(
+		input, XENKBD_FIELD_MT_NUM_CONTACTS, 1, KBDIF_CONTACT_COUNT, NULL);
+	/*
+	 * Absolute and raw positions are ours to offer (QEMU's backend offers
+	 * the absolute pointer itself). A multi-touch surface is the
+	 * configuration's: a guest given one unasked would grow a touch screen.
+	 */
+	input->feature_abs = offer_feature(input, XENKBD_FIELD_FEAT_ABS_POINTER);
+	input->feature_raw = offer_feature(input, XENKBD_FIELD_FEAT_RAW_POINTER);
+	input->unique_id = xenstore_readf(
+		input->manager->store, "%s/" XENKBD_FIELD_UNIQUE_ID, input->dev->be_path);
+}
+
+static int input_handle_retry(void *data);
+static void input_flush(struct vm_input *input);
+
+static struct vm_input *input_create(struct vm_input_manager *manager, struct xenbus_device *dev)
+{
+	struct vm_input *input = calloc(1, sizeof(*input));
+	if (input == NULL) {
+		return NULL;
+	}
+	input->manager = manager;
+	input->dev = dev;
+	input->domid = dev->domid;
+	input->devid = dev->devid;
+	input->kind = kind_name(dev);
+	wl_signal_init(&input->events.connect);
+	wl_signal_init(&input->events.disconnect);
+	wl_signal_init(&input->events.destroy);
+	input->name = read_domain_name(manager->store, dev->domid);
+	input->retry = wl_event_loop_add_timer(manager->loop, input_handle_retry, input);
+	if (input->name == NULL || input->retry == NULL) {
+		if (input->retry != NULL) {
+			wl_event_source_remove(input->retry);
+		}
+		free(input->name);
+		free(input);
+		return NULL;
+	}
+	read_features(input);
+	return input;
+}
+
+static void input_disconnect(struct vm_input *input)
+{
+	if (!input->connected) {
+		return;
+	}
+	input->connected = false;
+	if (input->ring.dropped > 0) {
+		wlr_log(WLR_INFO, "guest %s (domain %u) %s %u: %llu input events were dropped",
+			input->name, input->domid, input->kind, input->devid,
+			(unsigned long long)input->ring.dropped);
+	}
+	wl_signal_emit(&input->events.disconnect, input);
+	if (input->broken != NULL) {
+		wl_event_source_remove(input->broken);
+		input->broken = NULL;
+	}
+	wl_event_source_timer_update(input->retry, 0);
+	input->retry_armed = false;
+	evtchn_unbind(input->port);
+	input->port = NULL;
+	kbdif_ring_finish(&input->ring);
+	if (input->page != NULL) {
+		xengnttab_unmap(input->manager->gnttab, input->page, 1);
+		input->page = NULL;
+	}
+	wlr_log(WLR_INFO, "guest %s (domain %u) %s %u: disconnected", input->name, input->domid,
+		input->kind, input->devid);
+}
+
+static void input_destroy(struct vm_input *input)
+{
+	if (input == NULL) {
+		return;
+	}
+	input_disconnect(input);
+	wl_signal_emit(&input->events.destroy, input);
+	wl_list_remove(&input->link);
+	wl_event_source_remove(input->retry);
+	free(input->unique_id);
+	free(input->name);
+	free(input);
+}
+
+static void input_handle_broken(void *data)
+{
+	struct vm_input *input = data;
+	input->broken = NULL;
+	/* Disconnects us (and frees nothing of input): the device stays until it is removed. */
+	xenbus_device_fatal(input->dev,
+		"event ring: in_cons %u is not within the %u events up to in_prod %u",
+		input->ring.bad_cons, XENKBD_IN_RING_LEN, input->ring.prod);
+}
+
+/* After the ring moved: notify the guest, retry what waits, report a broken ring once. */
+static void input_settle(struct vm_input *input)
+{
+	struct kbdif_ring *ring = &input->ring;
+	if (ring->notify) {
+		ring->notify = false;
+		evtchn_notify(input->port);
+	}
+	if (ring->broken) {
+		if (input->broken == NULL && input->connected) {
+			/* Not from inside the sender's call: disconnecting emits signals. */
+			input->broken = wl_event_loop_add_idle(
+				input->manager->loop, input_handle_broken, input);
+		}
+		return;
+	}
+	if (kbdif_ring_pending(ring) && !input->retry_armed) {
+		/* Linux's frontend makes room and notifies; the timer covers one that does not. */
+		wl_event_source_timer_update(input->retry, input->retry_ms);
+		input->retry_armed = true;
+	}
+}
+
+static void input_flush(struct vm_input *input)
+{
+	if (!input->connected) {
+		return;
+	}
+	bool was_dropping = input->ring.dropping;
+	uint64_t episode = input->ring.dropped_episode;
+	if (kbdif_ring_flush(&input->ring)) {
+		input->retry_ms = RETRY_MS;
+	}
+	if (was_dropping && !input->ring.dropping) {
+		wlr_log(WLR_INFO,
+			"guest %s (domain %u) %s %u: consuming input again; %llu events "
+			"were dropped",
+			input->name, input->domid, input->kind, input->devid,
+			(unsigned long long)episode);
+	}
+	input_settle(input);
+}
+
+static int input_handle_retry(void *data)
+{
+	struct vm_input *input = data;
+	input->retry_armed = false;
+	if (input->retry_ms < RETRY_MAX_MS) {
+		input->retry_ms *= 2;
+	}
+	input_flush(input);
+	return 0;
+}
+
+static void input_handle_notify(void *data)
+{
+	/* The guest consumed events: room for what waits. */
+	input_flush(data);
+}
+
+static bool input_send(struct vm_input *input, const union xenkbd_in_event *event)
+{
+	if (!input->connected) {
+		return false;
+	}
+	bool was_dropping = input->ring.dropping;
+	enum kbdif_status status = kbdif_ring_push(&input->ring, event);
+	if (status == KBDIF_DROPPED && !was_dropping) {
+		wlr_log(WLR_ERROR,
+			"guest %s (domain %u) %s %u: not consuming input (%u events "
+			"waiting): dropping events until it catches up",
+			input->name, input->domid, input->kind, input->devid,
+			input->ring.count + XENKBD_IN_RING_LEN);
+	}
+	input_flush(input);
+	return status == KBDIF_OK;
+}
+
+static void fatal_cleanup(struct vm_input *input)
+{
+	evtchn_unbind(input->port);
+	input->port = NULL;
+	kbdif_ring_finish(&input->ring);
+	if (input->page != NULL) {
+		xengnttab_unmap(input->manager->gnttab, input->page, 1);
+		input->page = NULL;
+	}
+}
+
+static void describe(struct vm_input *input, char *buf, size_t size)
+{
+	int n = 0;
+	buf[0] = '\0';
+	if (input->keyboard) {
+		n += snprintf(buf + n, size - (size_t)n, "keyboard");
+	}
+	if (input->pointer && (size_t)n < size) {
+		n += snprintf(buf + n, size - (size_t)n, "%spointer", n > 0 ? ", " : "");
+		if (input->raw_pointer && (size_t)n < size) {
+			n += snprintf(buf + n, size - (size_t)n, " raw 0..%d", XENKBD_ABS_MAX);
+		} else if (input->abs_pointer && (size_t)n < size) {
+			n += snprintf(buf + n, size - (size_t)n, " absolute %dx%d", input->width,
+				input->height);
+		} else if ((size_t)n < size) {
+			n += snprintf(buf + n, size - (size_t)n, " relative");
+		}
+	}
+	if (input->multi_touch && (size_t)n < size) {
+		snprintf(buf + n, size - (size_t)n, "%smulti-touch %dx%d, %d contact%s",
+			n > 0 ? ", " : "", input->mt_width, input->mt_height, input->mt_contacts,
+			input->mt_contacts == 1 ? "" : "s");
+	}
+}
+
+static bool input_connect(struct vm_input *input)
+{
+	struct vm_input_manager *manager = input->manager;
+	struct xenbus_device *dev = input->dev;
+	char path[600];
+
+	input->abs_pointer = input->pointer && input->feature_abs &&
+			     read_request(input, XENKBD_FIELD_REQ_ABS_POINTER);
+	/* kbdif: raw coordinates only apply to an absolute pointer. */
+	input->raw_pointer = input->abs_pointer && input->feature_raw &&
+			     read_request(input, XENKBD_FIELD_REQ_RAW_POINTER);
+	input->multi_touch = input->feature_mt && read_request(input, XENKBD_FIELD_REQ_MTOUCH);
+
+	uint32_t gref, port;
+	snprintf(path, sizeof(path), "%s/" XENKBD_FIELD_RING_GREF, dev->fe_path);
+	if (!xenstore_read_u32(manager->store, path, &gref)) {
+		char *value = xenstore_readf(manager->store, "%s", path);
+		char *pfn =
+			xenstore_readf(manager->store, "%s/" XENKBD_FIELD_RING_REF, dev->fe_path);
+		if (value == NULL && pfn != NULL) {
+			xenbus_device_fatal(dev, "only page-ref (a frame number) was published: a "
+						 "backend maps the page by page-gref");
+		} else {
+			xenbus_device_fatal(dev, "page-gref missing or malformed");
+		}
+		free(value);
+		free(pfn);
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/" XENKBD_FIELD_EVT_CHANNEL, dev->fe_path);
+	if (!xenstore_read_u32(manager->store, path, &port)) {
+		xenbus_device_fatal(dev, "event-channel missing or malformed");
+		return false;
+	}
+
+	input->page = xengnttab_map_domain_grant_refs(
+		manager->gnttab, 1, input->domid, &gref, PROT_READ | PROT_WRITE);
+	if (input->page == NULL) {
+		xenbus_device_fatal(dev, "cannot map page-gref %u", gref);
+		return false;
+	}
+	kbdif_ring_init(&input->ring, input->page);
+	input->retry_ms = RETRY_MS;
+	input->port = evtchn_bind(manager->evtchn, input->domid, port, input_handle_notify, input);
+	if (input->port == NULL) {
+		fatal_cleanup(input);
+		xenbus_device_fatal(dev, "cannot bind event-channel %u", port);
+		return false;
+	}
+	input->connected = true;
+
+	char what[160];
+	describe(input, what, sizeof(what));
+	wlr_log(WLR_INFO, "guest %s (domain %u) %s %u: connected (%s)", input->name, input->domid,
+		input->kind, input->devid, what[0] != '\0' ? what : "nothing enabled");
+	if (!input->pointer && input->keyboard && !input->warned_keys) {
+		input->warned_keys = true;
+		wlr_log(WLR_INFO,
+			"guest %s (domain %u) %s %u: no keys are sent to a device without "
+			"a pointer (xen-kbdfront looks every key up in its pointer device)",
+			input->name, input->domid, input->kind, input->devid);
+	}
+	wl_signal_emit(&input->events.connect, input);
+	return true;
+}
+
+static bool vkbd_probe(struct xenbus_device *dev)
+{
+	struct vm_input_manager *manager = dev->backend->data;
+	struct vm_input *input = input_create(manager, dev);
+	if (input == NULL) {
+		return false;
+	}
+	dev->data = input;
+	wl_list_insert(manager->inputs.prev, &input->link);
+	wl_signal_emit(&manager->events.new_input, input);
+	return true;
+}
+
+static bool vkbd_connect(struct xenbus_device *dev)
+{
+	return input_connect(dev->data);
+}
+
+static void vkbd_disconnect(struct xenbus_device *dev)
+{
+	input_disconnect(dev->data);
+}
+
+static void vkbd_remove(struct xenbus_device *dev)
+{
+	input_destroy(dev->data);
+	dev->data = NULL;
+}
+
+static const struct xenbus_backend_impl vkbd_impl = {
+	.probe = vkbd_probe,
+	.connect = vkbd_connect,
+	.disconnect = vkbd_disconnect,
+	.remove = vkbd_remove,
+};
+
+struct vm_input_manager *vm_input_manager_create(
+	struct wl_event_loop *loop, struct xenstore *store, struct evtchn *evtchn)
+{
+	struct vm_input_manager *manager = calloc(1, sizeof(*manager));
+	if (manager == NULL) {
+		return NULL;
+	}
+	manager->loop = loop;
+	manager->store = store;
+	manager->evtchn = evtchn;
+	wl_list_init(&manager->inputs);
+	wl_signal_init(&manager->events.new_input);
+	manager->gnttab = xengnttab_open(NULL, 0);
+	if (manager->gnttab == NULL) {
+		wlr_log_errno(
+			WLR_ERROR, "Cannot open the grant table device (is xen-gntdev loaded?)");
+		free(manager);
+		return NULL;
+	}
+	return manager;
+}
+
+/* Separate from create so that new_input can be listened to before any device appears. */
+bool vm_input_manager_start(struct vm_input_manager *manager)
+{
+	/* Both names of the one device type: libxl's backend-type=qemu and =linux. */
+	manager->vkbd =
+		xenbus_backend_create(manager->store, XENKBD_DRIVER_NAME, &vkbd_impl, manager);
+	manager->vinput = xenbus_backend_create(manager->store, "vinput", &vkbd_impl, manager);
+	return manager->vkbd != NULL && manager->vinput != NULL;
+}
+
+void vm_input_manager_destroy(struct vm_input_manager *manager)
+{
+	if (manager == NULL) {
+		return;
+	}
+	xenbus_backend_destroy(manager->vkbd);
+	xenbus_backend_destroy(manager->vinput);
+	xengnttab_close(manager->gnttab);
+	free(manager);
+}
+
+void vm_input_abs_range(const struct vm_input *input, int32_t *width, int32_t *height)
+{
+	if (input->raw_pointer) {
+		*width = XENKBD_ABS_MAX + 1;
+		*height = XENKBD_ABS_MAX + 1;
+	} else {
+		*width = input->width;
+		*height = input->height;
+	}
+}
+
+static int32_t clamp(int32_t v, int32_t range)
+{
+	if (v < 0 || range <= 0) {
+		return 0;
+	}
+	return v >= range ? range - 1 : v;
+}
+
+bool vm_input_key(struct vm_input *input, uint32_t linux_keycode, bool pressed)
+{
+	/*
+	 * xen-kbdfront tests the code in its pointer device's key bits, then
+	 * its keyboard's: without the device it dereferences NULL, past
+	 * KEY_MAX it reads beyond the bits.
+	 */
+	bool button = linux_keycode >= BTN_LEFT && linux_keycode <= BTN_TASK;
+	if (!input->pointer || (!button && !input->keyboard) || linux_keycode == 0 ||
+		linux_keycode >= KEY_MAX) {
+		return false;
+	}
+	union xenkbd_in_event event;
+	kbdif_event_key(&event, linux_keycode, pressed);
+	return input_send(input, &event);
+}
+
+bool vm_input_motion(struct vm_input *input, int32_t dx, int32_t dy, int32_t dz)
+{
+	if (!input->pointer || input->abs_pointer) {
+		return false;
+	}
+	union xenkbd_in_event event;
+	kbdif_event_motion(&event, dx, dy, dz);
+	return input_send(input, &event);
+}
+
+bool vm_input_position(struct vm_input *input, int32_t x, int32_t y, int32_t dz)
+{
+	if (!input->abs_pointer) {
+		return false;
+	}
+	int32_t w, h;
+	vm_input_abs_range(input, &w, &h);
+	union xenkbd_in_event event;
+	kbdif_event_position(&event, clamp(x, w), clamp(y, h), dz);
+	return input_send(input, &event);
+}
+
+static bool send_touch(struct vm_input *input, uint8_t type, int32_t contact, int32_t x, int32_t y)
+{
+	if (!input->multi_touch || contact < 0 || contact >= input->mt_contacts) {
+		return false;
+	}
+	union xenkbd_in_event event;
+	kbdif_event_touch(&event, type, (uint8_t)contact, clamp(x, input->mt_width),
+		clamp(y, input->mt_height));
+	return input_send(input, &event);
+}
+
+bool vm_input_touch_down(struct vm_input *input, int32_t contact, int32_t x, int32_t y)
+{
+	return send_touch(input, XENKBD_MT_EV_DOWN, contact, x, y);
+}
+
+bool vm_input_touch_motion(struct vm_input *input, int32_t contact, int32_t x, int32_t y)
+{
+	return send_touch(input, XENKBD_MT_EV_MOTION, contact, x, y);
+}
+
+bool vm_input_touch_up(struct vm_input *input, int32_t contact)
+{
+	return send_touch(input, XENKBD_MT_EV_UP, contact, 0, 0);
+}
+
+bool vm_input_touch_frame(struct vm_input *input, int32_t contact)
+{
+	return send_touch(input, XENKBD_MT_EV_SYN, contact, 0, 0);
+}
