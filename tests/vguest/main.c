@@ -1,5 +1,5 @@
 /*
- * vguest: a virtual guest's PV display frontend for tests. See README.md.
+ * vguest: a virtual guest's PV display (and input) frontends for tests. See README.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "frontend.h"
+#include "kbdfront.h"
 #include "log.h"
 #include "options.h"
 
@@ -58,7 +59,8 @@ static bool setup_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = handle_signal;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) {
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
+		sigaction(SIGUSR1, &sa, NULL) < 0) {
 		log_error("sigaction: %s", strerror(errno));
 		return false;
 	}
@@ -92,35 +94,101 @@ static int poll_timeout_ms(int64_t deadline, int64_t now)
 	return (int)(ms < max_ms ? ms : max_ms);
 }
 
-static int run(struct frontend *fe)
+/* The display's totals and the input frontend's errors, as an exit status. */
+static int closing_status(struct frontend *fe, struct kbdfront *kb)
 {
-	enum { FD_SIGNAL, FD_XENSTORE, FD_EVTCHN, FD_COUNT };
+	bool clean = true;
+	if (fe != NULL) {
+		frontend_close(fe);
+		struct stats total;
+		frontend_totals(fe, &total);
+		char lat[96];
+		frontend_format_latency(fe, lat, sizeof(lat));
+		log_report("closed flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64 " %s",
+			total.flips, total.timeouts, total.errors, lat);
+		clean = total.timeouts == 0 && total.errors == 0;
+	}
+	if (kb != NULL) {
+		kbdfront_close(kb);
+		clean = clean && kb->errors == 0;
+	}
+	return clean ? EXIT_CLEAN : EXIT_PROBLEMS;
+}
+
+/* SIGTERM/SIGINT end the run (true); SIGUSR1 resumes a stalled input frontend. */
+static bool read_signals(struct kbdfront *kb)
+{
+	unsigned char sigs[16];
+	ssize_t n = read(signal_pipe[0], sigs, sizeof(sigs));
+	bool end = false;
+	for (ssize_t i = 0; i < n; i++) {
+		if (sigs[i] == SIGUSR1) {
+			if (kb != NULL) {
+				kbdfront_resume(kb);
+			}
+		} else {
+			end = true;
+		}
+	}
+	return end;
+}
+
+static int run(struct frontend *fe, struct kbdfront *kb)
+{
+	enum { FD_SIGNAL, FD_XENSTORE, FD_EVTCHN, FD_KBD_XENSTORE, FD_KBD_EVTCHN, FD_COUNT };
 	struct pollfd fds[FD_COUNT] = {
 		[FD_SIGNAL] = {.fd = signal_pipe[0], .events = POLLIN},
-		[FD_XENSTORE] = {.fd = frontend_xenstore_fd(fe), .events = POLLIN},
-		[FD_EVTCHN] = {.fd = frontend_evtchn_fd(fe), .events = POLLIN},
+		[FD_XENSTORE] = {.fd = fe ? frontend_xenstore_fd(fe) : -1, .events = POLLIN},
+		[FD_EVTCHN] = {.fd = fe ? frontend_evtchn_fd(fe) : -1, .events = POLLIN},
+		[FD_KBD_XENSTORE] = {.fd = kb ? kbdfront_xenstore_fd(kb) : -1, .events = POLLIN},
+		[FD_KBD_EVTCHN] = {.fd = kb ? kbdfront_evtchn_fd(kb) : -1, .events = POLLIN},
 	};
-	if (fds[FD_XENSTORE].fd < 0 || fds[FD_EVTCHN].fd < 0) {
-		log_error("no file descriptor to wait on XenStore or event channels");
-		return EXIT_SETUP;
+	for (int i = FD_XENSTORE; i < FD_COUNT; i++) {
+		bool wanted = i <= FD_EVTCHN ? fe != NULL : kb != NULL;
+		if (wanted && fds[i].fd < 0) {
+			log_error("no file descriptor to wait on XenStore or event channels");
+			return EXIT_SETUP;
+		}
 	}
 
 	for (;;) {
 		int64_t now = clock_now();
-		frontend_tick(fe, now);
-		if (fe->backend_gone) {
-			return EXIT_PROBLEMS;
+		if (fe != NULL) {
+			frontend_tick(fe, now);
+			if (fe->backend_gone) {
+				return EXIT_PROBLEMS;
+			}
+			if (fe->fatal) {
+				return EXIT_SETUP;
+			}
+			if (fe->finished) {
+				/* --misbehave reported the backend's reaction: leave politely. */
+				frontend_close(fe);
+				return EXIT_CLEAN;
+			}
 		}
-		if (fe->fatal) {
-			return EXIT_SETUP;
-		}
-		if (fe->finished) {
-			/* --misbehave reported the backend's reaction: leave politely. */
-			frontend_close(fe);
-			return EXIT_CLEAN;
+		if (kb != NULL) {
+			kbdfront_tick(kb, now);
+			if (kb->fatal) {
+				return EXIT_SETUP;
+			}
+			/* Alone, the input frontend's end is the guest's. */
+			if (fe == NULL && kb->finished) {
+				kbdfront_close(kb);
+				return EXIT_CLEAN;
+			}
+			if (fe == NULL && kb->gone) {
+				kbdfront_close(kb);
+				return EXIT_PROBLEMS;
+			}
 		}
 
-		int timeout = poll_timeout_ms(frontend_deadline(fe), clock_now());
+		int64_t deadline = fe != NULL ? frontend_deadline(fe) : INT64_MAX;
+		if (kb != NULL) {
+			int64_t d = kbdfront_deadline(kb);
+			deadline = d < deadline ? d : deadline;
+		}
+		int timeout = poll_timeout_ms(deadline, clock_now());
 		int n = poll(fds, FD_COUNT, timeout);
 		if (n < 0) {
 			if (errno == EINTR) {
@@ -129,26 +197,17 @@ static int run(struct frontend *fe)
 			log_error("poll: %s", strerror(errno));
 			return EXIT_SETUP;
 		}
-		if (fds[FD_SIGNAL].revents) {
+		if (fds[FD_SIGNAL].revents && read_signals(kb)) {
 			log_debug("signal received: closing");
-			frontend_close(fe);
-			struct stats total;
-			frontend_totals(fe, &total);
-			char lat[96];
-			frontend_format_latency(fe, lat, sizeof(lat));
-			log_report("closed flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64
-				   " %s",
-				total.flips, total.timeouts, total.errors, lat);
-			return total.timeouts == 0 && total.errors == 0 ? EXIT_CLEAN
-									: EXIT_PROBLEMS;
+			return closing_status(fe, kb);
 		}
-		if (fds[FD_XENSTORE].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			log_error("lost the XenStore connection");
-			return EXIT_PROBLEMS;
-		}
-		if (fds[FD_EVTCHN].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			log_error("lost the event channel device");
-			return EXIT_PROBLEMS;
+		for (int i = FD_XENSTORE; i < FD_COUNT; i++) {
+			if (fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+				bool xenstore = i == FD_XENSTORE || i == FD_KBD_XENSTORE;
+				log_error(xenstore ? "lost the XenStore connection"
+						   : "lost the event channel device");
+				return EXIT_PROBLEMS;
+			}
 		}
 		if (fds[FD_XENSTORE].revents & POLLIN) {
 			frontend_handle_xenstore(fe);
@@ -158,6 +217,12 @@ static int run(struct frontend *fe)
 		}
 		if (fds[FD_EVTCHN].revents & POLLIN) {
 			frontend_handle_evtchn(fe);
+		}
+		if (fds[FD_KBD_XENSTORE].revents & POLLIN) {
+			kbdfront_handle_xenstore(kb);
+		}
+		if (fds[FD_KBD_EVTCHN].revents & POLLIN) {
+			kbdfront_handle_evtchn(kb);
 		}
 	}
 }
@@ -176,18 +241,24 @@ int main(int argc, char **argv)
 	log_init(opts.name, opts.verbose);
 
 	int status = EXIT_SETUP;
+	struct frontend *fe = NULL;
+	struct kbdfront *kb = NULL;
 	if (!setup_signals()) {
 		goto out;
 	}
-	struct frontend *fe = frontend_create(&opts);
-	if (fe == NULL) {
+	if (!opts.no_display && (fe = frontend_create(&opts)) == NULL) {
 		goto out;
 	}
-	if (frontend_start(fe)) {
-		status = run(fe);
+	if (opts.vkb && (kb = kbdfront_create(&opts)) == NULL) {
+		goto out;
 	}
-	frontend_destroy(fe);
+	/* The input device first: Linux probes it at boot, before anything draws. */
+	if ((kb == NULL || kbdfront_start(kb)) && (fe == NULL || frontend_start(fe))) {
+		status = run(fe, kb);
+	}
 out:
+	kbdfront_destroy(kb);
+	frontend_destroy(fe);
 	close_signal_pipe();
 	return status;
 }

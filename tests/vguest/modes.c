@@ -53,3 +53,27 @@ bool misbehave_mode_ends_run(enum misbehave_mode mode)
 {
 	return mode == MISBEHAVE_RING_OVERFLOW || misbehave_mode_is_xenstore(mode);
 }
+
+static const char *const kbd_names[KBD_MISBEHAVE_COUNT] = {
+	[KBD_MISBEHAVE_NONE] = "none",
+	[KBD_MISBEHAVE_STALL] = "kbd-stall",
+	[KBD_MISBEHAVE_BAD_CONS] = "kbd-bad-cons",
+	[KBD_MISBEHAVE_BAD_GREF] = "kbd-bad-gref",
+	[KBD_MISBEHAVE_NO_CHANNEL] = "kbd-no-channel",
+	[KBD_MISBEHAVE_PAGE_REF] = "kbd-page-ref",
+};
+
+enum kbd_misbehave_mode kbd_misbehave_mode_from_name(const char *name)
+{
+	for (int m = KBD_MISBEHAVE_NONE + 1; name != NULL && m < KBD_MISBEHAVE_COUNT; m++) {
+		if (strcmp(kbd_names[m], name) == 0) {
+			return (enum kbd_misbehave_mode)m;
+		}
+	}
+	return KBD_MISBEHAVE_NONE;
+}
+
+const char *kbd_misbehave_mode_name(enum kbd_misbehave_mode mode)
+{
+	return mode >= 0 && mode < KBD_MISBEHAVE_COUNT ? kbd_names[mode] : "?";
+}

@@ -40,6 +40,22 @@ enum misbehave_mode {
 	MISBEHAVE_COUNT,
 };
 
+/*
+ * The kbdif frontend's (--vkb) hostile behaviours, named "kbd-...": the
+ * first three are published instead of a proper page-gref/event-channel;
+ * kbd-bad-cons corrupts the ring once connected; kbd-stall consumes nothing
+ * until SIGUSR1.
+ */
+enum kbd_misbehave_mode {
+	KBD_MISBEHAVE_NONE = 0,
+	KBD_MISBEHAVE_STALL,      /* never consume the event ring (until SIGUSR1) */
+	KBD_MISBEHAVE_BAD_CONS,   /* in_cons 1000 ahead of in_prod once connected */
+	KBD_MISBEHAVE_BAD_GREF,   /* page-gref of a page never granted */
+	KBD_MISBEHAVE_NO_CHANNEL, /* no event-channel published */
+	KBD_MISBEHAVE_PAGE_REF,   /* only the obsolete page-ref (a frame number) published */
+	KBD_MISBEHAVE_COUNT,
+};
+
 /* The mode named on the command line, MISBEHAVE_NONE if none matches. */
 enum misbehave_mode misbehave_mode_from_name(const char *name);
 const char *misbehave_mode_name(enum misbehave_mode mode);
@@ -48,5 +64,8 @@ const char *misbehave_mode_name(enum misbehave_mode mode);
 bool misbehave_mode_is_xenstore(enum misbehave_mode mode);
 /* Modes after which the guest reports the backend's state and leaves (exit 0). */
 bool misbehave_mode_ends_run(enum misbehave_mode mode);
+
+enum kbd_misbehave_mode kbd_misbehave_mode_from_name(const char *name);
+const char *kbd_misbehave_mode_name(enum kbd_misbehave_mode mode);
 
 #endif

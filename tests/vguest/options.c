@@ -14,10 +14,15 @@ static const char usage[] =
 	"              [--formats F0,F1,...] [--be-alloc | --prime [--data-ofs N]] [--edid]\n"
 	"              [--reconnect] [--reconnect-after N] [--late-ms MS] [--misbehave MODE]\n"
 	"              [--exit-after N] [--report-every N] [--verbose]\n"
+	"              [--vkb N [--vkb-raw] [--vkb-delay-ms MS] [--no-display]]\n"
 	"\n"
 	"A Xen PV display frontend (displif) that behaves like Linux's xen-drm-front\n"
 	"driving modetest: it connects device/vdispl/N of its domain and flips a test\n"
-	"pattern on every connector.\n"
+	"pattern on every connector. With --vkb, also a PV input frontend (kbdif) that\n"
+	"behaves like Linux's xen-kbdfront and prints every event it receives:\n"
+	"  kbd key CODE down|up            kbd motion DX DY DZ      kbd pos X Y DZ\n"
+	"  kbd mt CONTACT down|motion X Y  kbd mt CONTACT up|syn\n"
+	"  kbd connected ...  kbd backend closed  kbd closed events=N errors=E held=H\n"
 	"\n"
 	"  --name NAME        guest name, [A-Za-z0-9._-], drawn and used in output\n"
 	"  --dev N            vdispl device index (default 0)\n"
@@ -32,10 +37,16 @@ static const char usage[] =
 	"  --reconnect        reconnect when the backend comes back to InitWait\n"
 	"  --reconnect-after N  go back to Initialising after every N flips, and reconnect\n"
 	"  --late-ms MS       count flip events later than MS milliseconds (default 50)\n"
-	"  --misbehave MODE   act out a hostile frontend (see README.md for the modes)\n"
+	"  --misbehave MODE   act out a hostile frontend (see README.md for the modes);\n"
+	"                     kbd-stall (until SIGUSR1), kbd-bad-cons, kbd-bad-gref,\n"
+	"                     kbd-no-channel, kbd-page-ref for the --vkb device\n"
 	"  --exit-after N     exit abruptly, without closing, after N flips in all\n"
 	"  --report-every N   print progress every N flips per connector (default 60, 0: never)\n"
-	"  --verbose          log protocol details on stderr\n";
+	"  --verbose          log protocol details on stderr\n"
+	"  --vkb N            also run the kbdif frontend of device/vkbd/N\n"
+	"  --vkb-raw          request raw (0..0x7fff) pointer coordinates where offered\n"
+	"  --vkb-delay-ms MS  consume one input event every MS milliseconds\n"
+	"  --no-display       no vdispl frontend (with --vkb)\n";
 
 static bool valid_name(const char *name)
 {
@@ -134,6 +145,10 @@ enum long_only {
 	OPT_RECONNECT_AFTER,
 	OPT_LATE_MS,
 	OPT_MISBEHAVE,
+	OPT_VKB,
+	OPT_VKB_RAW,
+	OPT_VKB_DELAY_MS,
+	OPT_NO_DISPLAY,
 };
 
 /* Combinations that make no sense, after every option is known. */
@@ -146,6 +161,13 @@ static bool check_combinations(const struct vguest_options *opts, bool data_ofs_
 	if (opts->be_alloc && opts->prime) {
 		fprintf(stderr, "vguest: --be-alloc and --prime cannot be combined: imported "
 				"buffers are the guest's\n");
+		return false;
+	}
+	if ((opts->no_display || opts->vkb_raw || opts->vkb_delay_ms > 0 ||
+		    opts->kbd_misbehave != KBD_MISBEHAVE_NONE) &&
+		!opts->vkb) {
+		fprintf(stderr, "vguest: --no-display, --vkb-raw, --vkb-delay-ms and kbd-* "
+				"modes need --vkb\n");
 		return false;
 	}
 	if (data_ofs_given && !opts->prime) {
@@ -175,6 +197,10 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 		{"exit-after", required_argument, NULL, 'x'},
 		{"report-every", required_argument, NULL, 'e'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"vkb", required_argument, NULL, OPT_VKB},
+		{"vkb-raw", no_argument, NULL, OPT_VKB_RAW},
+		{"vkb-delay-ms", required_argument, NULL, OPT_VKB_DELAY_MS},
+		{"no-display", no_argument, NULL, OPT_NO_DISPLAY},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -276,6 +302,15 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 			}
 			break;
 		case OPT_MISBEHAVE:
+			if (strncmp(optarg, "kbd-", 4) == 0) {
+				opts->kbd_misbehave = kbd_misbehave_mode_from_name(optarg);
+				if (opts->kbd_misbehave == KBD_MISBEHAVE_NONE) {
+					fprintf(stderr, "vguest: --misbehave: unknown mode '%s'\n",
+						optarg);
+					return OPTIONS_ERROR;
+				}
+				break;
+			}
 			opts->misbehave = misbehave_mode_from_name(optarg);
 			if (opts->misbehave == MISBEHAVE_NONE) {
 				fprintf(stderr,
@@ -286,6 +321,25 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 			break;
 		case 'v':
 			opts->verbose = true;
+			break;
+		case OPT_VKB:
+			if (!parse_count("--vkb", optarg, 65535, &v)) {
+				return OPTIONS_ERROR;
+			}
+			opts->vkb = true;
+			opts->vkb_dev = (unsigned int)v;
+			break;
+		case OPT_VKB_RAW:
+			opts->vkb_raw = true;
+			break;
+		case OPT_VKB_DELAY_MS:
+			if (!parse_count("--vkb-delay-ms", optarg, 60000, &v)) {
+				return OPTIONS_ERROR;
+			}
+			opts->vkb_delay_ms = (uint32_t)v;
+			break;
+		case OPT_NO_DISPLAY:
+			opts->no_display = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -27,6 +27,12 @@ struct vguest_options {
 	uint64_t reconnect_after; /* go back to Initialising after every N flips; 0: never */
 	double late_ms;           /* a flip event later than this is counted late */
 	enum misbehave_mode misbehave;
+	bool vkb;              /* --vkb N: run the kbdif frontend of device/vkbd/N */
+	unsigned int vkb_dev;
+	bool no_display;       /* no vdispl frontend: --vkb alone */
+	bool vkb_raw;          /* request raw pointer coordinates where offered */
+	uint32_t vkb_delay_ms; /* consume one event per this many ms; 0: all at once */
+	enum kbd_misbehave_mode kbd_misbehave;
 	uint64_t exit_after;   /* _exit after this many flips (all connectors); 0: never */
 	uint64_t report_every; /* a progress line every N flips per connector; 0: never */
 	bool verbose;
