@@ -4,6 +4,8 @@
 #include <wlr/util/log.h>
 
 #include "compositor/arrange.h"
+#include "compositor/cursor.h"
+#include "compositor/focus.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
@@ -184,5 +186,12 @@ void arrange_surfaces(struct mosaic_server *server)
 			}
 		}
 		surface_set_output(surface, presenter);
+	}
+	/* Input that went to a guest no longer shown stops; so does its focus. */
+	if (server->cursor != NULL) {
+		cursor_views_changed(server->cursor);
+	}
+	if (server->focus != NULL) {
+		focus_views_changed(server);
 	}
 }

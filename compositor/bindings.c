@@ -35,11 +35,31 @@ static bool key_has_sym(const xkb_keysym_t *syms, int n, xkb_keysym_t want)
 	return false;
 }
 
+/* Focus switching, unless the layout file turns these off or binds the keys otherwise. */
+static const struct {
+	uint32_t modifiers;
+	xkb_keysym_t key;
+	const char *command;
+} defaults[] = {
+	{LAYOUT_MOD_SUPER, XKB_KEY_1, "focus 1"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_2, "focus 2"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_3, "focus 3"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_4, "focus 4"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_5, "focus 5"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_6, "focus 6"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_7, "focus 7"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_8, "focus 8"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_9, "focus 9"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_Tab, "focus next"},
+	{LAYOUT_MOD_SUPER | LAYOUT_MOD_SHIFT, XKB_KEY_Tab, "focus prev"},
+	{LAYOUT_MOD_SUPER, XKB_KEY_Escape, "focus none"},
+};
+
 bool bindings_handle_key(struct mosaic_server *server, struct wlr_keyboard *keyboard,
 	uint32_t keycode)
 {
 	const struct layout_config *config = server->layout;
-	if (config == NULL || config->bindings_len == 0 || keyboard->xkb_state == NULL) {
+	if (keyboard->xkb_state == NULL) {
 		return false;
 	}
 	/* The key as the modifiers make it (ISO_Left_Tab) and as printed on it (Tab). */
@@ -50,7 +70,7 @@ bool bindings_handle_key(struct mosaic_server *server, struct wlr_keyboard *keyb
 		keyboard->keymap, keycode, group == XKB_LAYOUT_INVALID ? 0 : group, 0, &raw);
 	/* Caps Lock never counts; Num Lock (Mod2) only for bindings that name it. */
 	uint32_t mods = wlr_keyboard_get_modifiers(keyboard) & ~(uint32_t)WLR_MODIFIER_CAPS;
-	for (size_t i = 0; i < config->bindings_len; i++) {
+	for (size_t i = 0; config != NULL && i < config->bindings_len; i++) {
 		const struct layout_binding *b = &config->bindings[i];
 		uint32_t have = (b->modifiers & LAYOUT_MOD_MOD2) ? mods : mods & ~(uint32_t)LAYOUT_MOD_MOD2;
 		if (have != b->modifiers) {
@@ -62,6 +82,19 @@ bool bindings_handle_key(struct mosaic_server *server, struct wlr_keyboard *keyb
 		}
 		wlr_log(WLR_INFO, "Binding %s: %s", b->combination, b->command);
 		control_run(server, b->command);
+		return true;
+	}
+	if (config != NULL && !config->default_bindings) {
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		if ((mods & ~(uint32_t)LAYOUT_MOD_MOD2) != defaults[i].modifiers ||
+			(!key_has_sym(translated, n_translated, defaults[i].key) &&
+				!key_has_sym(raw, n_raw, defaults[i].key))) {
+			continue;
+		}
+		wlr_log(WLR_INFO, "Binding (default): %s", defaults[i].command);
+		control_run(server, defaults[i].command);
 		return true;
 	}
 	return false;

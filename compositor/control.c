@@ -15,12 +15,16 @@
 #include <wlr/util/log.h>
 
 #include "compositor/control.h"
+#include "compositor/focus.h"
+#include "compositor/inject.h"
 #include "compositor/layouts.h"
 #include "compositor/output.h"
 #include "compositor/screenshot.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "input-routing/router.h"
+#include "input-routing/vkbd.h"
 #include "layouts/layout.h"
 #include "protocol/control.h"
 
@@ -280,8 +284,55 @@ static void cmd_reload(struct reply *reply, int argc, char **argv)
 
 static void cmd_focus(struct reply *reply, int argc, char **argv)
 {
-	/* Keyboard focus belongs to guest input routing, which is not there yet. */
-	reply_printf(reply, "error focus: guest input is not routed yet\n");
+	struct mosaic_server *server = reply->server;
+	char err[256];
+	if (argc > 2) {
+		reply_printf(reply, "error usage: focus [next|prev|none|POSITION|GUEST]\n");
+		return;
+	}
+	if (argc == 2 && !focus_command(server, argv[1], err, sizeof(err))) {
+		reply_printf(reply, "error focus: %s\n", err);
+		return;
+	}
+	const struct mosaic_surface *s = server->focus->surface;
+	if (s == NULL) {
+		reply_printf(reply, "focus none\nok\n");
+		return;
+	}
+	char label[200];
+	const struct vm_input *input = server->router->focus_input;
+	reply_printf(reply, "focus label=%s domid=%u dev=%u conn=%u input=%s\nok\n",
+		control_quote(s->label, label, sizeof(label)), s->domid, s->devid, s->index,
+		input != NULL ? input->kind : "none");
+}
+
+static void cmd_inputs(struct reply *reply, int argc, char **argv)
+{
+	struct vm_input *in;
+	wl_list_for_each(in, &reply->server->inputs->inputs, link) {
+		char uid[200];
+		int32_t w, h;
+		vm_input_abs_range(in, &w, &h);
+		reply_printf(reply,
+			"input domid=%u kind=%s dev=%u state=%s keyboard=%d pointer=%s range=%dx%d "
+			"touch=%d contacts=%d touch-size=%dx%d unique-id=%s\n",
+			in->domid, in->kind, in->devid, in->connected ? "connected" : "waiting",
+			in->keyboard, !in->pointer ? "none" : in->raw_pointer ? "raw" :
+			in->abs_pointer ? "absolute" : "relative", w, h, in->multi_touch,
+			in->mt_contacts, in->mt_width, in->mt_height,
+			control_quote(in->unique_id != NULL ? in->unique_id : "-", uid, sizeof(uid)));
+	}
+	reply_printf(reply, "ok\n");
+}
+
+static void cmd_input(struct reply *reply, int argc, char **argv)
+{
+	char err[256];
+	if (!inject_command(reply->server->inject, argc - 1, argv + 1, err, sizeof(err))) {
+		reply_printf(reply, "error %s\n", err);
+		return;
+	}
+	reply_printf(reply, "ok\n");
 }
 
 /* A binding's screenshot goes to a file: there is nobody to send it to. */
@@ -355,7 +406,11 @@ static const struct {
 	{"layout", cmd_layout, "layout NAME"},
 	{"reload", cmd_reload, "reload"},
 	{"screenshot", cmd_screenshot, "screenshot [OUTPUT]"},
-	{"focus", cmd_focus, "focus next|prev|GUEST"},
+	{"focus", cmd_focus, "focus [next|prev|none|POSITION|GUEST]"},
+	{"inputs", cmd_inputs, "inputs"},
+	{"input", cmd_input,
+		"input key CODE down|up | pointer X Y | button left|right|middle|CODE down|up | "
+		"wheel STEPS | touch down|motion ID X Y | touch up|cancel ID | touch frame"},
 	{"follow", cmd_follow, "follow"},
 };
 

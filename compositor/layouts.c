@@ -4,9 +4,11 @@
 #include "compositor/arrange.h"
 #include "compositor/bindings.h"
 #include "compositor/control.h"
+#include "compositor/cursor.h"
 #include "compositor/layouts.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
+#include "input-routing/router.h"
 #include "protocol/control.h"
 
 static void log_at(enum wlr_log_importance level, const struct layout_error *err)
@@ -110,9 +112,11 @@ bool layouts_reload(struct mosaic_server *server, struct layout_error *err)
 	struct layout_config *old = server->layout;
 	server->layout = config;
 	server->active_layout = keep != NULL ? keep : config->default_layout;
-	/* Views and outputs point into the old config: remake them before it goes. */
+	/* Views, outputs and input pairings point into the old config: remake them before it goes. */
+	input_router_set_config(server->router, config);
 	outputs_configure(server);
 	arrange_surfaces(server);
+	cursor_map_devices(server->cursor);
 	layout_config_destroy(old);
 	wlr_log(WLR_INFO, "Reloaded %s: layout '%s'", path, server->active_layout->name);
 	char qfile[1100], qname[160];

@@ -7,11 +7,17 @@
 #include <wlr/util/log.h>
 #include <xkbcommon/xkbcommon.h>
 
+#include <linux/input-event-codes.h>
+
 #include "compositor/bindings.h"
+#include "compositor/cursor.h"
 #include "compositor/seat.h"
 #include "compositor/server.h"
+#include "input-routing/keymap.h"
+#include "input-routing/router.h"
 
 #define MAX_TAKEN_KEYS 32
+#define MAX_HELD_KEYS 32
 
 struct mosaic_keyboard {
 	struct mosaic_seat *seat;
@@ -19,8 +25,18 @@ struct mosaic_keyboard {
 	/* Keys whose press a binding took: their release is not for guests either. */
 	uint32_t taken[MAX_TAKEN_KEYS];
 	size_t taken_len;
+	/* A virtual keyboard's own keymap: its keys are sent as the guests' layout types them. */
+	bool translate;
+	struct {
+		uint32_t keycode; // the keyboard's (xkb)
+		uint32_t code;    // what the guest got (Linux)
+		bool shift;       // with a Shift of ours around it
+	} held[MAX_HELD_KEYS];
+	size_t held_len;
+	uint32_t mods_sent; // its modifiers, sent to guests as key presses
 
 	struct wl_listener key;
+	struct wl_listener modifiers;
 	struct wl_listener destroy;
 	struct wl_list link; // mosaic_seat.keyboards
 };
@@ -34,6 +50,74 @@ static bool take_release(struct mosaic_keyboard *keyboard, uint32_t keycode)
 		}
 	}
 	return false;
+}
+
+static void translate_press(struct mosaic_keyboard *keyboard, uint32_t keycode)
+{
+	struct mosaic_seat *seat = keyboard->seat;
+	struct wlr_keyboard *wlr_keyboard = keyboard->device->keyboard;
+	uint32_t code;
+	bool shift;
+	xkb_keysym_t sym = wlr_keyboard->xkb_state != NULL ?
+		xkb_state_key_get_one_sym(wlr_keyboard->xkb_state, keycode) :
+		XKB_KEY_NoSymbol;
+	if (keyboard->held_len == MAX_HELD_KEYS || seat->keymap == NULL ||
+		!input_keymap_lookup(seat->keymap, sym, &code, &shift)) {
+		char name[64];
+		xkb_keysym_get_name(sym, name, sizeof(name));
+		wlr_log(WLR_DEBUG, "%s: no key types %s on the guests' layout",
+			keyboard->device->name, name);
+		return;
+	}
+	/* Shift already held through the modifiers: no second one. */
+	shift = shift && !(keyboard->mods_sent & WLR_MODIFIER_SHIFT);
+	keyboard->held[keyboard->held_len].keycode = keycode;
+	keyboard->held[keyboard->held_len].code = code;
+	keyboard->held[keyboard->held_len].shift = shift;
+	keyboard->held_len++;
+	if (shift) {
+		input_router_key(seat->server->router, KEY_LEFTSHIFT, true);
+	}
+	input_router_key(seat->server->router, code, true);
+}
+
+static void translate_release(struct mosaic_keyboard *keyboard, uint32_t keycode)
+{
+	struct input_router *router = keyboard->seat->server->router;
+	for (size_t i = 0; i < keyboard->held_len; i++) {
+		if (keyboard->held[i].keycode != keycode) {
+			continue;
+		}
+		input_router_key(router, keyboard->held[i].code, false);
+		if (keyboard->held[i].shift) {
+			input_router_key(router, KEY_LEFTSHIFT, false);
+		}
+		keyboard->held[i] = keyboard->held[--keyboard->held_len];
+		return;
+	}
+}
+
+/* A virtual keyboard's modifiers come as state, not keys: guests get them as keys. */
+static void keyboard_handle_modifiers(struct wl_listener *listener, void *data)
+{
+	struct mosaic_keyboard *keyboard = wl_container_of(listener, keyboard, modifiers);
+	static const struct {
+		uint32_t mod, code;
+	} keys[] = {
+		{WLR_MODIFIER_SHIFT, KEY_LEFTSHIFT},
+		{WLR_MODIFIER_CTRL, KEY_LEFTCTRL},
+		{WLR_MODIFIER_ALT, KEY_LEFTALT},
+		{WLR_MODIFIER_LOGO, KEY_LEFTMETA},
+	};
+	struct input_router *router = keyboard->seat->server->router;
+	uint32_t mods = keyboard->device->keyboard->modifiers.depressed;
+	for (size_t i = 0; router != NULL && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		bool now = mods & keys[i].mod, before = keyboard->mods_sent & keys[i].mod;
+		if (now != before) {
+			input_router_key(router, keys[i].code, now);
+		}
+	}
+	keyboard->mods_sent = mods;
 }
 
 static void keyboard_handle_key(struct wl_listener *listener, void *data)
@@ -53,12 +137,30 @@ static void keyboard_handle_key(struct wl_listener *listener, void *data)
 	if (event->state == WL_KEYBOARD_KEY_STATE_RELEASED && take_release(keyboard, keycode)) {
 		return;
 	}
-	struct mosaic_key_event key = {keyboard->device, event};
-	wl_signal_emit(&seat->events.key, &key);
+	struct input_router *router = seat->server->router;
+	bool pressed = event->state == WL_KEYBOARD_KEY_STATE_PRESSED;
+	if (router == NULL) {
+		return;
+	}
+	if (!keyboard->translate) {
+		input_router_key(router, event->keycode, pressed);
+	} else if (pressed) {
+		translate_press(keyboard, keycode);
+	} else {
+		translate_release(keyboard, keycode);
+	}
 }
 
 static void keyboard_destroy(struct mosaic_keyboard *keyboard)
 {
+	struct input_router *router = keyboard->seat->server->router;
+	/* What it holds is let go, as a keyboard unplugged with a key down. */
+	while (router != NULL && keyboard->held_len > 0) {
+		translate_release(keyboard, keyboard->held[keyboard->held_len - 1].keycode);
+	}
+	if (keyboard->translate) {
+		wl_list_remove(&keyboard->modifiers.link);
+	}
 	wl_list_remove(&keyboard->key.link);
 	wl_list_remove(&keyboard->destroy.link);
 	wl_list_remove(&keyboard->link);
@@ -105,6 +207,11 @@ static void add_keyboard(struct mosaic_seat *seat, struct wlr_input_device *devi
 	keyboard->device = device;
 	keyboard->key.notify = keyboard_handle_key;
 	wl_signal_add(&device->keyboard->events.key, &keyboard->key);
+	keyboard->translate = !set_keymap;
+	if (keyboard->translate) {
+		keyboard->modifiers.notify = keyboard_handle_modifiers;
+		wl_signal_add(&device->keyboard->events.modifiers, &keyboard->modifiers);
+	}
 	keyboard->destroy.notify = keyboard_handle_destroy;
 	wl_signal_add(&device->events.destroy, &keyboard->destroy);
 	wl_list_insert(&seat->keyboards, &keyboard->link);
@@ -117,9 +224,16 @@ static void seat_handle_new_input(struct wl_listener *listener, void *data)
 {
 	struct mosaic_seat *seat = wl_container_of(listener, seat, new_input);
 	struct wlr_input_device *device = data;
-	/* Pointers and touch screens are input routing's, later. */
-	if (device->type == WLR_INPUT_DEVICE_KEYBOARD) {
+	switch (device->type) {
+	case WLR_INPUT_DEVICE_KEYBOARD:
 		add_keyboard(seat, device, true);
+		break;
+	case WLR_INPUT_DEVICE_POINTER:
+	case WLR_INPUT_DEVICE_TOUCH:
+		cursor_add_device(seat->server->cursor, device, true);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -139,8 +253,11 @@ struct mosaic_seat *seat_create(struct mosaic_server *server)
 	}
 	seat->server = server;
 	wl_list_init(&seat->keyboards);
-	wl_signal_init(&seat->events.key);
 	seat->xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+	seat->keymap = seat->xkb != NULL ? input_keymap_create(seat->xkb) : NULL;
+	if (seat->keymap == NULL) {
+		wlr_log(WLR_ERROR, "No keymap for the guests' layout: virtual keyboards reach no guest");
+	}
 	seat->seat = wlr_seat_create(server->display, "seat0");
 	seat->virtual_keyboards = wlr_virtual_keyboard_manager_v1_create(server->display);
 	if (seat->xkb == NULL || seat->seat == NULL || seat->virtual_keyboards == NULL) {
@@ -172,6 +289,7 @@ void seat_destroy(struct mosaic_seat *seat)
 		keyboard_destroy(keyboard);
 	}
 	wlr_seat_destroy(seat->seat);
+	input_keymap_destroy(seat->keymap);
 	xkb_context_unref(seat->xkb);
 	free(seat);
 }

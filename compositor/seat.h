@@ -8,28 +8,19 @@
 /*
  * The seat: keyboards (the backend's, such as libinput's on DRM, and
  * virtual ones from zwp_virtual_keyboard_v1 clients such as wtype), and
- * the key bindings they trigger. Keys that are no binding's go out on
- * events.key, for guest input routing.
+ * the key bindings they trigger; keys that are no binding's go to the
+ * focused guest. Pointers and touch screens go to the cursor.
  */
 struct mosaic_server;
-struct wlr_input_device;
-struct wlr_event_keyboard_key;
-
-struct mosaic_key_event {
-	struct wlr_input_device *device;
-	struct wlr_event_keyboard_key *key;
-};
+struct input_keymap;
 
 struct mosaic_seat {
 	struct mosaic_server *server;
 	struct wlr_seat *seat;
 	struct wlr_virtual_keyboard_manager_v1 *virtual_keyboards;
 	struct xkb_context *xkb;
+	struct input_keymap *keymap; // the guests' layout, for virtual keyboards
 	struct wl_list keyboards; // mosaic_keyboard.link
-
-	struct {
-		struct wl_signal key; // struct mosaic_key_event *
-	} events;
 
 	struct wl_listener new_input;
 	struct wl_listener new_virtual_keyboard;

@@ -8,6 +8,9 @@
 #include <wlr/util/log.h>
 
 #include "compositor/control.h"
+#include "compositor/cursor.h"
+#include "compositor/focus.h"
+#include "compositor/inject.h"
 #include "compositor/label.h"
 #include "compositor/layouts.h"
 #include "compositor/output.h"
@@ -15,6 +18,7 @@
 #include "compositor/server.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "input-routing/router.h"
 #include "input-routing/vkbd.h"
 #include "protocol/control.h"
 #include "protocol/xenstore.h"
@@ -97,6 +101,15 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	if (server->inputs == NULL) {
 		goto error;
 	}
+	server->router = input_router_create(server->inputs);
+	server->cursor = cursor_create(server);
+	server->focus = focus_create(server);
+	server->inject = inject_create(server);
+	if (server->router == NULL || server->cursor == NULL || server->focus == NULL ||
+		server->inject == NULL) {
+		goto error;
+	}
+	input_router_set_config(server->router, server->layout);
 
 	char path[256];
 	const char *control_path = config->control_path;
@@ -160,6 +173,13 @@ void server_finish(struct mosaic_server *server)
 	}
 	control_destroy(server->control);
 	server->control = NULL;
+	/* Input first: it points at views and surfaces. */
+	inject_destroy(server->inject);
+	server->inject = NULL;
+	cursor_destroy(server->cursor);
+	server->cursor = NULL;
+	focus_destroy(server->focus);
+	server->focus = NULL;
 	/* Views first: they hold the scene's locks on guest memory. */
 	struct mosaic_view *view, *view_tmp;
 	wl_list_for_each_safe(view, view_tmp, &server->views, link) {
@@ -169,6 +189,8 @@ void server_finish(struct mosaic_server *server)
 	wl_list_for_each_safe(surface, tmp, &server->surfaces, link) {
 		surface_destroy(surface);
 	}
+	input_router_destroy(server->router);
+	server->router = NULL;
 	vm_input_manager_destroy(server->inputs);
 	vm_surfaces_destroy(server->vm);
 	xenstore_destroy(server->store);

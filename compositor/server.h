@@ -43,9 +43,13 @@ struct mosaic_server {
 
 	struct xenstore *store;
 	struct vm_surfaces *vm;
-	struct vm_input_manager *inputs;
+	struct vm_input_manager *inputs; // guests' PV input devices
 	struct mosaic_control *control;
 	struct mosaic_seat *seat;
+	struct input_router *router;
+	struct mosaic_cursor *cursor;
+	struct mosaic_focus *focus;
+	struct mosaic_inject *inject;
 	const char *socket; // the Wayland socket's name, NULL without one
 
 	struct wl_listener new_output;

@@ -6,6 +6,8 @@
 
 #include "compositor/arrange.h"
 #include "compositor/control.h"
+#include "compositor/cursor.h"
+#include "compositor/focus.h"
 #include "compositor/label.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
@@ -216,6 +218,10 @@ void surface_present(struct mosaic_surface *surface, uint32_t commit_seq)
 
 void surface_destroy(struct mosaic_surface *surface)
 {
+	if (surface->server->cursor != NULL) {
+		cursor_surface_gone(surface->server->cursor, surface);
+	}
+	focus_surface_gone(surface->server, surface);
 	if (surface->connector != NULL) {
 		wl_list_remove(&surface->frame.link);
 		wl_list_remove(&surface->destroy.link);

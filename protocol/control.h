@@ -43,6 +43,17 @@
  *   reload               reads the layout file again; a broken file is an error
  *                        "file:line:column: message" and changes nothing
  *   screenshot [OUTPUT]  png <n>, then the PNG of the output (the first by default)
+ *   focus [ARG]          moves keyboard focus (ARG: next, prev, none, a position on screen
+ *                        from 1, top to bottom then left to right, or a guest's name), then
+ *                        focus label= domid= dev= conn= input=vkbd|vinput|none, or focus none
+ *   inputs               input domid= kind= dev= state=connected|waiting keyboard=0|1
+ *                        pointer=none|relative|absolute|raw range=WxH touch=0|1 contacts=
+ *                        touch-size=WxH unique-id=
+ *   input ...            input as from a device of mosaic's own (no key bindings):
+ *                        key CODE down|up (Linux code, to the focused guest) | pointer X Y
+ *                        (layout coordinates) | button left|right|middle|CODE down|up |
+ *                        wheel STEPS | touch down|motion ID X Y | touch up|cancel ID |
+ *                        touch frame
  *   follow               event lines until the client disconnects; no status line:
  *                          event guest-connected label= domid= dev= conn= unique-id= resolution=
  *                          event guest-gone (the same keys)
@@ -50,6 +61,7 @@
  *                          event reloaded file= layout=
  *                          event reload-failed error=
  *                          event frame output= seq=
+ *                          event focus label= domid= dev= conn=, or event focus none
  *                        A follower that does not keep up with the events is dropped.
  */
 #define CONTROL_MAX_LINE 4096

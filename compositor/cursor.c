@@ -1,0 +1,468 @@
+#include <stdlib.h>
+#include <string.h>
+#include <wlr/types/wlr_cursor.h>
+#include <wlr/types/wlr_input_device.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_pointer.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_touch.h>
+#include <wlr/types/wlr_xcursor_manager.h>
+#include <wlr/util/log.h>
+
+#include "compositor/cursor.h"
+#include "compositor/focus.h"
+#include "compositor/output.h"
+#include "compositor/server.h"
+#include "compositor/surface.h"
+#include "compositor/view.h"
+#include "input-routing/router.h"
+#include "input-routing/transform.h"
+#include "layouts/layout.h"
+#include "vm-surfaces/connector.h"
+
+struct cursor_device {
+	struct mosaic_cursor *cursor;
+	struct wlr_input_device *device;
+	struct wl_listener destroy;
+	struct wl_list link; // mosaic_cursor.devices
+};
+
+static bool view_hit(struct mosaic_server *server, const struct mosaic_view *view,
+	struct input_view_geometry *geo)
+{
+	if (!view_shows_guest(view) || view->content == NULL || !view->tree->node.state.enabled ||
+		!view->content->node.state.enabled || view->box.width <= 0) {
+		return false;
+	}
+	struct wlr_box out;
+	output_get_box(view->params.output, &out);
+	const struct vm_connector *connector = view->params.surface->connector;
+	*geo = (struct input_view_geometry){
+		.box = {out.x + view->box.x, out.y + view->box.y, view->box.width,
+			view->box.height},
+		.src = view->src,
+		.transform = (enum wl_output_transform)view->params.transform,
+		.origin_x = connector->src.x,
+		.origin_y = connector->src.y,
+	};
+	return true;
+}
+
+struct mosaic_view *cursor_view_at(struct mosaic_server *server, double lx, double ly)
+{
+	struct mosaic_view *view;
+	wl_list_for_each_reverse(view, &server->views, link) {
+		struct input_view_geometry geo;
+		double gx, gy;
+		if (view_hit(server, view, &geo) && input_map_point(&geo, lx, ly, false, &gx, &gy)) {
+			return view;
+		}
+	}
+	return NULL;
+}
+
+void cursor_view_target(const struct mosaic_view *view, struct input_target *target)
+{
+	const struct mosaic_surface *s = view->params.surface;
+	*target = (struct input_target){
+		.domid = s->domid,
+		.devid = s->devid,
+		.index = s->index,
+		.name = s->name,
+		.unique_id = s->unique_id,
+		.width = (int32_t)s->width,
+		.height = (int32_t)s->height,
+	};
+}
+
+bool cursor_view_point(struct mosaic_server *server, const struct mosaic_view *view, double lx,
+	double ly, bool clamp, double *gx, double *gy)
+{
+	struct input_view_geometry geo;
+	return view_hit(server, view, &geo) && input_map_point(&geo, lx, ly, clamp, gx, gy);
+}
+
+/* ---- pointer ---- */
+
+/* The view showing surface: the topmost one under the point, else the topmost. */
+static struct mosaic_view *surface_view(
+	struct mosaic_server *server, const struct mosaic_surface *surface, double lx, double ly)
+{
+	struct mosaic_view *view, *any = NULL;
+	wl_list_for_each_reverse(view, &server->views, link) {
+		struct input_view_geometry geo;
+		double gx, gy;
+		if (view->params.surface != surface || !view_hit(server, view, &geo)) {
+			continue;
+		}
+		if (input_map_point(&geo, lx, ly, false, &gx, &gy)) {
+			return view;
+		}
+		if (any == NULL) {
+			any = view;
+		}
+	}
+	return any;
+}
+
+static void pointer_moved(struct mosaic_cursor *cursor, double dx, double dy)
+{
+	struct mosaic_server *server = cursor->server;
+	double lx = cursor->cursor->x, ly = cursor->cursor->y, gx, gy;
+	struct mosaic_view *view =
+		cursor->grab != NULL ? surface_view(server, cursor->grab, lx, ly) : NULL;
+	bool inside = cursor->grab != NULL ?
+		view != NULL && cursor_view_point(server, view, lx, ly, true, &gx, &gy) :
+		(view = cursor_view_at(server, lx, ly)) != NULL &&
+			cursor_view_point(server, view, lx, ly, false, &gx, &gy);
+	if (!inside) {
+		input_router_pointer_motion(server->router, NULL, 0, 0, dx, dy);
+		return;
+	}
+	struct input_target target;
+	cursor_view_target(view, &target);
+	input_router_pointer_motion(server->router, &target, gx, gy, dx, dy);
+}
+
+static void cursor_handle_motion(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, motion);
+	struct wlr_event_pointer_motion *event = data;
+	wlr_cursor_move(cursor->cursor, event->device, event->delta_x, event->delta_y);
+	pointer_moved(cursor, event->delta_x, event->delta_y);
+}
+
+static void cursor_handle_motion_absolute(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, motion_absolute);
+	struct wlr_event_pointer_motion_absolute *event = data;
+	double x0 = cursor->cursor->x, y0 = cursor->cursor->y;
+	wlr_cursor_warp_absolute(cursor->cursor, event->device, event->x, event->y);
+	pointer_moved(cursor, cursor->cursor->x - x0, cursor->cursor->y - y0);
+}
+
+static void cursor_handle_button(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, button);
+	struct wlr_event_pointer_button *event = data;
+	struct mosaic_server *server = cursor->server;
+	bool pressed = event->state == WLR_BUTTON_PRESSED;
+	if (pressed && !input_router_pointer_grabbed(server->router)) {
+		struct mosaic_view *view = cursor_view_at(server, cursor->cursor->x, cursor->cursor->y);
+		if (view != NULL && server->layout != NULL && server->layout->focus_follows_click) {
+			focus_set_view(server, view);
+		}
+		/* The press goes where the pointer is now. */
+		pointer_moved(cursor, 0, 0);
+		cursor->grab = view != NULL ? view->params.surface : NULL;
+	}
+	input_router_pointer_button(server->router, event->button, pressed);
+	if (!input_router_pointer_grabbed(server->router)) {
+		cursor->grab = NULL;
+	}
+}
+
+static void cursor_handle_axis(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, axis);
+	struct wlr_event_pointer_axis *event = data;
+	if (event->orientation != WLR_AXIS_ORIENTATION_VERTICAL) {
+		return; // kbdif has one wheel
+	}
+	/* Wheels click in steps; smooth scrolling counts 15 units a step, as libinput's. */
+	int32_t steps = event->delta_discrete != 0 ? event->delta_discrete :
+		(int32_t)(event->delta / 15);
+	input_router_pointer_wheel(cursor->server->router, steps);
+}
+
+/* ---- touch ---- */
+
+static int find_contact(struct mosaic_cursor *cursor, struct wlr_input_device *device,
+	int32_t touch_id)
+{
+	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {
+		if (cursor->contacts[i].live && cursor->contacts[i].device == device &&
+			cursor->contacts[i].touch_id == touch_id) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void cursor_handle_touch_down(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_down);
+	struct wlr_event_touch_down *event = data;
+	struct mosaic_server *server = cursor->server;
+	double lx, ly, gx, gy;
+	wlr_cursor_absolute_to_layout_coords(
+		cursor->cursor, event->device, event->x, event->y, &lx, &ly);
+	struct mosaic_view *view = cursor_view_at(server, lx, ly);
+	int slot = find_contact(cursor, event->device, event->touch_id);
+	if (view == NULL || slot >= 0 || !cursor_view_point(server, view, lx, ly, false, &gx, &gy)) {
+		return; // on no guest: the contact is nobody's for its whole life
+	}
+	for (slot = 0; slot < CURSOR_MAX_CONTACTS && cursor->contacts[slot].live; slot++) {
+	}
+	if (slot == CURSOR_MAX_CONTACTS) {
+		return;
+	}
+	if (server->layout != NULL && server->layout->focus_follows_click) {
+		focus_set_view(server, view);
+	}
+	int32_t id = cursor->next_contact++ & 0x7fffffff;
+	cursor->contacts[slot].live = true;
+	cursor->contacts[slot].device = event->device;
+	cursor->contacts[slot].touch_id = event->touch_id;
+	cursor->contacts[slot].id = id;
+	cursor->contacts[slot].surface = view->params.surface;
+	struct input_target target;
+	cursor_view_target(view, &target);
+	input_router_touch_down(server->router, id, &target, gx, gy);
+}
+
+static void cursor_handle_touch_motion(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_motion);
+	struct wlr_event_touch_motion *event = data;
+	int slot = find_contact(cursor, event->device, event->touch_id);
+	if (slot < 0) {
+		return;
+	}
+	double lx, ly, gx, gy;
+	wlr_cursor_absolute_to_layout_coords(
+		cursor->cursor, event->device, event->x, event->y, &lx, &ly);
+	struct mosaic_view *view =
+		surface_view(cursor->server, cursor->contacts[slot].surface, lx, ly);
+	if (view != NULL && cursor_view_point(cursor->server, view, lx, ly, true, &gx, &gy)) {
+		input_router_touch_motion(cursor->server->router, cursor->contacts[slot].id, gx, gy);
+	}
+}
+
+static void contact_lift(struct mosaic_cursor *cursor, int slot)
+{
+	cursor->contacts[slot].live = false;
+	input_router_touch_up(cursor->server->router, cursor->contacts[slot].id);
+}
+
+static void cursor_handle_touch_up(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_up);
+	struct wlr_event_touch_up *event = data;
+	int slot = find_contact(cursor, event->device, event->touch_id);
+	if (slot >= 0) {
+		contact_lift(cursor, slot);
+	}
+}
+
+static void cursor_handle_touch_cancel(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_cancel);
+	struct wlr_event_touch_cancel *event = data;
+	int slot = find_contact(cursor, event->device, event->touch_id);
+	if (slot >= 0) {
+		contact_lift(cursor, slot);
+		input_router_touch_frame(cursor->server->router);
+	}
+}
+
+static void cursor_handle_touch_frame(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_frame);
+	input_router_touch_frame(cursor->server->router);
+}
+
+/* ---- devices ---- */
+
+static void lift_device(struct mosaic_cursor *cursor, struct wlr_input_device *device)
+{
+	bool any = false;
+	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {
+		if (cursor->contacts[i].live && cursor->contacts[i].device == device) {
+			contact_lift(cursor, i);
+			any = true;
+		}
+	}
+	if (any) {
+		input_router_touch_frame(cursor->server->router);
+	}
+}
+
+static void cursor_device_destroy(struct cursor_device *dev)
+{
+	lift_device(dev->cursor, dev->device);
+	wlr_cursor_detach_input_device(dev->cursor->cursor, dev->device);
+	wl_list_remove(&dev->destroy.link);
+	wl_list_remove(&dev->link);
+	free(dev);
+}
+
+static void cursor_device_handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct cursor_device *dev = wl_container_of(listener, dev, destroy);
+	cursor_device_destroy(dev);
+}
+
+static void map_device(struct mosaic_cursor *cursor, struct wlr_input_device *device)
+{
+	struct mosaic_server *server = cursor->server;
+	const struct layout_config *config = server->layout;
+	struct mosaic_output *target = NULL;
+	for (size_t i = 0; config != NULL && device->type == WLR_INPUT_DEVICE_TOUCH &&
+		i < config->touch_len; i++) {
+		const struct layout_touch *t = &config->touch[i];
+		if (t->device == NULL || (device->name != NULL && strstr(device->name, t->device) != NULL)) {
+			struct mosaic_output *output;
+			wl_list_for_each(output, &server->outputs, link) {
+				if (output->config == t->output) {
+					target = output;
+				}
+			}
+			break;
+		}
+	}
+	wlr_cursor_map_input_to_output(cursor->cursor, device,
+		target != NULL ? target->wlr_output : NULL);
+}
+
+void cursor_map_devices(struct mosaic_cursor *cursor)
+{
+	struct cursor_device *dev;
+	wl_list_for_each(dev, &cursor->devices, link) {
+		map_device(cursor, dev->device);
+	}
+}
+
+/* A pointer someone moves by hand needs an image; scripted ones do not. */
+static void show_image(struct mosaic_cursor *cursor)
+{
+	if (cursor->xcursors == NULL) {
+		/* XCURSOR_THEME/SIZE choose; without a theme, wlroots has a built-in arrow. */
+		const char *size = getenv("XCURSOR_SIZE");
+		cursor->xcursors = wlr_xcursor_manager_create(
+			getenv("XCURSOR_THEME"), size != NULL && atoi(size) > 0 ? (uint32_t)atoi(size) : 24);
+		if (cursor->xcursors == NULL || !wlr_xcursor_manager_load(cursor->xcursors, 1)) {
+			wlr_log(WLR_ERROR, "No cursor image: the pointer is invisible");
+			return;
+		}
+	}
+	wlr_xcursor_manager_set_cursor_image(cursor->xcursors, "left_ptr", cursor->cursor);
+}
+
+void cursor_add_device(struct mosaic_cursor *cursor, struct wlr_input_device *device, bool visible)
+{
+	struct cursor_device *dev = calloc(1, sizeof(*dev));
+	if (dev == NULL) {
+		wlr_log(WLR_ERROR, "Out of memory: %s ignored", device->name);
+		return;
+	}
+	dev->cursor = cursor;
+	dev->device = device;
+	dev->destroy.notify = cursor_device_handle_destroy;
+	wl_signal_add(&device->events.destroy, &dev->destroy);
+	wl_list_insert(&cursor->devices, &dev->link);
+	wlr_cursor_attach_input_device(cursor->cursor, device);
+	map_device(cursor, device);
+	if (visible && device->type == WLR_INPUT_DEVICE_POINTER) {
+		show_image(cursor);
+	}
+	wlr_log(WLR_INFO, "%s: %s", device->type == WLR_INPUT_DEVICE_TOUCH ? "Touch" : "Pointer",
+		device->name != NULL ? device->name : "(unnamed)");
+}
+
+void cursor_views_changed(struct mosaic_cursor *cursor)
+{
+	struct mosaic_server *server = cursor->server;
+	double lx = cursor->cursor->x, ly = cursor->cursor->y;
+	bool lifted = false;
+	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {
+		if (cursor->contacts[i].live &&
+			surface_view(server, cursor->contacts[i].surface, lx, ly) == NULL) {
+			contact_lift(cursor, i);
+			lifted = true;
+		}
+	}
+	if (lifted) {
+		input_router_touch_frame(server->router);
+	}
+	if (cursor->grab != NULL && surface_view(server, cursor->grab, lx, ly) == NULL) {
+		/* Its guest left the screen: the buttons it holds are let go. */
+		cursor->grab = NULL;
+		input_router_release_buttons(server->router);
+	}
+}
+
+void cursor_surface_gone(struct mosaic_cursor *cursor, struct mosaic_surface *surface)
+{
+	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {
+		if (cursor->contacts[i].live && cursor->contacts[i].surface == surface) {
+			contact_lift(cursor, i);
+		}
+	}
+	input_router_touch_frame(cursor->server->router);
+	if (cursor->grab == surface) {
+		cursor->grab = NULL;
+		input_router_release_buttons(cursor->server->router);
+	}
+}
+
+struct mosaic_cursor *cursor_create(struct mosaic_server *server)
+{
+	struct mosaic_cursor *cursor = calloc(1, sizeof(*cursor));
+	if (cursor == NULL) {
+		return NULL;
+	}
+	cursor->cursor = wlr_cursor_create();
+	if (cursor->cursor == NULL) {
+		free(cursor);
+		return NULL;
+	}
+	cursor->server = server;
+	wl_list_init(&cursor->devices);
+	wlr_cursor_attach_output_layout(cursor->cursor, server->output_layout);
+	struct {
+		struct wl_listener *listener;
+		wl_notify_func_t notify;
+		struct wl_signal *signal;
+	} hooks[] = {
+		{&cursor->motion, cursor_handle_motion, &cursor->cursor->events.motion},
+		{&cursor->motion_absolute, cursor_handle_motion_absolute,
+			&cursor->cursor->events.motion_absolute},
+		{&cursor->button, cursor_handle_button, &cursor->cursor->events.button},
+		{&cursor->axis, cursor_handle_axis, &cursor->cursor->events.axis},
+		{&cursor->touch_down, cursor_handle_touch_down, &cursor->cursor->events.touch_down},
+		{&cursor->touch_up, cursor_handle_touch_up, &cursor->cursor->events.touch_up},
+		{&cursor->touch_motion, cursor_handle_touch_motion,
+			&cursor->cursor->events.touch_motion},
+		{&cursor->touch_cancel, cursor_handle_touch_cancel,
+			&cursor->cursor->events.touch_cancel},
+		{&cursor->touch_frame, cursor_handle_touch_frame, &cursor->cursor->events.touch_frame},
+	};
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		hooks[i].listener->notify = hooks[i].notify;
+		wl_signal_add(hooks[i].signal, hooks[i].listener);
+	}
+	return cursor;
+}
+
+void cursor_destroy(struct mosaic_cursor *cursor)
+{
+	if (cursor == NULL) {
+		return;
+	}
+	struct cursor_device *dev, *tmp;
+	wl_list_for_each_safe(dev, tmp, &cursor->devices, link) {
+		cursor_device_destroy(dev);
+	}
+	struct wl_listener *listeners[] = {&cursor->motion, &cursor->motion_absolute,
+		&cursor->button, &cursor->axis, &cursor->touch_down, &cursor->touch_up,
+		&cursor->touch_motion, &cursor->touch_cancel, &cursor->touch_frame};
+	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++) {
+		wl_list_remove(&listeners[i]->link);
+	}
+	if (cursor->xcursors != NULL) {
+		wlr_xcursor_manager_destroy(cursor->xcursors);
+	}
+	wlr_cursor_destroy(cursor->cursor);
+	free(cursor);
+}

@@ -1,0 +1,72 @@
+#ifndef MOSAIC_COMPOSITOR_CURSOR_H
+#define MOSAIC_COMPOSITOR_CURSOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-server-core.h>
+
+/*
+ * Pointers and touch screens: the backend's (libinput on DRM) and the
+ * control socket's. Finds the guest surface under a point (the topmost
+ * view showing a guest there), turns the point into that guest's connector
+ * pixels and hands it to input routing. A held button keeps the pointer
+ * with its guest; a contact stays with the surface it went down on.
+ */
+struct mosaic_server;
+struct mosaic_view;
+struct mosaic_surface;
+struct wlr_input_device;
+struct input_target;
+
+#define CURSOR_MAX_CONTACTS 32
+
+struct mosaic_cursor {
+	struct mosaic_server *server;
+	struct wlr_cursor *cursor;
+	struct wlr_xcursor_manager *xcursors; // NULL until a pointer one can see exists
+	struct wl_list devices; // cursor_device.link
+
+	struct mosaic_surface *grab; // where a held button was pressed
+	struct {
+		bool live;
+		struct wlr_input_device *device;
+		int32_t touch_id; // the device's
+		int32_t id;       // ours, unique across devices
+		struct mosaic_surface *surface; // where it went down
+	} contacts[CURSOR_MAX_CONTACTS];
+	int32_t next_contact;
+
+	struct wl_listener motion;
+	struct wl_listener motion_absolute;
+	struct wl_listener button;
+	struct wl_listener axis;
+	struct wl_listener touch_down;
+	struct wl_listener touch_up;
+	struct wl_listener touch_motion;
+	struct wl_listener touch_cancel;
+	struct wl_listener touch_frame;
+};
+
+struct mosaic_cursor *cursor_create(struct mosaic_server *server);
+void cursor_destroy(struct mosaic_cursor *cursor);
+/*
+ * A pointer or touch device: follow it (touch screens on the output the
+ * layout file gives). visible: a pointer a person moves, which gets an image.
+ */
+void cursor_add_device(struct mosaic_cursor *cursor, struct wlr_input_device *device, bool visible);
+/* Views were remade: contacts and buttons on a guest no longer shown are lifted. */
+void cursor_views_changed(struct mosaic_cursor *cursor);
+/* surface is going away: nothing may point at it. */
+void cursor_surface_gone(struct mosaic_cursor *cursor, struct mosaic_surface *surface);
+/* The layout file changed: touch screens to their outputs again. */
+void cursor_map_devices(struct mosaic_cursor *cursor);
+
+/* The topmost view showing a guest at layout point (lx, ly), NULL if none. */
+struct mosaic_view *cursor_view_at(struct mosaic_server *server, double lx, double ly);
+/* The view's guest as input routing addresses it. */
+void cursor_view_target(const struct mosaic_view *view, struct input_target *target);
+/* Layout point -> the view's connector pixels; clamp onto its edge when outside. */
+bool cursor_view_point(struct mosaic_server *server, const struct mosaic_view *view, double lx,
+	double ly, bool clamp, double *gx, double *gy);
+
+#endif
