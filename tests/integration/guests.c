@@ -277,8 +277,7 @@ char *guests_control_reply(struct harness *h, const char *request)
 	return text;
 }
 
-/* A point of a 1x1 space through a wl_output transform, as wlroots maps boxes. */
-static void unit_transform_point(const char *t, double u, double v, double *ou, double *ov)
+void guests_transform_point(const char *t, double u, double v, double *ou, double *ov)
 {
 	if (strcmp(t, "90") == 0) {
 		*ou = 1 - v, *ov = u;
@@ -344,7 +343,7 @@ int guests_check_view(const uint32_t *pixels, int width, int height, const struc
 			continue;
 		}
 		double su, sv;
-		unit_transform_point(v->transform, u, t, &su, &sv);
+		guests_transform_point(v->transform, u, t, &su, &sv);
 		long ox = v->x + (long)(su * v->width), oy = v->y + (long)(sv * v->height);
 		/* Stay off the edges, where rounding decides. */
 		if (ox < v->x + 2 || oy < v->y + 2 || ox >= v->x + v->width - 2 ||
@@ -529,7 +528,7 @@ const char *guests_scratch_dir(void)
 	return scratch_dir;
 }
 
-int guests_wtype(const char *const args[])
+struct proc *guests_wtype_spawn(const char *const args[])
 {
 	const char *dir = guests_scratch_dir();
 	char socket_name[64] = "";
@@ -552,7 +551,12 @@ int guests_wtype(const char *const args[])
 	char env_display[96];
 	snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s", socket_name);
 	char *env[] = {env_display, NULL};
-	struct proc *proc = proc_spawn("wtype", argv, env);
+	return proc_spawn("wtype", argv, env);
+}
+
+int guests_wtype(const char *const args[])
+{
+	struct proc *proc = guests_wtype_spawn(args);
 	int status = proc_wait_exit(proc, 10000);
 	CHECK(status != -1, "wtype did not finish");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;

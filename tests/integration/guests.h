@@ -54,6 +54,8 @@ struct view_info {
 	double src_x, src_y, src_w, src_h; // the part of the guest's framebuffer shown
 };
 
+/* A point of a 1x1 space through a wl_output transform (by name), as wlroots maps boxes. */
+void guests_transform_point(const char *t, double u, double v, double *ou, double *ov);
 /* "key=value" of a data line, value bare or double-quoted (\" and \\ escaped). */
 bool guests_line_value(const char *line, const char *key, char *value, size_t size);
 /* The view of `surfaces` with this label (as written in the layout file) on output (NULL: any). */
@@ -96,6 +98,8 @@ bool guests_follow_wait(int fd, const char *needle, int timeout_ms, char *line, 
 const char *guests_scratch_dir(void);
 /* Runs wtype ARGS against mosaic's Wayland socket; its exit status. */
 int guests_wtype(const char *const args[]);
+/* The same without waiting for it. */
+struct proc *guests_wtype_spawn(const char *const args[]);
 
 /*
  * Waits (10 s at most) until the nth view of label on output shows guest
