@@ -23,6 +23,7 @@
 struct cursor_device {
 	struct mosaic_cursor *cursor;
 	struct wlr_input_device *device;
+	struct mosaic_output *output; // a touch screen's output; NULL: the whole layout
 	struct wl_listener destroy;
 	struct wl_list link; // mosaic_cursor.devices
 };
@@ -303,11 +304,12 @@ static void cursor_device_handle_destroy(struct wl_listener *listener, void *dat
 	cursor_device_destroy(dev);
 }
 
-static void map_device(struct mosaic_cursor *cursor, struct wlr_input_device *device)
+static void map_device(struct mosaic_cursor *cursor, struct cursor_device *dev)
 {
 	struct mosaic_server *server = cursor->server;
 	const struct layout_config *config = server->layout;
-	struct mosaic_output *target = NULL;
+	struct wlr_input_device *device = dev->device;
+	dev->output = NULL;
 	for (size_t i = 0; config != NULL && device->type == WLR_INPUT_DEVICE_TOUCH &&
 		i < config->touch_len; i++) {
 		const struct layout_touch *t = &config->touch[i];
@@ -315,21 +317,45 @@ static void map_device(struct mosaic_cursor *cursor, struct wlr_input_device *de
 			struct mosaic_output *output;
 			wl_list_for_each(output, &server->outputs, link) {
 				if (output->config == t->output) {
-					target = output;
+					dev->output = output;
 				}
 			}
 			break;
 		}
 	}
+	/* Its output not there (yet): the whole layout, until it comes. */
 	wlr_cursor_map_input_to_output(cursor->cursor, device,
-		target != NULL ? target->wlr_output : NULL);
+		dev->output != NULL ? dev->output->wlr_output : NULL);
+}
+
+bool cursor_device_area(struct mosaic_cursor *cursor, struct wlr_input_device *device,
+	struct wlr_box *box, bool *glued)
+{
+	struct cursor_device *dev;
+	wl_list_for_each(dev, &cursor->devices, link) {
+		if (dev->device != device) {
+			continue;
+		}
+		*glued = dev->output != NULL;
+		if (dev->output != NULL) {
+			output_get_box(dev->output, box);
+			return box->width > 0 && box->height > 0;
+		}
+		struct wlr_box *extents = wlr_output_layout_get_box(cursor->server->output_layout, NULL);
+		if (extents == NULL || extents->width <= 0 || extents->height <= 0) {
+			return false;
+		}
+		*box = *extents;
+		return true;
+	}
+	return false;
 }
 
 void cursor_map_devices(struct mosaic_cursor *cursor)
 {
 	struct cursor_device *dev;
 	wl_list_for_each(dev, &cursor->devices, link) {
-		map_device(cursor, dev->device);
+		map_device(cursor, dev);
 	}
 }
 
@@ -362,7 +388,7 @@ void cursor_add_device(struct mosaic_cursor *cursor, struct wlr_input_device *de
 	wl_signal_add(&device->events.destroy, &dev->destroy);
 	wl_list_insert(&cursor->devices, &dev->link);
 	wlr_cursor_attach_input_device(cursor->cursor, device);
-	map_device(cursor, device);
+	map_device(cursor, dev);
 	if (visible && device->type == WLR_INPUT_DEVICE_POINTER) {
 		show_image(cursor);
 	}
@@ -373,6 +399,8 @@ void cursor_add_device(struct mosaic_cursor *cursor, struct wlr_input_device *de
 void cursor_views_changed(struct mosaic_cursor *cursor)
 {
 	struct mosaic_server *server = cursor->server;
+	/* Outputs come and go with arrangements: touch screens follow theirs. */
+	cursor_map_devices(cursor);
 	double lx = cursor->cursor->x, ly = cursor->cursor->y;
 	bool lifted = false;
 	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {

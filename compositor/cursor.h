@@ -17,6 +17,7 @@ struct mosaic_view;
 struct mosaic_surface;
 struct wlr_input_device;
 struct input_target;
+struct wlr_box;
 
 #define CURSOR_MAX_CONTACTS 32
 
@@ -58,8 +59,14 @@ void cursor_add_device(struct mosaic_cursor *cursor, struct wlr_input_device *de
 void cursor_views_changed(struct mosaic_cursor *cursor);
 /* surface is going away: nothing may point at it. */
 void cursor_surface_gone(struct mosaic_cursor *cursor, struct mosaic_surface *surface);
-/* The layout file changed: touch screens to their outputs again. */
+/* The layout file or the outputs changed: touch screens to their outputs again. */
 void cursor_map_devices(struct mosaic_cursor *cursor);
+/*
+ * The layout area a device's 0..1 coordinates cover: its output's (glued
+ * by the layout file's [[touch]]) or the whole layout's.
+ */
+bool cursor_device_area(struct mosaic_cursor *cursor, struct wlr_input_device *device,
+	struct wlr_box *box, bool *glued);
 
 /* The topmost view showing a guest at layout point (lx, ly), NULL if none. */
 struct mosaic_view *cursor_view_at(struct mosaic_server *server, double lx, double ly);

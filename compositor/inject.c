@@ -83,27 +83,33 @@ static bool parse_state(const char *s, bool *pressed)
 	return *pressed || strcmp(s, "up") == 0;
 }
 
-/* Layout coordinates -> the 0..1 a device reports over the whole layout. */
-static bool to_unit(struct mosaic_inject *inject, const char *xs, const char *ys, double *ux,
-	double *uy, char *err, size_t err_size)
+/*
+ * X Y -> the 0..1 the device reports: over the whole layout, or, for a
+ * touch screen a [[touch]] glues to an output, over that output (X Y are
+ * then the output's own coordinates, as a real touch screen's would be).
+ */
+static bool to_unit(struct mosaic_inject *inject, struct wlr_input_device *dev, const char *xs,
+	const char *ys, double *ux, double *uy, char *err, size_t err_size)
 {
 	double x, y;
 	if (!parse_double(xs, &x) || !parse_double(ys, &y)) {
 		snprintf(err, err_size, "bad position '%.32s %.32s'", xs, ys);
 		return false;
 	}
-	struct wlr_box box = {0};
-	struct wlr_box *extents = wlr_output_layout_get_box(inject->server->output_layout, NULL);
-	if (extents != NULL) {
-		box = *extents;
-	}
-	if (box.width <= 0 || box.height <= 0 || x < box.x || y < box.y ||
-		x >= box.x + box.width || y >= box.y + box.height) {
-		snprintf(err, err_size, "%g,%g is on no output", x, y);
+	struct wlr_box box;
+	bool glued;
+	if (!cursor_device_area(inject->server->cursor, dev, &box, &glued)) {
+		snprintf(err, err_size, "no output");
 		return false;
 	}
-	*ux = (x - box.x) / box.width;
-	*uy = (y - box.y) / box.height;
+	double ox = glued ? 0 : box.x, oy = glued ? 0 : box.y;
+	if (x < ox || y < oy || x >= ox + box.width || y >= oy + box.height) {
+		snprintf(err, err_size, "%g,%g is outside the %s", x, y,
+			glued ? "touch screen's output" : "outputs");
+		return false;
+	}
+	*ux = (x - ox) / box.width;
+	*uy = (y - oy) / box.height;
 	return true;
 }
 
@@ -137,8 +143,8 @@ static bool cmd_pointer(struct mosaic_inject *inject, int argc, char **argv, cha
 		snprintf(err, n, "usage: input pointer X Y");
 		return false;
 	}
-	struct wlr_input_device *dev;
-	if (!to_unit(inject, argv[1], argv[2], &ux, &uy, err, n) || (dev = pointer(inject, err, n)) == NULL) {
+	struct wlr_input_device *dev = pointer(inject, err, n);
+	if (dev == NULL || !to_unit(inject, dev, argv[1], argv[2], &ux, &uy, err, n)) {
 		return false;
 	}
 	struct wlr_event_pointer_motion_absolute event = {
@@ -224,7 +230,7 @@ static bool cmd_touch(struct mosaic_inject *inject, int argc, char **argv, char 
 	}
 	if ((strcmp(what, "down") == 0 || strcmp(what, "motion") == 0) && argc == 5 &&
 		parse_int(argv[2], 0, INT32_MAX, &id)) {
-		if (!to_unit(inject, argv[3], argv[4], &ux, &uy, err, n)) {
+		if (!to_unit(inject, dev, argv[3], argv[4], &ux, &uy, err, n)) {
 			return false;
 		}
 		if (what[0] == 'd') {

@@ -4,7 +4,6 @@
 #include "compositor/arrange.h"
 #include "compositor/bindings.h"
 #include "compositor/control.h"
-#include "compositor/cursor.h"
 #include "compositor/layouts.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
@@ -116,7 +115,6 @@ bool layouts_reload(struct mosaic_server *server, struct layout_error *err)
 	input_router_set_config(server->router, config);
 	outputs_configure(server);
 	arrange_surfaces(server);
-	cursor_map_devices(server->cursor);
 	layout_config_destroy(old);
 	wlr_log(WLR_INFO, "Reloaded %s: layout '%s'", path, server->active_layout->name);
 	char qfile[1100], qname[160];

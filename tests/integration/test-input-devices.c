@@ -1,0 +1,162 @@
+/*
+ * What each kind of guest input device gets: 0..0x7fff coordinates for a
+ * guest that asked for raw ones, a touch as the pointer with its left button for one
+ * without multi-touch; and a touch screen glued by [[touch]] to the second
+ * output, whose touches land on that output's guests, never on the first's.
+ */
+#include <linux/input-event-codes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "guests.h"
+#include "harness.h"
+#include "inputs.h"
+
+static const char layout_text[] =
+	"[[output]]\n"
+	"name = 'first'\n"
+	"match = { connector = 'HEADLESS-1' }\n"
+	"position = [0, 0]\n"
+	"[[output]]\n"
+	"name = 'second'\n"
+	"match = { connector = 'HEADLESS-2' }\n"
+	"position = [640, 0]\n"
+	"[[guest]]\n"
+	"name = 'plain'\n"
+	"[[guest]]\n"
+	"name = 'raw'\n"
+	"[[guest]]\n"
+	"name = 'single'\n"
+	"[[guest]]\n"
+	"name = 'far'\n"
+	"[[layout]]\n"
+	"name = 'all'\n"
+	"[[layout.surface]]\n"
+	"guest = 'plain'\n"
+	"output = 'first'\n"
+	"rect = [0, 0, 320, 240]\n"
+	"[[layout.surface]]\n"
+	"guest = 'raw'\n"
+	"output = 'first'\n"
+	"rect = [320, 0, 320, 240]\n"
+	"[[layout.surface]]\n"
+	"guest = 'single'\n"
+	"output = 'second'\n"
+	"rect = [0, 240, 320, 240]\n"
+	"[[layout.surface]]\n"
+	"guest = 'far'\n"
+	"output = 'second'\n"
+	"rect = [0, 0, 320, 240]\n"
+	"[[touch]]\n"
+	"device = 'mosaic-control'\n"
+	"output = 'second'\n";
+
+static void request(struct harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void request(struct harness *h, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	char *reply = guests_control_reply(h, line);
+	CHECK(reply != NULL && strstr(reply, "ok\n") != NULL, "%s: %s", line,
+		reply != NULL ? reply : "no reply");
+	free(reply);
+}
+
+static void expect(struct proc *guest, const char *want)
+{
+	struct kbd_event ev;
+	CHECK(inputs_next_event(guest, 5000, &ev), "%s: nothing (wanted '%s')", guest->name, want);
+	const char *got = strstr(ev.line, ": kbd ") + 6;
+	CHECK(strcmp(got, want) == 0, "%s: got '%s', wanted '%s'", guest->name, got, want);
+}
+
+int main(void)
+{
+	const char *dir = guests_scratch_dir();
+	char layout[512];
+	snprintf(layout, sizeof(layout), "%s/devices.toml", dir);
+	FILE *f = fopen(layout, "w");
+	CHECK(f != NULL && fputs(layout_text, f) >= 0 && fclose(f) == 0, "cannot write %s", layout);
+
+	struct harness h;
+	const char *args[] = {"--layout", layout, "--size", "640x480", "--outputs", "2", NULL};
+	harness_start(&h, args);
+	const struct {
+		const char *name, *vkb;
+		bool raw;
+	} guests[] = {
+		{"plain", "backend-type=linux", false},
+		{"raw", "backend-type=linux,feature-abs-pointer=1,feature-raw-pointer=1", true},
+		{"single", "backend-type=linux,feature-abs-pointer=1,width=320,height=240", false},
+		{"far", "backend-type=linux,feature-multi-touch=1,multi-touch-width=640,"
+			"multi-touch-height=480,multi-touch-num-contacts=1",
+			false},
+	};
+	struct proc *procs[4];
+	for (int g = 0; g < 4; g++) {
+		inputs_create_guest(&h, g + 1, guests[g].name, "c0:320x240", guests[g].vkb);
+		const char *plain[] = {"--fps", "10", "--vkb", "0", NULL};
+		const char *raw[] = {"--fps", "10", "--vkb", "0", "--vkb-raw", NULL};
+		procs[g] = harness_spawn_guest(&h, g + 1, guests[g].name, guests[g].raw ? raw : plain);
+	}
+	struct view_info v;
+	for (int g = 0; g < 4; g++) {
+		guests_wait_view(&h, guests[g].name, g >= 2 ? "HEADLESS-2" : "HEADLESS-1", 0,
+			guests[g].name, NULL, &v);
+	}
+	inputs_wait_connected(&h, 4);
+	char *reply = guests_control_reply(&h, "inputs");
+	CHECK(reply != NULL && strstr(reply, "domid=2 kind=vinput dev=0 state=connected keyboard=1 "
+				      "pointer=raw range=32768x32768") != NULL &&
+			strstr(reply, "touch=1 contacts=1 touch-size=640x480") != NULL,
+		"inputs: %s", reply != NULL ? reply : "no reply");
+	free(reply);
+
+
+	/* Raw: 0..0x7fff over the connector. */
+	request(&h, "input pointer 480 120");
+	expect(procs[1], "pos 16384 16384 0");
+	request(&h, "input pointer 639 239");
+	expect(procs[1], "pos 32665 32631 0");
+
+	/* No multi-touch: one touch is the pointer with its left button (touches: second output). */
+	request(&h, "input touch down 1 160 360");
+	request(&h, "input touch frame");
+	expect(procs[2], "pos 160 120 0");
+	expect(procs[2], "key 272 down");
+	request(&h, "input touch motion 1 170 370");
+	request(&h, "input touch frame");
+	expect(procs[2], "pos 170 130 0");
+	request(&h, "input touch up 1");
+	request(&h, "input touch frame");
+	expect(procs[2], "key 272 up");
+
+	/* Glued to the second output: 100,100 there is "far"'s, in its 640x480 units. */
+	request(&h, "input touch down 2 100 100");
+	request(&h, "input touch frame");
+	expect(procs[3], "mt 0 down 200 200");
+	expect(procs[3], "mt 0 syn");
+	request(&h, "input touch up 2");
+	request(&h, "input touch frame");
+	expect(procs[3], "mt 0 up");
+	expect(procs[3], "mt 0 syn");
+	/* ... and "plain", under 100,100 of the whole layout, got nothing: its next event is this. */
+	request(&h, "input pointer 10 10");
+	expect(procs[0], "pos 25 25 0");
+	printf("input-devices: raw, single touch and a glued touch screen ok\n");
+
+	for (int g = 0; g < 4; g++) {
+		CHECK(WEXITSTATUS(proc_stop(procs[g], SIGTERM, 10000)) == 0, "%s exit status",
+			guests[g].name);
+	}
+	harness_stop(&h);
+	printf("input-devices: ok\n");
+	return 0;
+}
