@@ -46,19 +46,25 @@ domid=1
 for guest in cluster:1280x480 infotainment:1280x720 rear-seat:1024x600; do
 	name=${guest%%:*}
 	res=${guest#*:}
+	w=${res%x*}
+	h=${res#*x}
+	# Each guest has a keyboard, pointer and touch screen too: its input lands in $dir/NAME.out.
 	XENSIM_DOMID=0 "$build/tests/xensim/xensim" create --domid $domid --name "$name" \
-		--vdispl "backend=0,be-alloc=0,connectors=$name-0:$res"
-	XENSIM_DOMID=$domid "$build/tests/vguest/vguest" --name "$name" > "$dir/$name.out" &
+		--vdispl "backend=0,be-alloc=0,connectors=$name-0:$res" \
+		--vkb "backend-type=linux,feature-abs-pointer=1,width=$w,height=$h,feature-multi-touch=1,multi-touch-width=$w,multi-touch-height=$h,multi-touch-num-contacts=2"
+	XENSIM_DOMID=$domid "$build/tests/vguest/vguest" --name "$name" --vkb 0 > "$dir/$name.out" &
 	pids="$pids $!"
 	domid=$((domid + 1))
 done
 
 if [ "$headless" = yes ]; then
 	sleep "$seconds"
+	# The infotainment guest gets the keyboard: its frame shows in the screenshot.
+	"$build/mosaicctl" focus infotainment
 	"$build/mosaicctl" surfaces
 	"$build/mosaicctl" screenshot "$shot"
 	echo "mosaic demo: screenshot written to $shot"
 else
-	echo "mosaic demo: running in a window; Ctrl-C to stop"
+	echo "mosaic demo: running in a window; Super+1..3 give a guest the keyboard; Ctrl-C to stop"
 	wait
 fi
