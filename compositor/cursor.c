@@ -64,7 +64,11 @@ struct mosaic_view *cursor_view_at(struct mosaic_server *server, double lx, doub
 
 void cursor_view_target(const struct mosaic_view *view, struct input_target *target)
 {
-	const struct mosaic_surface *s = view->params.surface;
+	cursor_surface_target(view->params.surface, target);
+}
+
+void cursor_surface_target(const struct mosaic_surface *s, struct input_target *target)
+{
 	*target = (struct input_target){
 		.domid = s->domid,
 		.devid = s->devid,

@@ -70,8 +70,9 @@ bool cursor_device_area(struct mosaic_cursor *cursor, struct wlr_input_device *d
 
 /* The topmost view showing a guest at layout point (lx, ly), NULL if none. */
 struct mosaic_view *cursor_view_at(struct mosaic_server *server, double lx, double ly);
-/* The view's guest as input routing addresses it. */
+/* The view's (the surface's) guest as input routing addresses it. */
 void cursor_view_target(const struct mosaic_view *view, struct input_target *target);
+void cursor_surface_target(const struct mosaic_surface *surface, struct input_target *target);
 /* Layout point -> the view's connector pixels; clamp onto its edge when outside. */
 bool cursor_view_point(struct mosaic_server *server, const struct mosaic_view *view, double lx,
 	double ly, bool clamp, double *gx, double *gy);

@@ -102,19 +102,6 @@ static void draw_indicator(struct mosaic_focus *focus)
 	}
 }
 
-static void input_target_of(const struct mosaic_surface *s, struct input_target *t)
-{
-	*t = (struct input_target){
-		.domid = s->domid,
-		.devid = s->devid,
-		.index = s->index,
-		.name = s->name,
-		.unique_id = s->unique_id,
-		.width = (int32_t)s->width,
-		.height = (int32_t)s->height,
-	};
-}
-
 void focus_set_surface(struct mosaic_server *server, struct mosaic_surface *surface)
 {
 	struct mosaic_focus *focus = server->focus;
@@ -123,7 +110,7 @@ void focus_set_surface(struct mosaic_server *server, struct mosaic_surface *surf
 	if (server->router != NULL) {
 		struct input_target target;
 		if (surface != NULL) {
-			input_target_of(surface, &target);
+			cursor_surface_target(surface, &target);
 		}
 		input_router_set_focus(server->router, surface != NULL ? &target : NULL);
 	}

@@ -10,6 +10,29 @@
 #include "guests.h"
 #include "inputs.h"
 
+const char *inputs_write_layout(const char *name, const char *text)
+{
+	static char path[512];
+	snprintf(path, sizeof(path), "%s/%s", guests_scratch_dir(), name);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL && fputs(text, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
+	return path;
+}
+
+void inputs_request(struct harness *h, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	char *reply = guests_control_reply(h, line);
+	size_t len = reply != NULL ? strlen(reply) : 0;
+	CHECK(len >= 3 && strcmp(reply + len - 3, "ok\n") == 0, "%s: %s", line,
+		reply != NULL ? reply : "no reply");
+	free(reply);
+}
+
 void inputs_create_guest(struct harness *h, int domid, const char *name, const char *connectors,
 	const char *vkb)
 {

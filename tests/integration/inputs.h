@@ -8,6 +8,11 @@
 
 /* The input tests' helpers: guests with PV input devices, and what they receive. */
 
+/* Writes a layout file into the test's scratch directory; its path (static). */
+const char *inputs_write_layout(const char *name, const char *text);
+/* Sends a control request (printf-style) and fails the test unless it ends with "ok". */
+void inputs_request(struct harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Creates a domain with one vdispl device and one vkb device (libxl's vkb= spec). */
 void inputs_create_guest(struct harness *h, int domid, const char *name, const char *connectors,
 	const char *vkb);

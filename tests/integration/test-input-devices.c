@@ -55,20 +55,6 @@ static const char layout_text[] =
 	"device = 'mosaic-control'\n"
 	"output = 'second'\n";
 
-static void request(struct harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void request(struct harness *h, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	char *reply = guests_control_reply(h, line);
-	CHECK(reply != NULL && strstr(reply, "ok\n") != NULL, "%s: %s", line,
-		reply != NULL ? reply : "no reply");
-	free(reply);
-}
-
 static void expect(struct proc *guest, const char *want)
 {
 	struct kbd_event ev;
@@ -79,11 +65,7 @@ static void expect(struct proc *guest, const char *want)
 
 int main(void)
 {
-	const char *dir = guests_scratch_dir();
-	char layout[512];
-	snprintf(layout, sizeof(layout), "%s/devices.toml", dir);
-	FILE *f = fopen(layout, "w");
-	CHECK(f != NULL && fputs(layout_text, f) >= 0 && fclose(f) == 0, "cannot write %s", layout);
+	const char *layout = inputs_write_layout("devices.toml", layout_text);
 
 	struct harness h;
 	const char *args[] = {"--layout", layout, "--size", "640x480", "--outputs", "2", NULL};
@@ -121,34 +103,34 @@ int main(void)
 
 
 	/* Raw: 0..0x7fff over the connector. */
-	request(&h, "input pointer 480 120");
+	inputs_request(&h, "input pointer 480 120");
 	expect(procs[1], "pos 16384 16384 0");
-	request(&h, "input pointer 639 239");
+	inputs_request(&h, "input pointer 639 239");
 	expect(procs[1], "pos 32665 32631 0");
 
 	/* No multi-touch: one touch is the pointer with its left button (touches: second output). */
-	request(&h, "input touch down 1 160 360");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch down 1 160 360");
+	inputs_request(&h, "input touch frame");
 	expect(procs[2], "pos 160 120 0");
 	expect(procs[2], "key 272 down");
-	request(&h, "input touch motion 1 170 370");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch motion 1 170 370");
+	inputs_request(&h, "input touch frame");
 	expect(procs[2], "pos 170 130 0");
-	request(&h, "input touch up 1");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch up 1");
+	inputs_request(&h, "input touch frame");
 	expect(procs[2], "key 272 up");
 
 	/* Glued to the second output: 100,100 there is "far"'s, in its 640x480 units. */
-	request(&h, "input touch down 2 100 100");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch down 2 100 100");
+	inputs_request(&h, "input touch frame");
 	expect(procs[3], "mt 0 down 200 200");
 	expect(procs[3], "mt 0 syn");
-	request(&h, "input touch up 2");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch up 2");
+	inputs_request(&h, "input touch frame");
 	expect(procs[3], "mt 0 up");
 	expect(procs[3], "mt 0 syn");
 	/* ... and "plain", under 100,100 of the whole layout, got nothing: its next event is this. */
-	request(&h, "input pointer 10 10");
+	inputs_request(&h, "input pointer 10 10");
 	expect(procs[0], "pos 25 25 0");
 	printf("input-devices: raw, single touch and a glued touch screen ok\n");
 

@@ -14,6 +14,7 @@
 
 #include "guests.h"
 #include "harness.h"
+#include "inputs.h"
 
 static const char layout_text[] =
 	"[[output]]\n"
@@ -139,11 +140,7 @@ static void focus_ok(struct harness *h, const char *request)
 
 int main(void)
 {
-	const char *dir = guests_scratch_dir();
-	char layout[512];
-	snprintf(layout, sizeof(layout), "%s/focus.toml", dir);
-	FILE *f = fopen(layout, "w");
-	CHECK(f != NULL && fputs(layout_text, f) >= 0 && fclose(f) == 0, "cannot write %s", layout);
+	const char *layout = inputs_write_layout("focus.toml", layout_text);
 
 	struct harness h;
 	const char *args[] = {"--layout", layout, "--size", "800x300", NULL};

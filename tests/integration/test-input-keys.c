@@ -108,11 +108,7 @@ static void focus(struct harness *h, const char *guest)
 
 int main(void)
 {
-	const char *dir = guests_scratch_dir();
-	char layout[512];
-	snprintf(layout, sizeof(layout), "%s/keys.toml", dir);
-	FILE *f = fopen(layout, "w");
-	CHECK(f != NULL && fputs(layout_text, f) >= 0 && fclose(f) == 0, "cannot write %s", layout);
+	const char *layout = inputs_write_layout("keys.toml", layout_text);
 
 	struct harness h;
 	const char *args[] = {"--layout", layout, "--size", "800x300", NULL};

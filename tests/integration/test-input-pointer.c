@@ -108,20 +108,6 @@ static void expect_mt(struct proc *guest, long contact, const char *what, long x
 		"%s: got '%s', wanted mt %ld %s %ld %ld", guest->name, ev.line, contact, what, x, y);
 }
 
-static void request(struct harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void request(struct harness *h, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	char *reply = guests_control_reply(h, line);
-	CHECK(reply != NULL && strstr(reply, "ok\n") != NULL, "%s: %s", line,
-		reply != NULL ? reply : "no reply");
-	free(reply);
-}
-
 /*
  * Points inside bars (stable colours) of the guest's picture, taken to the
  * screen; the pointer goes there and the guest must get that position.
@@ -142,7 +128,7 @@ static void check_pointer(struct harness *h, const struct view_info *v, const ch
 		guests_transform_point(v->transform, u, t, &su, &sv);
 		/* A whole screen pixel, as a mouse or touch screen gives. */
 		long px = v->x + (long)(su * v->width), py = v->y + (long)(sv * v->height);
-		request(h, "input pointer %ld %ld", px, py);
+		inputs_request(h, "input pointer %ld %ld", px, py);
 		double gx, gy;
 		guest_point(v, px, py, &gx, &gy);
 		CHECK(fabs(gx - cx) < 2 && fabs(gy - cy) < 2, "%s: %ld,%ld is guest %g,%g, not near %g,%g",
@@ -163,11 +149,7 @@ static void check_pointer(struct harness *h, const struct view_info *v, const ch
 
 int main(void)
 {
-	const char *dir = guests_scratch_dir();
-	char layout[512];
-	snprintf(layout, sizeof(layout), "%s/pointer.toml", dir);
-	FILE *f = fopen(layout, "w");
-	CHECK(f != NULL && fputs(layout_text, f) >= 0 && fclose(f) == 0, "cannot write %s", layout);
+	const char *layout = inputs_write_layout("pointer.toml", layout_text);
 
 	struct harness h;
 	const char *args[] = {"--layout", layout, "--size", "800x640", NULL};
@@ -193,29 +175,29 @@ int main(void)
 	free(pixels);
 
 	/* Over the background: nothing. A click there, then one on "scaled" at 100,100. */
-	request(&h, "input pointer 790 630");
-	request(&h, "input button left down");
-	request(&h, "input button left up");
-	request(&h, "input pointer 100 100");
+	inputs_request(&h, "input pointer 790 630");
+	inputs_request(&h, "input button left down");
+	inputs_request(&h, "input button left up");
+	inputs_request(&h, "input pointer 100 100");
 	expect_pos(guests[0], scale(80, 320, RANGE_W), scale(80, 240, RANGE_H), 0);
-	request(&h, "input button left down");
-	request(&h, "input button left up");
+	inputs_request(&h, "input button left down");
+	inputs_request(&h, "input button left up");
 	inputs_expect_key(guests[0], BTN_LEFT, true);
 	inputs_expect_key(guests[0], BTN_LEFT, false);
 
 	/* Wheel steps where the pointer is. */
-	request(&h, "input wheel 2");
+	inputs_request(&h, "input wheel 2");
 	expect_pos(guests[0], scale(80, 320, RANGE_W), scale(80, 240, RANGE_H), 2);
 
 	/* A button held on "scaled" keeps the pointer there, clamped to its edge, until released. */
-	request(&h, "input button right down");
+	inputs_request(&h, "input button right down");
 	inputs_expect_key(guests[0], BTN_RIGHT, true);
-	request(&h, "input pointer 500 100");
+	inputs_request(&h, "input pointer 500 100");
 	expect_pos(guests[0], RANGE_W - 1, scale(80, 240, RANGE_H), 0);
-	request(&h, "input button right up");
+	inputs_request(&h, "input button right up");
 	inputs_expect_key(guests[0], BTN_RIGHT, false);
 	/* Released: the pointer belongs to "cropped" from its next motion on. */
-	request(&h, "input pointer 500 101");
+	inputs_request(&h, "input pointer 500 101");
 	double gx, gy;
 	guest_point(&views[1], 500, 101, &gx, &gy);
 	expect_pos(guests[1], scale(gx, 320, RANGE_W), scale(gy, 240, RANGE_H), 0);
@@ -223,29 +205,29 @@ int main(void)
 
 	/* Two touches at once on two guests: each its own, slot 0, in the touch range. */
 	guest_point(&views[1], 500, 100, &gx, &gy);
-	request(&h, "input touch down 7 100 100");
-	request(&h, "input touch down 8 500 100");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch down 7 100 100");
+	inputs_request(&h, "input touch down 8 500 100");
+	inputs_request(&h, "input touch frame");
 	expect_mt(guests[0], 0, "down", scale(80, 320, TOUCH_W), scale(80, 240, TOUCH_H));
 	expect_mt(guests[0], 0, "syn", 0, 0);
 	expect_mt(guests[1], 0, "down", scale(gx, 320, TOUCH_W), scale(gy, 240, TOUCH_H));
 	expect_mt(guests[1], 0, "syn", 0, 0);
 	/* A second and a third contact on "scaled": it takes two, the third is not sent. */
-	request(&h, "input touch down 9 200 100");
-	request(&h, "input touch down 10 300 100");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch down 9 200 100");
+	inputs_request(&h, "input touch down 10 300 100");
+	inputs_request(&h, "input touch frame");
 	expect_mt(guests[0], 1, "down", scale(160, 320, TOUCH_W), scale(80, 240, TOUCH_H));
 	expect_mt(guests[0], 0, "syn", 0, 0);
 	/* The first contact moves over "cropped": it stays with "scaled", clamped. */
-	request(&h, "input touch motion 7 600 100");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch motion 7 600 100");
+	inputs_request(&h, "input touch frame");
 	expect_mt(guests[0], 0, "motion", TOUCH_W - 1, scale(80, 240, TOUCH_H));
 	expect_mt(guests[0], 0, "syn", 0, 0);
-	request(&h, "input touch up 7");
-	request(&h, "input touch up 8");
-	request(&h, "input touch up 9");
-	request(&h, "input touch up 10");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch up 7");
+	inputs_request(&h, "input touch up 8");
+	inputs_request(&h, "input touch up 9");
+	inputs_request(&h, "input touch up 10");
+	inputs_request(&h, "input touch frame");
 	expect_mt(guests[0], 0, "up", 0, 0);
 	expect_mt(guests[0], 1, "up", 0, 0);
 	expect_mt(guests[0], 0, "syn", 0, 0);
@@ -253,9 +235,9 @@ int main(void)
 	expect_mt(guests[1], 0, "syn", 0, 0);
 	/* "turned" got nothing but its pointer positions: its next event is this touch. */
 	guest_point(&views[2], 120, 400, &gx, &gy);
-	request(&h, "input touch down 11 120 400");
-	request(&h, "input touch up 11");
-	request(&h, "input touch frame");
+	inputs_request(&h, "input touch down 11 120 400");
+	inputs_request(&h, "input touch up 11");
+	inputs_request(&h, "input touch frame");
 	expect_mt(guests[2], 0, "down", scale(gx, 320, TOUCH_W), scale(gy, 240, TOUCH_H));
 	expect_mt(guests[2], 0, "up", 0, 0);
 	expect_mt(guests[2], 0, "syn", 0, 0);
