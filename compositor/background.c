@@ -6,7 +6,7 @@
 #include <wlr/types/wlr_scene.h>
 
 #include "compositor/background.h"
-#include "compositor/png.h"
+#include "protocol/png.h"
 #include "vm-surfaces/buffer.h"
 
 struct mosaic_background *background_create(struct wlr_scene_tree *parent)

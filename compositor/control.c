@@ -23,9 +23,11 @@
 #include "compositor/server.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "compositor/wait.h"
 #include "input-routing/router.h"
 #include "input-routing/vkbd.h"
 #include "layouts/layout.h"
+#include "protocol/compare.h"
 #include "protocol/control.h"
 
 struct mosaic_control {
@@ -43,6 +45,8 @@ struct control_client {
 	char buf[CONTROL_MAX_LINE];
 	size_t len;
 	bool following; // takes events; no more requests
+	struct mosaic_wait *wait; // a request answered later; the next ones wait
+	struct wl_event_source *resume; // requests that came meanwhile, after a wait
 	struct wl_list link;
 };
 
@@ -361,27 +365,215 @@ static void save_screenshot(struct reply *reply, struct mosaic_output *output,
 	reply_printf(reply, "ok\n");
 }
 
+/*
+ * Requests' options are "key=value" words with a key the request knows; the
+ * other words are positional (a guest's name may hold a '=').
+ */
+static bool is_option(const char *word, const char *const keys[])
+{
+	for (size_t k = 0; keys[k] != NULL; k++) {
+		size_t len = strlen(keys[k]);
+		if (strncmp(word, keys[k], len) == 0 && word[len] == '=') {
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *option(int argc, char **argv, const char *key)
+{
+	const char *const keys[] = {key, NULL};
+	for (int i = 1; i < argc; i++) {
+		if (is_option(argv[i], keys)) {
+			return argv[i] + strlen(key) + 1;
+		}
+	}
+	return NULL;
+}
+
+/* The nth positional word, NULL if there is none; *count: how many there are. */
+static const char *positional(int argc, char **argv, const char *const keys[], int n,
+	int *count)
+{
+	const char *word = NULL;
+	*count = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!is_option(argv[i], keys) && (*count)++ == n) {
+			word = argv[i];
+		}
+	}
+	return word;
+}
+
+static bool parse_timeout(struct reply *reply, int argc, char **argv, int *ms)
+{
+	const char *value = option(argc, argv, "timeout");
+	*ms = 10000;
+	if (value == NULL) {
+		return true;
+	}
+	char *end;
+	long v = strtol(value, &end, 10);
+	if (end == value || *end != '\0' || v < 1 || v > 3600000) {
+		reply_printf(reply, "error timeout wants milliseconds, 1 to 3600000\n");
+		return false;
+	}
+	*ms = (int)v;
+	return true;
+}
+
 static void cmd_screenshot(struct reply *reply, int argc, char **argv)
 {
-	const char *name = argc > 1 ? argv[1] : NULL;
+	static const char *const keys[] = {"rect", "surface", NULL};
+	int count;
+	const char *name = positional(argc, argv, keys, 0, &count);
+	const char *rect = option(argc, argv, "rect"), *guest = option(argc, argv, "surface");
+	if (count > 1 || (rect != NULL && guest != NULL)) {
+		reply_printf(reply,
+			"error usage: screenshot [OUTPUT] [rect=X,Y,W,H | surface=GUEST]\n");
+		return;
+	}
+	struct mosaic_output *output = NULL;
+	if (name != NULL || guest == NULL) {
+		output = output_find(reply->server, name);
+		if (output == NULL) {
+			reply_printf(
+				reply, "error no output %s\n", name != NULL ? q(name) : "at all");
+			return;
+		}
+	}
+	struct wlr_box box = {0, 0, 0, 0};
+	bool whole = true;
+	if (rect != NULL) {
+		struct compare_rect r;
+		if (!compare_parse_rect(rect, &r)) {
+			reply_printf(reply, "error rect wants X,Y,W,H, got %s\n", q(rect));
+			return;
+		}
+		box = (struct wlr_box){r.x, r.y, r.width, r.height};
+		whole = false;
+	} else if (guest != NULL) {
+		struct control_guest g;
+		char why[128];
+		if (!control_parse_guest(guest, &g)) {
+			reply_printf(reply,
+				"error surface wants NAME or DOMID, then :CONN or :DEV.CONN, "
+				"got %s\n",
+				q(guest));
+			return;
+		}
+		if (!screenshot_guest_box(reply->server, &g, &output, &box, why, sizeof(why))) {
+			reply_printf(reply, "error guest %s: %s\n", q(guest), why);
+			return;
+		}
+		whole = false;
+	}
+	struct wlr_output *o = output->wlr_output;
+	struct wlr_box all = {0, 0, o->width, o->height};
+	if (whole) {
+		box = all;
+	} else if (!wlr_box_intersection(&box, &box, &all)) {
+		reply_printf(reply, "error the rectangle is outside output %s (%dx%d)\n",
+			q(o->name), o->width, o->height);
+		return;
+	}
+	/* The frame the picture shows (or a later one): where a wait-frame for the next starts. */
+	uint32_t seq = o->commit_seq;
+	uint8_t *png;
+	size_t len;
+	if (!screenshot_png(output, &box, &png, &len)) {
+		reply_printf(reply, "error cannot capture output %s\n", q(o->name));
+		return;
+	}
+	if (reply->client == NULL) {
+		save_screenshot(reply, output, png, len);
+	} else if (reply_printf(reply, "screenshot output=%s seq=%u x=%d y=%d width=%d height=%d\n",
+			   q(o->name), seq, box.x, box.y, box.width, box.height) &&
+		reply_printf(reply, "png %zu\n", len) && client_send(reply->client, png, len, 0)) {
+		reply_printf(reply, "\nok\n");
+	}
+	free(png);
+}
+
+static void client_handle_wait_done(void *data, const char *text);
+
+static bool can_wait(struct reply *reply)
+{
+	if (reply->client == NULL) {
+		reply_printf(reply, "error waiting needs a client to answer\n");
+		return false;
+	}
+	return true;
+}
+
+static void cmd_wait_flip(struct reply *reply, int argc, char **argv)
+{
+	static const char *const keys[] = {"timeout", NULL};
+	int words;
+	const char *guest = positional(argc, argv, keys, 0, &words);
+	const char *count = positional(argc, argv, keys, 1, &words);
+	if (words != 2) {
+		reply_printf(reply, "error usage: wait-flip GUEST N [timeout=MS]\n");
+		return;
+	}
+	struct control_guest g;
+	if (!control_parse_guest(guest, &g)) {
+		reply_printf(reply,
+			"error GUEST wants NAME or DOMID, then :CONN or :DEV.CONN, got %s\n",
+			q(guest));
+		return;
+	}
+	char *end;
+	unsigned long long flip = strtoull(count, &end, 10);
+	if (end == count || *end != '\0' || count[0] == '-' || flip < 1) {
+		reply_printf(reply, "error N wants a flip number from 1, got %s\n", q(count));
+		return;
+	}
+	int ms;
+	if (!parse_timeout(reply, argc, argv, &ms) || !can_wait(reply)) {
+		return;
+	}
+	reply->client->wait = wait_flip_create(reply->server, &g, flip, ms,
+		client_handle_wait_done, reply->client);
+	if (reply->client->wait == NULL) {
+		reply_printf(reply, "error out of memory\n");
+	}
+}
+
+static void cmd_wait_frame(struct reply *reply, int argc, char **argv)
+{
+	static const char *const keys[] = {"after", "timeout", NULL};
+	int count;
+	const char *name = positional(argc, argv, keys, 0, &count);
+	const char *after = option(argc, argv, "after");
+	if (count > 1) {
+		reply_printf(reply, "error usage: wait-frame [OUTPUT] [after=SEQ] [timeout=MS]\n");
+		return;
+	}
 	struct mosaic_output *output = output_find(reply->server, name);
 	if (output == NULL) {
 		reply_printf(reply, "error no output %s\n", name != NULL ? q(name) : "at all");
 		return;
 	}
-	uint8_t *png;
-	size_t len;
-	if (!screenshot_png(output, &png, &len)) {
-		reply_printf(reply, "error cannot capture output %s\n", output->wlr_output->name);
+	uint32_t seq = output->wlr_output->commit_seq;
+	if (after != NULL) {
+		char *end;
+		unsigned long v = strtoul(after, &end, 10);
+		if (end == after || *end != '\0' || after[0] == '-' || v > UINT32_MAX) {
+			reply_printf(reply, "error after wants a frame number, got %s\n", q(after));
+			return;
+		}
+		seq = (uint32_t)v;
+	}
+	int ms;
+	if (!parse_timeout(reply, argc, argv, &ms) || !can_wait(reply)) {
 		return;
 	}
-	if (reply->client == NULL) {
-		save_screenshot(reply, output, png, len);
-	} else if (reply_printf(reply, "png %zu\n", len) &&
-		client_send(reply->client, png, len, 0)) {
-		reply_printf(reply, "\nok\n");
+	reply->client->wait = wait_frame_create(reply->server, output, seq, ms,
+		client_handle_wait_done, reply->client);
+	if (reply->client->wait == NULL) {
+		reply_printf(reply, "error out of memory\n");
 	}
-	free(png);
 }
 
 static void cmd_follow(struct reply *reply, int argc, char **argv)
@@ -405,7 +597,9 @@ static const struct {
 	{"layouts", cmd_layouts, "layouts"},
 	{"layout", cmd_layout, "layout NAME"},
 	{"reload", cmd_reload, "reload"},
-	{"screenshot", cmd_screenshot, "screenshot [OUTPUT]"},
+	{"screenshot", cmd_screenshot, "screenshot [OUTPUT] [rect=X,Y,W,H | surface=GUEST]"},
+	{"wait-flip", cmd_wait_flip, "wait-flip GUEST N [timeout=MS]"},
+	{"wait-frame", cmd_wait_frame, "wait-frame [OUTPUT] [after=SEQ] [timeout=MS]"},
 	{"focus", cmd_focus, "focus [next|prev|none|POSITION|GUEST]"},
 	{"inputs", cmd_inputs, "inputs"},
 	{"input", cmd_input,
@@ -435,7 +629,7 @@ static void run_line(struct reply *reply, char *line)
 			return;
 		}
 	}
-	char usage[512] = "ping";
+	char usage[1024] = "ping";
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		strncat(usage, ", ", sizeof(usage) - strlen(usage) - 1);
 		strncat(usage, commands[i].usage, sizeof(usage) - strlen(usage) - 1);
@@ -453,6 +647,10 @@ void control_run(struct mosaic_server *server, const char *line)
 
 static void client_destroy(struct control_client *client)
 {
+	wait_destroy(client->wait);
+	if (client->resume != NULL) {
+		wl_event_source_remove(client->resume);
+	}
 	wl_event_source_remove(client->source);
 	close(client->fd);
 	wl_list_remove(&client->link);
@@ -492,6 +690,52 @@ void control_eventf(struct mosaic_control *control, const char *fmt, ...)
 	}
 }
 
+/* Runs the complete requests received, until one has to wait; false if the client is gone. */
+static bool client_run_requests(struct control_client *client)
+{
+	char *nl;
+	while (!client->following && client->wait == NULL &&
+		(nl = memchr(client->buf, '\n', client->len)) != NULL) {
+		*nl = '\0';
+		struct reply reply = {client->control->server, client};
+		run_line(&reply, client->buf);
+		size_t used = (size_t)(nl - client->buf) + 1;
+		memmove(client->buf, client->buf + used, client->len - used);
+		client->len -= used;
+	}
+	if (client->len == sizeof(client->buf)) {
+		/* One request too long, or a pile of them behind a wait: not a client of ours. */
+		struct reply reply = {client->control->server, client};
+		reply_printf(&reply, "error request longer than %d bytes\n", CONTROL_MAX_LINE);
+		client_destroy(client);
+		return false;
+	}
+	return true;
+}
+
+static void client_handle_resume(void *data)
+{
+	struct control_client *client = data;
+	client->resume = NULL;
+	client_run_requests(client);
+}
+
+static void client_handle_wait_done(void *data, const char *text)
+{
+	struct control_client *client = data;
+	client->wait = NULL;
+	if (!client_send(client, text, strlen(text), 0)) {
+		client_destroy(client);
+		return;
+	}
+	/* Not from here: a wait ends inside an output's or a guest's signal. */
+	if (client->len > 0 && client->resume == NULL) {
+		client->resume = wl_event_loop_add_idle(
+			wl_display_get_event_loop(client->control->server->display),
+			client_handle_resume, client);
+	}
+}
+
 static int client_handle_readable(int fd, uint32_t mask, void *data)
 {
 	struct control_client *client = data;
@@ -513,20 +757,7 @@ static int client_handle_readable(int fd, uint32_t mask, void *data)
 		return 0;
 	}
 	client->len += (size_t)n;
-	char *nl;
-	while (!client->following && (nl = memchr(client->buf, '\n', client->len)) != NULL) {
-		*nl = '\0';
-		struct reply reply = {client->control->server, client};
-		run_line(&reply, client->buf);
-		size_t used = (size_t)(nl - client->buf) + 1;
-		memmove(client->buf, client->buf + used, client->len - used);
-		client->len -= used;
-	}
-	if (client->len == sizeof(client->buf)) {
-		struct reply reply = {client->control->server, client};
-		reply_printf(&reply, "error request longer than %d bytes\n", CONTROL_MAX_LINE);
-		client_destroy(client);
-	}
+	client_run_requests(client);
 	return 0;
 }
 

@@ -20,6 +20,8 @@ static const char usage[] =
 	"  -l, --layout FILE       the layout file: outputs, guests, layouts, key bindings\n"
 	"                          (mosaic-layout(5)); without it, guests are shown in a grid\n"
 	"  -m, --guest-memory MIB  buffer memory one guest device may use (256)\n"
+	"      --allow-screencopy  let Wayland clients of mosaic's (grim) capture the\n"
+	"                          outputs, guests' screens included (off: they are private)\n"
 	"  -c, --control PATH      control socket (default $MOSAIC_CONTROL,\n"
 	"                          $XDG_RUNTIME_DIR/mosaic.sock, or /tmp/mosaic-UID.sock)\n"
 	"  -v, --verbose           debug logging\n"
@@ -61,6 +63,7 @@ int main(int argc, char *argv[])
 		{"control", required_argument, NULL, 'c'},
 		{"guest-memory", required_argument, NULL, 'm'},
 		{"layout", required_argument, NULL, 'l'},
+		{"allow-screencopy", no_argument, NULL, 'S'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -98,6 +101,9 @@ int main(int argc, char *argv[])
 		}
 		case 'l':
 			config.layout_path = optarg;
+			break;
+		case 'S':
+			config.allow_screencopy = true;
 			break;
 		case 'v':
 			level = WLR_DEBUG;

@@ -1,5 +1,8 @@
 #include <drm_fourcc.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/render/wlr_texture.h>
 #include <wlr/types/wlr_buffer.h>
@@ -8,9 +11,12 @@
 #include <wlr/util/log.h>
 
 #include "compositor/output.h"
-#include "compositor/png.h"
 #include "compositor/screenshot.h"
 #include "compositor/server.h"
+#include "compositor/surface.h"
+#include "compositor/view.h"
+#include "protocol/control.h"
+#include "protocol/png.h"
 #include "vm-surfaces/buffer.h"
 
 /*
@@ -30,50 +36,121 @@ static void import_pending_textures(struct wlr_scene *scene, struct wlr_renderer
 	}
 }
 
-bool screenshot_capture(struct mosaic_output *output, uint32_t **pixels, int *width,
-	int *height)
+/* The whole output; pixels as a vm_buffer's memory, which the caller takes. */
+static uint32_t *render_output(struct mosaic_output *output)
 {
 	struct wlr_output *wlr_output = output->wlr_output;
 	struct wlr_renderer *renderer = output->server->renderer;
-	int w = wlr_output->width, h = wlr_output->height;
-	if (w <= 0 || h <= 0) {
-		return false;
-	}
-	struct vm_buffer *buffer = vm_buffer_create_memory(w, h, DRM_FORMAT_XRGB8888);
+	struct vm_buffer *buffer =
+		vm_buffer_create_memory(wlr_output->width, wlr_output->height, DRM_FORMAT_XRGB8888);
 	if (buffer == NULL) {
-		return false;
+		return NULL;
 	}
 	import_pending_textures(output->server->scene, renderer);
-	bool ok = wlr_renderer_begin_with_buffer(renderer, &buffer->base);
-	if (ok) {
-		struct wlr_box box;
-		output_get_box(output, &box);
-		static const float black[4] = {0, 0, 0, 1};
-		wlr_renderer_clear(renderer, black);
-		wlr_scene_render_output(output->server->scene, wlr_output, box.x, box.y, NULL);
-		wlr_renderer_end(renderer);
-	} else {
+	if (!wlr_renderer_begin_with_buffer(renderer, &buffer->base)) {
 		wlr_log(WLR_ERROR, "Screenshots need a renderer that draws into memory (pixman)");
 		wlr_buffer_drop(&buffer->base);
-		return false;
+		return NULL;
 	}
+	struct wlr_box box;
+	output_get_box(output, &box);
+	static const float black[4] = {0, 0, 0, 1};
+	wlr_renderer_clear(renderer, black);
+	wlr_scene_render_output(output->server->scene, wlr_output, box.x, box.y, NULL);
+	wlr_renderer_end(renderer);
 	/* Keep the pixels, drop the buffer around them. */
-	*pixels = buffer->data;
+	uint32_t *pixels = buffer->data;
 	buffer->data = NULL;
 	wlr_buffer_drop(&buffer->base);
-	*width = w;
-	*height = h;
+	return pixels;
+}
+
+bool screenshot_capture(struct mosaic_output *output, const struct wlr_box *box, uint32_t **pixels,
+	int *width, int *height)
+{
+	struct wlr_output *wlr_output = output->wlr_output;
+	struct wlr_box all = {0, 0, wlr_output->width, wlr_output->height}, part = all;
+	if (box != NULL && !wlr_box_intersection(&part, box, &all)) {
+		return false;
+	}
+	if (wlr_box_empty(&part)) {
+		return false;
+	}
+	uint32_t *whole = render_output(output);
+	if (whole == NULL) {
+		return false;
+	}
+	if (part.width == all.width && part.height == all.height) {
+		*pixels = whole;
+	} else {
+		uint32_t *cut = malloc((size_t)part.width * part.height * 4);
+		if (cut == NULL) {
+			free(whole);
+			return false;
+		}
+		for (int y = 0; y < part.height; y++) {
+			memcpy(cut + (size_t)y * part.width,
+				whole + (size_t)(part.y + y) * all.width + part.x,
+				(size_t)part.width * 4);
+		}
+		free(whole);
+		*pixels = cut;
+	}
+	*width = part.width;
+	*height = part.height;
 	return true;
 }
 
-bool screenshot_png(struct mosaic_output *output, uint8_t **png, size_t *len)
+bool screenshot_png(
+	struct mosaic_output *output, const struct wlr_box *box, uint8_t **png, size_t *len)
 {
 	uint32_t *pixels;
 	int w, h;
-	if (!screenshot_capture(output, &pixels, &w, &h)) {
+	if (!screenshot_capture(output, box, &pixels, &w, &h)) {
 		return false;
 	}
 	bool ok = png_encode_xrgb8888(pixels, w, h, (size_t)w * 4, png, len);
 	free(pixels);
 	return ok;
+}
+
+/* Output-local layout coordinates to the output's pixels, as the scene renders them. */
+static void to_output_pixels(struct wlr_output *output, struct wlr_box *box)
+{
+	double s = output->scale;
+	int x0 = (int)round(box->x * s), y0 = (int)round(box->y * s);
+	int x1 = (int)round((box->x + box->width) * s), y1 = (int)round((box->y + box->height) * s);
+	*box = (struct wlr_box){x0, y0, x1 - x0, y1 - y0};
+	int tw, th;
+	wlr_output_transformed_resolution(output, &tw, &th);
+	wlr_box_transform(box, box, wlr_output_transform_invert(output->transform), tw, th);
+}
+
+bool screenshot_guest_box(struct mosaic_server *server, const struct control_guest *guest,
+	struct mosaic_output **output, struct wlr_box *box, char *why, size_t why_size)
+{
+	bool connected = false;
+	struct mosaic_surface *surface;
+	wl_list_for_each(surface, &server->surfaces, link) {
+		if (surface->connector == NULL ||
+			!control_guest_matches(guest, surface->name, surface->domid, surface->devid,
+				surface->index)) {
+			continue;
+		}
+		connected = true;
+		struct mosaic_view *view;
+		wl_list_for_each(view, &server->views, link) {
+			if (view->params.surface != surface || view->content == NULL ||
+				view->tree == NULL || wlr_box_empty(&view->box) ||
+				(*output != NULL && view->params.output != *output)) {
+				continue;
+			}
+			*output = view->params.output;
+			*box = view->box;
+			to_output_pixels((*output)->wlr_output, box);
+			return true;
+		}
+	}
+	snprintf(why, why_size, "%s", connected ? "not shown there" : "not connected");
+	return false;
 }

@@ -4,16 +4,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <wlr/util/box.h>
 
 /*
  * Renders what an output shows, from the scene, into memory of our own
- * (independent of the output's buffers and of direct scan-out).
+ * (independent of the output's buffers and of direct scan-out). Pictures
+ * are in the output's own pixels, as the display gets them: a rotated
+ * output's picture is turned.
  */
 struct mosaic_output;
+struct mosaic_server;
+struct control_guest;
 
-/* XRGB8888 pixels, stride width * 4; free() them. */
-bool screenshot_capture(struct mosaic_output *output, uint32_t **pixels, int *width,
-	int *height);
-bool screenshot_png(struct mosaic_output *output, uint8_t **png, size_t *len);
+/*
+ * XRGB8888 pixels, stride width * 4, of the whole output (box NULL) or of
+ * box, in the output's pixels (clipped to them; nothing left is a failure);
+ * free() them.
+ */
+bool screenshot_capture(struct mosaic_output *output, const struct wlr_box *box, uint32_t **pixels,
+	int *width, int *height);
+bool screenshot_png(
+	struct mosaic_output *output, const struct wlr_box *box, uint8_t **png, size_t *len);
+
+/*
+ * Where the guest's picture is in the output's pixels: the first view (bottom
+ * to top) that shows the guest's connector, on output if it is not NULL (else
+ * on any; *output says which). On failure, why says why.
+ */
+bool screenshot_guest_box(struct mosaic_server *server, const struct control_guest *guest,
+	struct mosaic_output **output, struct wlr_box *box, char *why, size_t why_size);
 
 #endif

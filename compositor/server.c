@@ -14,6 +14,7 @@
 #include "compositor/label.h"
 #include "compositor/layouts.h"
 #include "compositor/output.h"
+#include "compositor/screencopy.h"
 #include "compositor/seat.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
@@ -123,6 +124,9 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 
 	server->seat = seat_create(server);
 	if (server->seat == NULL) {
+		goto error;
+	}
+	if (config->allow_screencopy && !screencopy_enable(server)) {
 		goto error;
 	}
 

@@ -15,6 +15,7 @@ struct mosaic_config {
 	const char *control_path;
 	uint64_t guest_memory; // bytes of buffers per guest device, 0: default
 	const char *layout_path; // NULL: the built-in grid
+	bool allow_screencopy; // dom0 clients may capture outputs (wlr-screencopy)
 	struct layout_config *layout; // loaded from layout_path; the server takes it
 };
 

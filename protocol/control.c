@@ -278,3 +278,67 @@ bool control_line_to_json(const char *line, char *out, size_t size)
 	json_put(&o, "}", 1);
 	return !o.full;
 }
+
+/* A decimal number of at most max, all digits, from p up to end. */
+static bool parse_uint(const char *p, const char *end, unsigned long max, unsigned long *out)
+{
+	if (p == end || end - p > 10) {
+		return false;
+	}
+	unsigned long v = 0;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9') {
+			return false;
+		}
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v > max) {
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool control_parse_guest(const char *text, struct control_guest *guest)
+{
+	memset(guest, 0, sizeof(*guest));
+	guest->domid = -1;
+	/* Domain names may hold colons (they are not ours): the connector follows the last one. */
+	const char *colon = strrchr(text, ':');
+	const char *end = colon != NULL ? colon : text + strlen(text);
+	size_t len = (size_t)(end - text);
+	if (len == 0 || len >= sizeof(guest->name)) {
+		return false;
+	}
+	unsigned long v;
+	if (parse_uint(text, end, 0x7fff, &v)) {
+		guest->domid = (long)v;
+	} else {
+		memcpy(guest->name, text, len);
+	}
+	if (colon == NULL) {
+		return true;
+	}
+	const char *conn = colon + 1;
+	const char *dot = strchr(conn, '.');
+	if (dot != NULL) {
+		if (!parse_uint(conn, dot, 0xffff, &v)) {
+			return false;
+		}
+		guest->dev = (unsigned)v;
+		conn = dot + 1;
+	}
+	if (!parse_uint(conn, conn + strlen(conn), 3, &v)) {
+		return false;
+	}
+	guest->conn = (unsigned)v;
+	return true;
+}
+
+bool control_guest_matches(const struct control_guest *guest, const char *name, unsigned domid,
+	unsigned dev, unsigned conn)
+{
+	bool who = guest->domid >= 0 ? (unsigned long)guest->domid == domid :
+				       name != NULL && strcmp(guest->name, name) == 0;
+	return who && guest->dev == dev && guest->conn == conn;
+}

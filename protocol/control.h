@@ -42,7 +42,24 @@
  *   layout NAME          switches to layout NAME
  *   reload               reads the layout file again; a broken file is an error
  *                        "file:line:column: message" and changes nothing
- *   screenshot [OUTPUT]  png <n>, then the PNG of the output (the first by default)
+ *   screenshot [OUTPUT] [rect=X,Y,W,H | surface=GUEST]
+ *                        screenshot output= seq= x= y= width= height=, then png <n> and the
+ *                        PNG: the output (the first by default) in its own pixels (a
+ *                        rotated output's picture is turned as the display gets it), or
+ *                        the rectangle X,Y WxH of them, or the rectangle where the first
+ *                        view of GUEST (on OUTPUT if given) shows the guest's picture,
+ *                        as the output shows it (views above it included). seq: the
+ *                        output's last committed frame, for wait-frame after=.
+ *   wait-flip GUEST N [timeout=MS]
+ *                        flip label= domid= dev= conn= flips=: when GUEST (below) has
+ *                        presented its Nth page flip since it connected (flips= how
+ *                        many it has); waits for the guest to connect. An error if
+ *                        it goes away or MS (default 10000) pass first.
+ *   wait-frame [OUTPUT] [after=SEQ] [timeout=MS]
+ *                        frame output= seq=: when the output (the first by default)
+ *                        presents a frame later than SEQ (default: the last one so
+ *                        far); only frames that change something are committed. An
+ *                        error if MS (default 10000) pass first.
  *   focus [ARG]          moves keyboard focus (ARG: next, prev, none, a position on screen
  *                        from 1, top to bottom then left to right, or a guest's name), then
  *                        focus label= domid= dev= conn= input=vkbd|vinput|none, or focus none
@@ -63,6 +80,10 @@
  *                          event frame output= seq=
  *                          event focus label= domid= dev= conn=, or event focus none
  *                        A follower that does not keep up with the events is dropped.
+ *
+ * GUEST names a guest's connector: the domain's name or its domid (all
+ * digits), then ":CONN" or ":DEV.CONN" (device and connector, 0.0 by
+ * default): "cluster", "cluster:1", "7:0.1".
  */
 #define CONTROL_MAX_LINE 4096
 #define CONTROL_MAX_ARGS 32
@@ -94,6 +115,17 @@ int control_parse_fields(char *line, struct control_field *fields, int max);
  * line is malformed or out is too small.
  */
 bool control_line_to_json(const char *line, char *out, size_t size);
+
+/* A guest's connector, as requests name it (GUEST above). */
+struct control_guest {
+	char name[64]; // "" when by domid
+	long domid;    // -1 when by name
+	unsigned dev, conn;
+};
+
+bool control_parse_guest(const char *text, struct control_guest *guest);
+bool control_guest_matches(const struct control_guest *guest, const char *name, unsigned domid,
+	unsigned dev, unsigned conn);
 
 /* The socket path: $MOSAIC_CONTROL, else $XDG_RUNTIME_DIR/mosaic.sock, else /tmp. */
 bool control_default_path(char *buf, size_t size);

@@ -4,11 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "protocol/control.h"
+#include "protocol/mosaicctl.h"
 
 static const char usage[] =
 	"Usage: mosaicctl [-j] [-s SOCKET] COMMAND [ARGS]\n"
@@ -19,7 +18,15 @@ static const char usage[] =
 	"  layouts                       list the layout file's layouts, the active one marked\n"
 	"  layout NAME                   switch to layout NAME\n"
 	"  reload                        read the layout file again (errors say file:line:column)\n"
-	"  screenshot [-o OUTPUT] FILE   write what an output shows to FILE (PNG; - for stdout)\n"
+	"  screenshot [-o OUTPUT] [--rect X,Y,WxH | --surface GUEST] FILE\n"
+	"                                write what an output shows to FILE (PNG; - for stdout)\n"
+	"  expect REFERENCE.png [-o OUTPUT] [--rect X,Y,WxH | --surface GUEST]\n"
+	"         [--tolerance N|R,G,B] [--mask X,Y,WxH]... [--timeout SECONDS] [--diff-dir DIR]\n"
+	"                                compare what an output shows with a reference picture\n"
+	"  wait-flip GUEST N [--timeout SECONDS]\n"
+	"                                wait until GUEST has presented its Nth page flip\n"
+	"  wait-frame [-o OUTPUT] [--after SEQ] [--timeout SECONDS]\n"
+	"                                wait until the output presents a new frame\n"
 	"  focus [next|prev|none|N|GUEST] show or move keyboard focus (N: position on screen)\n"
 	"  inputs                        list guests' input devices (vkbd/vinput) and their state\n"
 	"  input key CODE down|up        send a key (Linux code) to the guest with the focus\n"
@@ -31,74 +38,95 @@ static const char usage[] =
 	"\n"
 	"  -j, --json    print every data line as a JSON object, one per line\n"
 	"  -s SOCKET     the control socket, else $MOSAIC_CONTROL, else\n"
-	"                $XDG_RUNTIME_DIR/mosaic.sock\n";
+	"                $XDG_RUNTIME_DIR/mosaic.sock\n"
+	"\n"
+	"Pictures are in the output's own pixels (the first output unless -o says): the\n"
+	"whole output, or --rect X,Y,WxH of it, or with --surface GUEST the rectangle where\n"
+	"the guest's picture is (its first view, on OUTPUT if -o is given), as the output\n"
+	"shows it: scaled, cropped and turned as the layout says, with whatever is drawn\n"
+	"above it. GUEST is a domain's name or domid, then :CONN or :DEV.CONN (0.0 if not\n"
+	"given): cluster, cluster:1, 7:0.1.\n"
+	"\n"
+	"expect captures and compares until the picture matches or --timeout passes\n"
+	"(default 5 seconds; 0 compares once), capturing again whenever the output\n"
+	"presents a new frame. A pixel matches when no channel differs by more than\n"
+	"--tolerance (default 0); --mask regions are left out. Exit status 0: it matches.\n"
+	"1: it does not: the last capture and a diff picture (matching pixels dimmed,\n"
+	"differing ones red, masks blue) are written to --diff-dir (default\n"
+	"$MOSAIC_DIFF_DIR, else .) as NAME-actual.png and NAME-diff.png, and the count\n"
+	"and bounding box of the differing pixels are printed. A missing reference is\n"
+	"written from the capture, and is a failure too: look at it before keeping it.\n"
+	"\n"
+	"wait-flip counts the connector's page flips from 1 since the guest connected\n"
+	"and waits for the guest to connect (default --timeout 10 seconds).\n";
 
-static int connect_to(const char *path)
+/* Requests whose reply is text: printed as it comes (follow never ends). */
+static int run_text(const struct ctl *ctl, int argc, char **argv)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "mosaicctl: socket path too long\n");
-		return -1;
+	char line[CONTROL_MAX_LINE];
+	const char *words[CONTROL_MAX_ARGS + 1];
+	if (argc > CONTROL_MAX_ARGS) {
+		fprintf(stderr, "mosaicctl: too many arguments\n");
+		return 2;
 	}
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		fprintf(stderr, "mosaicctl: cannot connect to %s: %s (is mosaic running?)\n", path,
-			strerror(errno));
-		if (fd >= 0) {
-			close(fd);
+	for (int i = 0; i < argc; i++) {
+		words[i] = argv[i];
+	}
+	words[argc] = NULL;
+	if (!ctl_format_request(words, line, sizeof(line))) {
+		fprintf(stderr, "mosaicctl: arguments too long\n");
+		return 2;
+	}
+	int fd = ctl_connect(ctl);
+	if (fd < 0) {
+		return 1;
+	}
+	FILE *conn = fdopen(fd, "r+");
+	if (conn == NULL || fputs(line, conn) == EOF || fflush(conn) == EOF) {
+		fprintf(stderr, "mosaicctl: cannot send the request\n");
+		return 1;
+	}
+	/* follow never ends with a status line: its events run until mosaic or we stop. */
+	bool follow = strcmp(argv[0], "follow") == 0;
+	if (follow) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	}
+	int status = 1;
+	char reply[CONTROL_MAX_LINE];
+	while (fgets(reply, sizeof(reply), conn) != NULL) {
+		if (strcmp(reply, "ok\n") == 0) {
+			status = 0;
+			break;
 		}
-		return -1;
-	}
-	return fd;
-}
-
-/* Quotes a word so that control_split gives it back unchanged. */
-static bool append_word(char *line, size_t size, const char *word)
-{
-	size_t len = strlen(line);
-	if (len > 0 && len + 1 < size) {
-		line[len++] = ' ';
-	}
-	if (len + 1 >= size) {
-		return false;
-	}
-	line[len++] = '"';
-	for (const char *p = word; *p; p++) {
-		if (*p == '\n' || *p == '\r') {
-			return false;
+		if (strncmp(reply, "error ", 6) == 0) {
+			fprintf(stderr, "mosaicctl: %s", reply + 6);
+			break;
 		}
-		if (*p == '"' || *p == '\\') {
-			if (len + 1 >= size) {
-				return false;
-			}
-			line[len++] = '\\';
+		if (strcmp(reply, "\n") == 0) {
+			continue;
 		}
-		if (len + 1 >= size) {
-			return false;
+		if (!ctl_print_line(ctl, reply)) {
+			break;
 		}
-		line[len++] = *p;
 	}
-	if (len + 2 >= size) {
-		return false;
+	fclose(conn);
+	if (follow) {
+		/* mosaic went away: the stream is over, which is how follow ends. */
+		return 0;
 	}
-	line[len++] = '"';
-	line[len] = '\0';
-	return true;
+	return status;
 }
 
 int main(int argc, char *argv[])
 {
 	char socket_path[256] = {0};
-	const char *out_path = NULL;
-	const char *output_name = NULL;
-	bool json = false;
+	struct ctl ctl = {socket_path, false};
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
 			snprintf(socket_path, sizeof(socket_path), "%s", argv[++i]);
 		} else if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0) {
-			json = true;
+			ctl.json = true;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			fputs(usage, stdout);
 			return 0;
@@ -114,104 +142,19 @@ int main(int argc, char *argv[])
 	if (socket_path[0] == '\0' && !control_default_path(socket_path, sizeof(socket_path))) {
 		return 2;
 	}
-
-	char line[CONTROL_MAX_LINE] = "";
-	const char *command = argv[i++];
-	append_word(line, sizeof(line), command);
-	if (strcmp(command, "screenshot") == 0) {
-		for (; i < argc; i++) {
-			if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-				output_name = argv[++i];
-			} else if (out_path == NULL) {
-				out_path = argv[i];
-			} else {
-				fputs(usage, stderr);
-				return 2;
-			}
-		}
-		if (out_path == NULL) {
-			fputs(usage, stderr);
-			return 2;
-		}
-		if (output_name != NULL) {
-			append_word(line, sizeof(line), output_name);
-		}
-	} else {
-		for (; i < argc; i++) {
-			if (!append_word(line, sizeof(line), argv[i])) {
-				fprintf(stderr, "mosaicctl: arguments too long\n");
-				return 2;
-			}
+	static const struct {
+		const char *name;
+		int (*run)(const struct ctl *ctl, int argc, char **argv);
+	} commands[] = {
+		{"screenshot", ctl_screenshot},
+		{"expect", ctl_expect},
+		{"wait-flip", ctl_wait_flip},
+		{"wait-frame", ctl_wait_frame},
+	};
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (strcmp(argv[i], commands[c].name) == 0) {
+			return commands[c].run(&ctl, argc - i, argv + i);
 		}
 	}
-	strcat(line, "\n");
-
-	int fd = connect_to(socket_path);
-	if (fd < 0) {
-		return 1;
-	}
-	FILE *conn = fdopen(fd, "r+");
-	if (conn == NULL || fputs(line, conn) == EOF || fflush(conn) == EOF) {
-		fprintf(stderr, "mosaicctl: cannot send the request\n");
-		return 1;
-	}
-	/* follow never ends with a status line: its events run until mosaic or we stop. */
-	bool follow = strcmp(command, "follow") == 0;
-	if (follow) {
-		setvbuf(stdout, NULL, _IOLBF, 0);
-	}
-	int status = 1;
-	char reply[CONTROL_MAX_LINE];
-	while (fgets(reply, sizeof(reply), conn) != NULL) {
-		size_t png_len;
-		if (strcmp(reply, "ok\n") == 0) {
-			status = 0;
-			break;
-		}
-		if (strncmp(reply, "error ", 6) == 0) {
-			fprintf(stderr, "mosaicctl: %s", reply + 6);
-			break;
-		}
-		if (sscanf(reply, "png %zu", &png_len) == 1 && out_path != NULL) {
-			uint8_t *data = malloc(png_len ? png_len : 1);
-			if (data == NULL || fread(data, 1, png_len, conn) != png_len) {
-				fprintf(stderr, "mosaicctl: short screenshot data\n");
-				free(data);
-				break;
-			}
-			bool to_stdout = strcmp(out_path, "-") == 0;
-			FILE *out = to_stdout ? stdout : fopen(out_path, "wb");
-			bool ok = out != NULL && fwrite(data, 1, png_len, out) == png_len;
-			if (out != NULL && !to_stdout) {
-				ok = fclose(out) == 0 && ok;
-			}
-			free(data);
-			if (!ok) {
-				fprintf(stderr, "mosaicctl: cannot write %s: %s\n", out_path,
-					strerror(errno));
-				break;
-			}
-			continue;
-		}
-		if (strcmp(reply, "\n") == 0) {
-			continue;
-		}
-		if (!json) {
-			fputs(reply, stdout);
-			continue;
-		}
-		char object[2 * CONTROL_MAX_LINE];
-		reply[strcspn(reply, "\n")] = '\0';
-		if (!control_line_to_json(reply, object, sizeof(object))) {
-			fprintf(stderr, "mosaicctl: cannot read the reply line: %s\n", reply);
-			break;
-		}
-		puts(object);
-	}
-	fclose(conn);
-	if (follow) {
-		/* mosaic went away: the stream is over, which is how follow ends. */
-		return 0;
-	}
-	return status;
+	return run_text(&ctl, argc - i, argv + i);
 }

@@ -78,7 +78,20 @@ void vm_connector_present(struct vm_connector *connector, uint64_t seq)
 	if (seq > connector->presented_seq) {
 		connector->presented_seq = seq;
 	}
+	/* The owed events are the latest flips, oldest first: those past seq are not shown. */
+	uint64_t waiting = 0;
+	for (uint32_t i = connector->owed_count; i > 0; i--) {
+		uint32_t k = (connector->owed_head + i - 1) % VM_CONNECTOR_MAX_OWED;
+		if (connector->owed[k].seq <= connector->presented_seq) {
+			break;
+		}
+		waiting++;
+	}
 	flush_events(connector);
+	if (connector->flips - waiting > connector->flips_presented) {
+		connector->flips_presented = connector->flips - waiting;
+		wl_signal_emit(&connector->events.present, connector);
+	}
 }
 
 static int retry_handle_timer(void *data)
@@ -141,6 +154,7 @@ int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
 	}
 	connector->content_seq++;
 	if (flip) {
+		connector->flips++;
 		uint32_t tail =
 			(connector->owed_head + connector->owed_count) % VM_CONNECTOR_MAX_OWED;
 		connector->owed[tail].seq = connector->content_seq;
@@ -223,6 +237,7 @@ struct vm_connector *vm_connector_create(struct vm_display *display, uint32_t in
 	connector->index = index;
 	connector->shown = false;
 	wl_signal_init(&connector->events.frame);
+	wl_signal_init(&connector->events.present);
 	wl_signal_init(&connector->events.destroy);
 	connector->clock = wl_event_loop_add_timer(display->surfaces->loop, clock_handle_tick,
 		connector);

@@ -36,9 +36,12 @@ struct vm_connector {
 	struct wlr_box src;
 	/* Bumped by every flip and SET_CONFIG; vm_connector_present() takes one. */
 	uint64_t content_seq;
+	/* PG_FLIPs accepted since the guest connected, and how many of them are on screen. */
+	uint64_t flips, flips_presented;
 
 	struct {
 		struct wl_signal frame;   // new content
+		struct wl_signal present; // flips_presented grew
 		struct wl_signal destroy;
 	} events;
 

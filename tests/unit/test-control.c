@@ -52,6 +52,32 @@ int main(void)
 	EXPECT(!parse_u32(" 1", &v));
 	EXPECT(!parse_u32("00000000001", &v));
 
+	/* Guests' connectors as requests name them. */
+	struct control_guest g;
+	EXPECT(control_parse_guest("cluster", &g) && strcmp(g.name, "cluster") == 0 &&
+		g.domid == -1 && g.dev == 0 && g.conn == 0);
+	EXPECT(control_parse_guest("cluster:2", &g) && strcmp(g.name, "cluster") == 0 &&
+		g.dev == 0 && g.conn == 2);
+	EXPECT(control_parse_guest("7:1.3", &g) && g.name[0] == '\0' && g.domid == 7 &&
+		g.dev == 1 && g.conn == 3);
+	EXPECT(control_parse_guest("a:b:0.1", &g) && strcmp(g.name, "a:b") == 0 && g.conn == 1);
+	EXPECT(control_guest_matches(&g, "a:b", 4, 0, 1));
+	EXPECT(!control_guest_matches(&g, "a:b", 4, 0, 0));
+	EXPECT(!control_guest_matches(&g, "a", 4, 0, 1));
+	EXPECT(control_parse_guest("7", &g) && control_guest_matches(&g, "seven", 7, 0, 0));
+	EXPECT(!control_guest_matches(&g, "7", 8, 0, 0));
+	EXPECT(!control_parse_guest("", &g));
+	EXPECT(!control_parse_guest(":1", &g));
+	EXPECT(!control_parse_guest("x:", &g));
+	EXPECT(!control_parse_guest("x:4", &g));
+	EXPECT(!control_parse_guest("x:0.", &g));
+	EXPECT(!control_parse_guest("x:.1", &g));
+	EXPECT(!control_parse_guest("x:-1", &g));
+	EXPECT(!control_parse_guest("x:1.2.3", &g));
+	EXPECT(!control_parse_guest("x:70000.0", &g));
+	EXPECT(!control_parse_guest(
+		"a-name-far-too-long-for-any-domain-a-name-far-too-long-for-any-domain", &g));
+
 	if (failures == 0) {
 		printf("test-control: ok\n");
 	}

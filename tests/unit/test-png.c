@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "compositor/png.h"
+#include "protocol/png.h"
 
 int main(void)
 {

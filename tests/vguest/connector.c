@@ -60,6 +60,11 @@ static void draw(struct connector *conn, struct dbuf *buf, uint32_t frame)
 					   conn->opts->name, frame, conn->width, conn->height)) {
 		log_error("conn=%d: cannot draw frame %u", conn->index, frame);
 		conn->stats.errors++;
+		return;
+	}
+	if (conn->opts->perturb) {
+		vguest_pattern_perturb(buf->pixels, buf->pitch, buf->fb.format, conn->width,
+			conn->height, conn->opts->perturb_x, conn->opts->perturb_y);
 	}
 }
 

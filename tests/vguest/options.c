@@ -13,7 +13,7 @@ static const char usage[] =
 	"usage: vguest --name NAME [--dev N] [--frames N] [--fps F] [--format FOURCC]\n"
 	"              [--formats F0,F1,...] [--be-alloc | --prime [--data-ofs N]] [--edid]\n"
 	"              [--reconnect] [--reconnect-after N] [--late-ms MS] [--misbehave MODE]\n"
-	"              [--exit-after N] [--report-every N] [--verbose]\n"
+	"              [--exit-after N] [--report-every N] [--perturb X,Y] [--verbose]\n"
 	"              [--vkb N [--vkb-raw] [--vkb-delay-ms MS] [--no-display]]\n"
 	"\n"
 	"A Xen PV display frontend (displif) that behaves like Linux's xen-drm-front\n"
@@ -42,6 +42,7 @@ static const char usage[] =
 	"                     kbd-no-channel, kbd-page-ref for the --vkb device\n"
 	"  --exit-after N     exit abruptly, without closing, after N flips in all\n"
 	"  --report-every N   print progress every N flips per connector (default 60, 0: never)\n"
+	"  --perturb X,Y      invert pixel X,Y of every frame (a defect tests must notice)\n"
 	"  --verbose          log protocol details on stderr\n"
 	"  --vkb N            also run the kbdif frontend of device/vkbd/N\n"
 	"  --vkb-raw          request raw (0..0x7fff) pointer coordinates where offered\n"
@@ -149,7 +150,30 @@ enum long_only {
 	OPT_VKB_RAW,
 	OPT_VKB_DELAY_MS,
 	OPT_NO_DISPLAY,
+	OPT_PERTURB,
 };
+
+/* "X,Y": a pixel of the connector's picture (one outside it is never drawn). */
+static bool parse_point(const char *arg, struct vguest_options *opts)
+{
+	char x[16];
+	const char *comma = strchr(arg, ',');
+	unsigned long vx, vy;
+	if (comma == NULL || (size_t)(comma - arg) >= sizeof(x)) {
+		fprintf(stderr, "vguest: --perturb expects X,Y, got '%s'\n", arg);
+		return false;
+	}
+	memcpy(x, arg, (size_t)(comma - arg));
+	x[comma - arg] = '\0';
+	if (!parse_uint(x, 65535, &vx) || !parse_uint(comma + 1, 65535, &vy)) {
+		fprintf(stderr, "vguest: --perturb expects X,Y, got '%s'\n", arg);
+		return false;
+	}
+	opts->perturb = true;
+	opts->perturb_x = (uint32_t)vx;
+	opts->perturb_y = (uint32_t)vy;
+	return true;
+}
 
 /* Combinations that make no sense, after every option is known. */
 static bool check_combinations(const struct vguest_options *opts, bool data_ofs_given)
@@ -194,6 +218,7 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 		{"reconnect-after", required_argument, NULL, OPT_RECONNECT_AFTER},
 		{"late-ms", required_argument, NULL, OPT_LATE_MS},
 		{"misbehave", required_argument, NULL, OPT_MISBEHAVE},
+		{"perturb", required_argument, NULL, OPT_PERTURB},
 		{"exit-after", required_argument, NULL, 'x'},
 		{"report-every", required_argument, NULL, 'e'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -316,6 +341,11 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 				fprintf(stderr,
 					"vguest: --misbehave: unknown mode '%s' (see README.md)\n",
 					optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_PERTURB:
+			if (!parse_point(optarg, opts)) {
 				return OPTIONS_ERROR;
 			}
 			break;

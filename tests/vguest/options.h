@@ -35,6 +35,8 @@ struct vguest_options {
 	enum kbd_misbehave_mode kbd_misbehave;
 	uint64_t exit_after;   /* _exit after this many flips (all connectors); 0: never */
 	uint64_t report_every; /* a progress line every N flips per connector; 0: never */
+	bool perturb;          /* every frame has pixel (perturb_x, perturb_y) inverted */
+	uint32_t perturb_x, perturb_y;
 	bool verbose;
 };
 

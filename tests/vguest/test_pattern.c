@@ -484,6 +484,30 @@ static void test_yuyv_tolerance(void)
 		worst_pixman, worst_float);
 }
 
+/* A perturbed frame differs from the drawn one in exactly that pixel's bytes, in every format. */
+static void test_perturb(void)
+{
+	enum { W = 20, H = 10, STRIDE = W * 4 };
+	static uint8_t a[STRIDE * H], b[STRIDE * H];
+	for (unsigned i = 0; vguest_pattern_format_at(i) != 0; i++) {
+		uint32_t format = vguest_pattern_format_at(i);
+		uint32_t bpp = vguest_pattern_format_bpp(format);
+		CHECK(vguest_pattern_fill(a, STRIDE, format, "alpha", 3, W, H), "fill");
+		memcpy(b, a, sizeof(a));
+		CHECK(vguest_pattern_perturb(b, STRIDE, format, W, H, 5, 7), "perturb");
+		CHECK(!vguest_pattern_perturb(b, STRIDE, format, W, H, W, 0) &&
+				!vguest_pattern_perturb(b, STRIDE, format, W, H, 0, H),
+			"perturbed outside the picture");
+		size_t first = 7 * STRIDE + 5 * bpp;
+		size_t changed = format == VGUEST_FORMAT_YUYV ? 1 : bpp;
+		for (size_t k = 0; k < sizeof(a); k++) {
+			bool in = k >= first && k < first + changed;
+			CHECK(in ? (a[k] ^ b[k]) == 0xff : a[k] == b[k], "%s: byte %zu",
+				vguest_pattern_format_name(format), k);
+		}
+	}
+}
+
 int main(void)
 {
 	test_name_colours();
@@ -494,6 +518,7 @@ int main(void)
 	test_formats();
 	test_format_fills();
 	test_yuyv_tolerance();
+	test_perturb();
 	if (failures > 0) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;

@@ -194,6 +194,16 @@ static void test_options(void)
 			options_format(&o, 2) == VGUEST_FORMAT_XRGB8888 &&
 			options_format(&o, 3) == VGUEST_FORMAT_YUYV,
 		"per-connector formats");
+	const char *a5[] = {"vguest", "--name", "x", "--perturb", "12,7"};
+	CHECK(parse(&o, 5, a5) == OPTIONS_RUN && o.perturb && o.perturb_x == 12 &&
+			o.perturb_y == 7,
+		"perturb");
+	CHECK(parse(&o, 3, a1) == OPTIONS_RUN && !o.perturb, "no perturbation by default");
+	const char *bad_points[] = {"12", "12,", ",7", "a,b", "1,2,3", "-1,2", "70000,1"};
+	for (size_t i = 0; i < sizeof(bad_points) / sizeof(bad_points[0]); i++) {
+		const char *a6[] = {"vguest", "--name", "x", "--perturb", bad_points[i]};
+		CHECK(parse(&o, 5, a6) == OPTIONS_ERROR, "--perturb %s accepted", bad_points[i]);
+	}
 	const char *a4[] = {"vguest", "--name", "x", "--be-alloc", "--format", "RG24"};
 	CHECK(parse(&o, 6, a4) == OPTIONS_RUN && o.be_alloc && o.format == VGUEST_FORMAT_RGB888,
 		"be-alloc");

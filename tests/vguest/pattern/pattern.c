@@ -406,3 +406,22 @@ bool vguest_pattern_fill(void *pixels, uint32_t stride, uint32_t format, const c
 	}
 	return draw_encoded(pixels, stride, f, name, frame, width, height);
 }
+
+bool vguest_pattern_perturb(void *pixels, uint32_t stride, uint32_t format, uint32_t width,
+	uint32_t height, uint32_t x, uint32_t y)
+{
+	const struct format_info *f = format_lookup(format);
+	if (f == NULL || x >= width || y >= height) {
+		return false;
+	}
+	uint8_t *p = (uint8_t *)pixels + (size_t)y * stride + (size_t)x * f->bytes;
+	if (format == VGUEST_FORMAT_YUYV) {
+		/* Y0 U Y1 V: the pixel's Y is the first byte of its two. */
+		p[0] = (uint8_t)~p[0];
+		return true;
+	}
+	for (uint32_t i = 0; i < f->bytes; i++) {
+		p[i] = (uint8_t)~p[i];
+	}
+	return true;
+}

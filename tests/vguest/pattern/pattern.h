@@ -67,6 +67,16 @@ bool vguest_pattern_fill(void *pixels, uint32_t stride, uint32_t format, const c
 	uint32_t frame, uint32_t width, uint32_t height);
 
 /*
+ * A deliberate defect, for tests that must see a comparison fail: inverts
+ * every bit of pixel (x, y) of a frame drawn by vguest_pattern_fill (for
+ * YUYV only the pixel's own Y byte, so that its pair's other pixel keeps
+ * its colour). false, changing nothing, outside width x height or for an
+ * unsupported format.
+ */
+bool vguest_pattern_perturb(void *pixels, uint32_t stride, uint32_t format, uint32_t width,
+	uint32_t height, uint32_t x, uint32_t y);
+
+/*
  * The XRGB colour (0x00RRGGBB) a correct compositor shows for pixel (x, y)
  * of that frame drawn in `format`: the pattern's colour after the format's
  * quantisation, n-bit channels expanded by bit replication as pixman does;
