@@ -21,9 +21,10 @@ static void write_state(struct xenbus_device *dev, enum xenbus_state state)
 	wlr_log(WLR_DEBUG, "%s: %s -> %s", dev->be_path, xenbus_state_name(dev->be_state),
 		xenbus_state_name(state));
 	dev->be_state = state;
-	char path[512];
-	snprintf(path, sizeof(path), "%s/state", dev->be_path);
-	xenstore_writef(dev->backend->store, path, "%d", (int)state);
+	char value[16];
+	snprintf(value, sizeof(value), "%d", (int)state);
+	/* The device may be gone already (a domain that died): never write it back. */
+	xenstore_write_in(dev->backend->store, dev->be_path, "state", value);
 }
 
 static void set_state(struct xenbus_device *dev, enum xenbus_state state)
@@ -50,9 +51,7 @@ void xenbus_device_fatal(struct xenbus_device *dev, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
 	wlr_log(WLR_ERROR, "%s: %s", dev->be_path, msg);
-	char path[512];
-	snprintf(path, sizeof(path), "%s/error", dev->be_path);
-	xenstore_write(dev->backend->store, path, msg);
+	xenstore_write_in(dev->backend->store, dev->be_path, "error", msg);
 	disconnect(dev);
 	set_state(dev, XenbusStateClosing);
 }

@@ -202,6 +202,49 @@ bool xenstore_write(struct xenstore *store, const char *path, const char *value)
 	return true;
 }
 
+#define TRANSACTION_RETRIES 8
+
+bool xenstore_write_in(struct xenstore *store, const char *dir, const char *key,
+	const char *value)
+{
+	char path[600];
+	int n = snprintf(path, sizeof(path), "%s/%s", dir, key);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		return false;
+	}
+	for (int attempt = 0; attempt < TRANSACTION_RETRIES; attempt++) {
+		xs_transaction_t t = xs_transaction_start(store->xs);
+		if (t == XBT_NULL) {
+			break;
+		}
+		unsigned int len;
+		char *existing = xs_read(store->xs, t, dir, &len);
+		if (existing == NULL) {
+			xs_transaction_end(store->xs, t, true);
+			return false;
+		}
+		free(existing);
+		if (!xs_write(store->xs, t, path, value, strlen(value))) {
+			wlr_log_errno(WLR_ERROR, "Cannot write %s", path);
+			xs_transaction_end(store->xs, t, true);
+			return false;
+		}
+		if (xs_transaction_end(store->xs, t, false)) {
+			return true;
+		}
+		if (errno != EAGAIN) {
+			break;
+		}
+	}
+	/* A store too busy for a transaction: check, then write. */
+	char *existing = xenstore_read(store, dir);
+	if (existing == NULL) {
+		return false;
+	}
+	free(existing);
+	return xenstore_write(store, path, value);
+}
+
 bool xenstore_writef(struct xenstore *store, const char *path, const char *fmt, ...)
 {
 	char value[256];

@@ -39,6 +39,13 @@ bool xenstore_read_u32(struct xenstore *store, const char *path, uint32_t *out);
 bool xenstore_write(struct xenstore *store, const char *path, const char *value);
 bool xenstore_writef(struct xenstore *store, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * Writes dir/key only while dir exists, atomically: a device directory the
+ * toolstack (or a dying domain's teardown) removed must not come back as a
+ * stray key. false if dir is gone.
+ */
+bool xenstore_write_in(struct xenstore *store, const char *dir, const char *key,
+	const char *value);
 /* Lists a directory; returns the number of entries, -1 if absent. Free with free(). */
 int xenstore_list(struct xenstore *store, const char *path, char ***entries);
 
