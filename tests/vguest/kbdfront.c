@@ -198,7 +198,10 @@ static bool read_features(struct kbdfront *kb)
 	if (kb->with_ptr) {
 		kb->width = read_unsigned(kb, XENKBD_FIELD_WIDTH, DEFAULT_WIDTH);
 		kb->height = read_unsigned(kb, XENKBD_FIELD_HEIGHT, DEFAULT_HEIGHT);
-		bool abs = read_unsigned(kb, XENKBD_FIELD_FEAT_ABS_POINTER, 0) != 0;
+		/* --vkb-relative: a frontend that prefers relative motion; Linux asks when offered.
+		 */
+		bool abs = read_unsigned(kb, XENKBD_FIELD_FEAT_ABS_POINTER, 0) != 0 &&
+			   !kb->opts->vkb_relative;
 		if (abs && !xenbus_printf(
 				   kb->xs, XBT_NULL, kb->dir, XENKBD_FIELD_REQ_ABS_POINTER, "1")) {
 			log_warning("kbd: can't request abs-pointer");
@@ -247,10 +250,15 @@ static bool publish(struct kbdfront *kb, xs_transaction_t t)
 	return ok && xenbus_printf(kb->xs, t, kb->dir, "state", "%d", (int)XenbusStateInitialised);
 }
 
-static void report_start(struct kbdfront *kb, int wait_ms)
+/* Before misbehaving: an error key left from before is no answer. */
+static void report_prepare(struct kbdfront *kb)
 {
 	free(kb->old_error);
 	kb->old_error = xenbus_read(kb->xs, XBT_NULL, kb->backend, "error");
+}
+
+static void report_start(struct kbdfront *kb, int wait_ms)
+{
 	kb->report_active = true;
 	kb->report_deadline = clock_now() + wait_ms * NSEC_PER_MSEC;
 }
@@ -274,6 +282,7 @@ static bool connect_backend(struct kbdfront *kb)
 	}
 	kb->port = (evtchn_port_t)p;
 	kb->bound = true;
+	report_prepare(kb);
 
 	for (int attempt = 0; attempt < TRANSACTION_RETRIES; attempt++) {
 		xs_transaction_t t = xs_transaction_start(kb->xs);
@@ -329,16 +338,18 @@ static void report_connected(struct kbdfront *kb)
 		return;
 	}
 	kb->reported_connected = true;
-	log_report("kbd connected keyboard=%d pointer=%d abs=%d raw=%d width=%u height=%u "
-		   "mt=%d mt-width=%u mt-height=%u contacts=%u",
-		kb->with_kbd, kb->with_ptr, kb->abs, kb->raw, kb->width, kb->height, kb->mtouch,
-		kb->mt_width, kb->mt_height, kb->mt_contacts);
 	if (kb->opts->kbd_misbehave == KBD_MISBEHAVE_BAD_CONS) {
 		/* A consumer index no backend produced up to: it must stop writing. */
+		report_prepare(kb);
 		WRITE_ONCE(kb->page->in_cons, READ_ONCE(kb->page->in_prod) + 1000);
 		__sync_synchronize();
 		report_start(kb, REPORT_WAIT_CONS_MS);
 	}
+	/* Last: a test acts on this line. */
+	log_report("kbd connected keyboard=%d pointer=%d abs=%d raw=%d width=%u height=%u "
+		   "mt=%d mt-width=%u mt-height=%u contacts=%u",
+		kb->with_kbd, kb->with_ptr, kb->abs, kb->raw, kb->width, kb->height, kb->mtouch,
+		kb->mt_width, kb->mt_height, kb->mt_contacts);
 }
 
 /* xenkbd_backend_changed. */
@@ -623,14 +634,14 @@ void kbdfront_handle_evtchn(struct kbdfront *kb)
 	}
 }
 
-void kbdfront_resume(struct kbdfront *kb)
+void kbdfront_toggle_stall(struct kbdfront *kb)
 {
-	if (!kb->stalled) {
+	if (kb->opts->kbd_misbehave != KBD_MISBEHAVE_STALL) {
 		return;
 	}
-	kb->stalled = false;
-	log_report("kbd resumed");
-	if (kb->opts->vkb_delay_ms == 0) {
+	kb->stalled = !kb->stalled;
+	log_report("kbd %s", kb->stalled ? "stalled" : "resumed");
+	if (!kb->stalled && kb->opts->vkb_delay_ms == 0) {
 		consume(kb, UINT32_MAX);
 	}
 }

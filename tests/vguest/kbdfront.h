@@ -75,8 +75,8 @@ void kbdfront_handle_xenstore(struct kbdfront *kb);
 void kbdfront_handle_evtchn(struct kbdfront *kb);
 void kbdfront_tick(struct kbdfront *kb, int64_t now);
 int64_t kbdfront_deadline(const struct kbdfront *kb);
-/* SIGUSR1: a kbd-stall guest starts consuming. */
-void kbdfront_resume(struct kbdfront *kb);
+/* SIGUSR1: a kbd-stall guest starts consuming, or stops again. */
+void kbdfront_toggle_stall(struct kbdfront *kb);
 
 /* Goes away like an unbound driver and prints "kbd closed ...". */
 void kbdfront_close(struct kbdfront *kb);

@@ -115,7 +115,7 @@ static int closing_status(struct frontend *fe, struct kbdfront *kb)
 	return clean ? EXIT_CLEAN : EXIT_PROBLEMS;
 }
 
-/* SIGTERM/SIGINT end the run (true); SIGUSR1 resumes a stalled input frontend. */
+/* SIGTERM/SIGINT end the run (true); SIGUSR1 stalls or resumes a kbd-stall input frontend. */
 static bool read_signals(struct kbdfront *kb)
 {
 	unsigned char sigs[16];
@@ -124,7 +124,7 @@ static bool read_signals(struct kbdfront *kb)
 	for (ssize_t i = 0; i < n; i++) {
 		if (sigs[i] == SIGUSR1) {
 			if (kb != NULL) {
-				kbdfront_resume(kb);
+				kbdfront_toggle_stall(kb);
 			}
 		} else {
 			end = true;
@@ -177,7 +177,7 @@ static int run(struct frontend *fe, struct kbdfront *kb)
 				kbdfront_close(kb);
 				return EXIT_CLEAN;
 			}
-			if (fe == NULL && kb->gone) {
+			if (fe == NULL && kb->gone && !kb->report_active) {
 				kbdfront_close(kb);
 				return EXIT_PROBLEMS;
 			}

@@ -14,7 +14,7 @@ static const char usage[] =
 	"              [--formats F0,F1,...] [--be-alloc | --prime [--data-ofs N]] [--edid]\n"
 	"              [--reconnect] [--reconnect-after N] [--late-ms MS] [--misbehave MODE]\n"
 	"              [--exit-after N] [--report-every N] [--perturb X,Y] [--verbose]\n"
-	"              [--vkb N [--vkb-raw] [--vkb-delay-ms MS] [--no-display]]\n"
+	"              [--vkb N [--vkb-raw | --vkb-relative] [--vkb-delay-ms MS] [--no-display]]\n"
 	"\n"
 	"A Xen PV display frontend (displif) that behaves like Linux's xen-drm-front\n"
 	"driving modetest: it connects device/vdispl/N of its domain and flips a test\n"
@@ -38,7 +38,7 @@ static const char usage[] =
 	"  --reconnect-after N  go back to Initialising after every N flips, and reconnect\n"
 	"  --late-ms MS       count flip events later than MS milliseconds (default 50)\n"
 	"  --misbehave MODE   act out a hostile frontend (see README.md for the modes);\n"
-	"                     kbd-stall (until SIGUSR1), kbd-bad-cons, kbd-bad-gref,\n"
+	"                     kbd-stall (SIGUSR1 resumes, stalls), kbd-bad-cons, kbd-bad-gref,\n"
 	"                     kbd-no-channel, kbd-page-ref for the --vkb device\n"
 	"  --exit-after N     exit abruptly, without closing, after N flips in all\n"
 	"  --report-every N   print progress every N flips per connector (default 60, 0: never)\n"
@@ -46,6 +46,7 @@ static const char usage[] =
 	"  --verbose          log protocol details on stderr\n"
 	"  --vkb N            also run the kbdif frontend of device/vkbd/N\n"
 	"  --vkb-raw          request raw (0..0x7fff) pointer coordinates where offered\n"
+	"  --vkb-relative     request no absolute pointer (relative motion) even where offered\n"
 	"  --vkb-delay-ms MS  consume one input event every MS milliseconds\n"
 	"  --no-display       no vdispl frontend (with --vkb)\n";
 
@@ -148,6 +149,7 @@ enum long_only {
 	OPT_MISBEHAVE,
 	OPT_VKB,
 	OPT_VKB_RAW,
+	OPT_VKB_RELATIVE,
 	OPT_VKB_DELAY_MS,
 	OPT_NO_DISPLAY,
 	OPT_PERTURB,
@@ -187,11 +189,16 @@ static bool check_combinations(const struct vguest_options *opts, bool data_ofs_
 				"buffers are the guest's\n");
 		return false;
 	}
-	if ((opts->no_display || opts->vkb_raw || opts->vkb_delay_ms > 0 ||
+	if (opts->vkb_raw && opts->vkb_relative) {
+		fprintf(stderr, "vguest: --vkb-raw and --vkb-relative exclude each other: raw "
+				"coordinates are absolute\n");
+		return false;
+	}
+	if ((opts->no_display || opts->vkb_raw || opts->vkb_relative || opts->vkb_delay_ms > 0 ||
 		    opts->kbd_misbehave != KBD_MISBEHAVE_NONE) &&
 		!opts->vkb) {
-		fprintf(stderr, "vguest: --no-display, --vkb-raw, --vkb-delay-ms and kbd-* "
-				"modes need --vkb\n");
+		fprintf(stderr, "vguest: --no-display, --vkb-raw, --vkb-relative, --vkb-delay-ms "
+				"and kbd-* modes need --vkb\n");
 		return false;
 	}
 	if (data_ofs_given && !opts->prime) {
@@ -224,6 +231,7 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 		{"verbose", no_argument, NULL, 'v'},
 		{"vkb", required_argument, NULL, OPT_VKB},
 		{"vkb-raw", no_argument, NULL, OPT_VKB_RAW},
+		{"vkb-relative", no_argument, NULL, OPT_VKB_RELATIVE},
 		{"vkb-delay-ms", required_argument, NULL, OPT_VKB_DELAY_MS},
 		{"no-display", no_argument, NULL, OPT_NO_DISPLAY},
 		{"help", no_argument, NULL, 'h'},
@@ -361,6 +369,9 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 			break;
 		case OPT_VKB_RAW:
 			opts->vkb_raw = true;
+			break;
+		case OPT_VKB_RELATIVE:
+			opts->vkb_relative = true;
 			break;
 		case OPT_VKB_DELAY_MS:
 			if (!parse_count("--vkb-delay-ms", optarg, 60000, &v)) {

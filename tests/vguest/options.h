@@ -31,6 +31,7 @@ struct vguest_options {
 	unsigned int vkb_dev;
 	bool no_display;       /* no vdispl frontend: --vkb alone */
 	bool vkb_raw;          /* request raw pointer coordinates where offered */
+	bool vkb_relative;     /* request no absolute pointer even where offered */
 	uint32_t vkb_delay_ms; /* consume one event per this many ms; 0: all at once */
 	enum kbd_misbehave_mode kbd_misbehave;
 	uint64_t exit_after;   /* _exit after this many flips (all connectors); 0: never */
