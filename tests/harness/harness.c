@@ -241,7 +241,7 @@ void harness_restart_mosaic(struct harness *h, int sig)
 	start_mosaic(h, saved_args);
 }
 
-void harness_start(struct harness *h, const char *const mosaic_args[])
+void harness_start_broker(struct harness *h)
 {
 	memset(h, 0, sizeof(*h));
 	start_ms = now_ms();
@@ -258,7 +258,11 @@ void harness_start(struct harness *h, const char *const mosaic_args[])
 	char *broker_argv[] = {(char *)harness_program("XENSIM"), "broker", NULL};
 	h->broker = proc_spawn("broker", broker_argv, NULL);
 	CHECK(proc_wait_line(h->broker, "ready", 10000, NULL, 0), "the broker did not start");
+}
 
+void harness_start(struct harness *h, const char *const mosaic_args[])
+{
+	harness_start_broker(h);
 	start_mosaic(h, mosaic_args);
 }
 
@@ -282,6 +286,11 @@ static struct proc *spawn_xensim(const char *const args[])
 	char *env[] = {"XENSIM_DOMID=0", NULL};
 	struct proc *proc = proc_spawn("xensim", argv, env);
 	return proc;
+}
+
+struct proc *harness_spawn_xensim(struct harness *h, const char *const args[])
+{
+	return spawn_xensim(args);
 }
 
 int harness_xensim(struct harness *h, const char *const args[])

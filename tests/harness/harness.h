@@ -53,10 +53,14 @@ int proc_stop(struct proc *proc, int sig, int timeout_ms);
 
 /* Broker + mosaic (headless, with the given extra arguments, NULL-terminated). */
 void harness_start(struct harness *h, const char *const mosaic_args[]);
+/* The broker alone: the test plays dom0's backends itself. */
+void harness_start_broker(struct harness *h);
 void harness_stop(struct harness *h);
 /* Stops mosaic with sig (SIGTERM: it says goodbye; SIGKILL: it crashes) and starts it again. */
 void harness_restart_mosaic(struct harness *h, int sig);
 
+/* Starts `xensim ARGS...` as dom0, for a test that has to serve its backends meanwhile. */
+struct proc *harness_spawn_xensim(struct harness *h, const char *const args[]);
 /* Runs `xensim ARGS...` as dom0 and waits for it; returns its exit status. */
 int harness_xensim(struct harness *h, const char *const args[]);
 /* Runs `xensim ARGS...` as dom0; its stdout (malloc'd), NULL if it failed. */
