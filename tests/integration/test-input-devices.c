@@ -1,6 +1,7 @@
 /*
- * What each kind of guest input device gets: 0..0x7fff coordinates for a
- * guest that asked for raw ones, a touch as the pointer with its left button for one
+ * What each kind of guest input device gets: relative motion for a guest
+ * that asked for no absolute pointer, 0..0x7fff coordinates for one that
+ * asked for raw ones, a touch as the pointer with its left button for one
  * without multi-touch; and a touch screen glued by [[touch]] to the second
  * output, whose touches land on that output's guests, never on the first's.
  */
@@ -26,7 +27,7 @@ static const char layout_text[] =
 	"match = { connector = 'HEADLESS-2' }\n"
 	"position = [640, 0]\n"
 	"[[guest]]\n"
-	"name = 'plain'\n"
+	"name = 'rel'\n"
 	"[[guest]]\n"
 	"name = 'raw'\n"
 	"[[guest]]\n"
@@ -36,7 +37,7 @@ static const char layout_text[] =
 	"[[layout]]\n"
 	"name = 'all'\n"
 	"[[layout.surface]]\n"
-	"guest = 'plain'\n"
+	"guest = 'rel'\n"
 	"output = 'first'\n"
 	"rect = [0, 0, 320, 240]\n"
 	"[[layout.surface]]\n"
@@ -71,22 +72,20 @@ int main(void)
 	const char *args[] = {"--layout", layout, "--size", "640x480", "--outputs", "2", NULL};
 	harness_start(&h, args);
 	const struct {
-		const char *name, *vkb;
-		bool raw;
+		const char *name, *vkb, *option;
 	} guests[] = {
-		{"plain", "backend-type=linux", false},
-		{"raw", "backend-type=linux,feature-abs-pointer=1,feature-raw-pointer=1", true},
-		{"single", "backend-type=linux,feature-abs-pointer=1,width=320,height=240", false},
+		{"rel", "backend-type=linux", "--vkb-relative"},
+		{"raw", "backend-type=linux,feature-abs-pointer=1,feature-raw-pointer=1", "--vkb-raw"},
+		{"single", "backend-type=linux,feature-abs-pointer=1,width=320,height=240", NULL},
 		{"far", "backend-type=linux,feature-multi-touch=1,multi-touch-width=640,"
 			"multi-touch-height=480,multi-touch-num-contacts=1",
-			false},
+			NULL},
 	};
 	struct proc *procs[4];
 	for (int g = 0; g < 4; g++) {
 		inputs_create_guest(&h, g + 1, guests[g].name, "c0:320x240", guests[g].vkb);
-		const char *plain[] = {"--fps", "10", "--vkb", "0", NULL};
-		const char *raw[] = {"--fps", "10", "--vkb", "0", "--vkb-raw", NULL};
-		procs[g] = harness_spawn_guest(&h, g + 1, guests[g].name, guests[g].raw ? raw : plain);
+		const char *guest_args[] = {"--fps", "10", "--vkb", "0", guests[g].option, NULL};
+		procs[g] = harness_spawn_guest(&h, g + 1, guests[g].name, guest_args);
 	}
 	struct view_info v;
 	for (int g = 0; g < 4; g++) {
@@ -95,12 +94,23 @@ int main(void)
 	}
 	inputs_wait_connected(&h, 4);
 	char *reply = guests_control_reply(&h, "inputs");
-	CHECK(reply != NULL && strstr(reply, "domid=2 kind=vinput dev=0 state=connected keyboard=1 "
+	CHECK(reply != NULL &&
+			strstr(reply, "domid=1 kind=vinput dev=0 state=connected keyboard=1 "
+				      "pointer=relative") != NULL &&
+			strstr(reply, "domid=2 kind=vinput dev=0 state=connected keyboard=1 "
 				      "pointer=raw range=32768x32768") != NULL &&
 			strstr(reply, "touch=1 contacts=1 touch-size=640x480") != NULL,
 		"inputs: %s", reply != NULL ? reply : "no reply");
 	free(reply);
 
+
+	/* Relative: the motion itself. The pointer starts at 0,0. */
+	inputs_request(&h, "input pointer 100 100");
+	expect(procs[0], "motion 100 100 0");
+	inputs_request(&h, "input pointer 110 95");
+	expect(procs[0], "motion 10 -5 0");
+	inputs_request(&h, "input wheel -1");
+	expect(procs[0], "motion 0 0 -1");
 
 	/* Raw: 0..0x7fff over the connector. */
 	inputs_request(&h, "input pointer 480 120");
@@ -129,10 +139,10 @@ int main(void)
 	inputs_request(&h, "input touch frame");
 	expect(procs[3], "mt 0 up");
 	expect(procs[3], "mt 0 syn");
-	/* ... and "plain", under 100,100 of the whole layout, got nothing: its next event is this. */
+	/* ... and "rel", under 100,100 of the whole layout, got nothing: its next event is this. */
 	inputs_request(&h, "input pointer 10 10");
-	expect(procs[0], "pos 25 25 0");
-	printf("input-devices: raw, single touch and a glued touch screen ok\n");
+	expect(procs[0], "motion -629 -229 0");
+	printf("input-devices: relative, raw, single touch and a glued touch screen ok\n");
 
 	for (int g = 0; g < 4; g++) {
 		CHECK(WEXITSTATUS(proc_stop(procs[g], SIGTERM, 10000)) == 0, "%s exit status",
