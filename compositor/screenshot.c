@@ -1,5 +1,6 @@
 #include <drm_fourcc.h>
 #include <math.h>
+#include <pixman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,17 @@ static uint32_t *render_output(struct mosaic_output *output)
 	output_get_box(output, &box);
 	static const float black[4] = {0, 0, 0, 1};
 	wlr_renderer_clear(renderer, black);
-	wlr_scene_render_output(output->server->scene, wlr_output, box.x, box.y, NULL);
+	/*
+	 * The scene takes damage in the output's transformed space, as its own
+	 * commit passes it; without any, wlroots 0.15 assumes the buffer's
+	 * size and leaves part of a rotated output out.
+	 */
+	int tw, th;
+	wlr_output_transformed_resolution(wlr_output, &tw, &th);
+	pixman_region32_t all;
+	pixman_region32_init_rect(&all, 0, 0, (unsigned)tw, (unsigned)th);
+	wlr_scene_render_output(output->server->scene, wlr_output, box.x, box.y, &all);
+	pixman_region32_fini(&all);
 	wlr_renderer_end(renderer);
 	/* Keep the pixels, drop the buffer around them. */
 	uint32_t *pixels = buffer->data;
