@@ -5,7 +5,7 @@ set -e
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev
 libwlroots-dev libwayland-dev wayland-protocols libpixman-1-dev libdrm-dev
 libinput-dev libxkbcommon-dev libpng-dev libxen-dev
-libcairo2-dev libfontconfig-dev fonts-dejavu-core wtype
+libcairo2-dev libfontconfig-dev fonts-dejavu-core wtype grim
 scdoc clang libclang-rt-14-dev"
 
 missing=""

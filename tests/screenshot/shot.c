@@ -52,8 +52,10 @@ int shot_compare(const char *name, const char *const args[], char *line, size_t 
 {
 	char reference[1200];
 	snprintf(reference, sizeof(reference), "%s/%s.png", reference_dir, name);
+	const char *tolerance = getenv("SHOT_TOLERANCE");
 	const char *argv[40] = {"expect", reference, "--diff-dir", diff_dir, "--tolerance",
-		SHOT_TOLERANCE, "--timeout", "10"};
+		tolerance != NULL && tolerance[0] != '\0' ? tolerance : SHOT_TOLERANCE, "--timeout",
+		"10"};
 	int n = 8;
 	for (int i = 0; args != NULL && args[i] != NULL && n < 39; i++) {
 		argv[n++] = args[i];

@@ -9,7 +9,9 @@
 /*
  * The screenshot suite's side of `mosaicctl expect`: each test's pictures
  * are compared with tests/screenshot/reference/NAME.png within a
- * per-channel tolerance of SHOT_TOLERANCE; a failure leaves
+ * per-channel tolerance of SHOT_TOLERANCE (the environment's
+ * SHOT_TOLERANCE, if set, instead: 0 shows whether the pictures are
+ * byte-stable); a failure leaves
  * NAME-actual.png and NAME-diff.png in the build directory's
  * meson-logs/screenshot/ and says so. A missing reference is written from
  * the capture (and fails): that is how references are made, to be looked
@@ -22,8 +24,7 @@ void shot_init(int argc, char **argv);
 
 /* Runs mosaicctl with args (NULL-terminated); its exit status, its stdout's first line. */
 int shot_mosaicctl(const char *const args[], char *line, size_t size);
-/* `mosaicctl expect NAME.png ARGS... --tolerance SHOT_TOLERANCE`; the test fails unless it matches.
- */
+/* `mosaicctl expect NAME.png ARGS...` within the tolerance; the test fails unless it matches. */
 void shot_expect(const char *name, const char *const args[]);
 /* The same with the exit status and the result line (expect result=...) given back. */
 int shot_compare(const char *name, const char *const args[], char *line, size_t size);

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guests.h"
 #include "harness.h"
 #include "shot.h"
 
@@ -52,7 +53,12 @@ int main(int argc, char **argv)
 	struct proc *alpha = harness_spawn_guest(&h, 1, "alpha", clean_args);
 	shot_wait_flip("alpha", 3);
 	shot_expect("perturb", NULL);
+	/* mosaic's events say when the guest is gone: then no flip of its is counted any more. */
+	int follow = guests_follow(&h);
+	CHECK(follow >= 0, "cannot follow mosaic's events");
 	CHECK(WEXITSTATUS(proc_stop(alpha, SIGTERM, 10000)) == 0, "alpha exit status");
+	CHECK(guests_follow_wait(follow, "event guest-gone label=alpha:0.0", 10000, NULL, 0),
+		"alpha did not go");
 
 	/* Compared until it matches: the guest is not even back yet. */
 	char reference[1200], line[2048];
@@ -71,6 +77,8 @@ int main(int argc, char **argv)
 		"the clean guest does not match: %s", line);
 	CHECK(value(line, "captures") >= 2, "expect matched at once: it did not wait (%s)", line);
 	CHECK(WEXITSTATUS(proc_stop(alpha, SIGTERM, 10000)) == 0, "alpha exit status");
+	CHECK(guests_follow_wait(follow, "event guest-gone label=alpha:0.0", 10000, NULL, 0),
+		"alpha did not go");
 
 	/* The same guest with one pixel inverted. */
 	const char *bad_args[] = {"--frames", "3", "--perturb", "20,30", NULL};

@@ -1,0 +1,101 @@
+/*
+ * grim (wlr-screencopy) against mosaic's Wayland socket: refused without
+ * --allow-screencopy (a guest's screen is private); with it, grim's picture
+ * of the output, and of a rectangle of it, is exactly mosaicctl's.
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guests.h"
+#include "harness.h"
+#include "shot.h"
+
+/* Runs grim ARGS... against mosaic's Wayland socket in dir; its exit status. */
+static int grim(const char *dir, const char *const args[])
+{
+	char socket_name[64] = "";
+	DIR *d = opendir(dir);
+	CHECK(d != NULL, "cannot read %s", dir);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "wayland-", 8) == 0 && strchr(e->d_name, '.') == NULL) {
+			snprintf(socket_name, sizeof(socket_name), "%s", e->d_name);
+		}
+	}
+	closedir(d);
+	CHECK(socket_name[0] != '\0', "mosaic has no Wayland socket in %s", dir);
+	char *argv[16] = {"/usr/bin/grim"};
+	int argc = 1;
+	for (int i = 0; args[i] != NULL && argc < 15; i++) {
+		argv[argc++] = (char *)args[i];
+	}
+	argv[argc] = NULL;
+	char env_display[96];
+	snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s", socket_name);
+	char *env[] = {env_display, NULL};
+	struct proc *proc = proc_spawn("grim", argv, env);
+	int status = proc_wait_exit(proc, 20000);
+	CHECK(status != -1, "grim did not finish");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static struct proc *start(struct harness *h, const char *const args[])
+{
+	harness_start(h, args);
+	harness_create_guest(h, 1, "alpha", "a0:128x72");
+	const char *guest_args[] = {"--frames", "3", NULL};
+	struct proc *alpha = harness_spawn_guest(h, 1, "alpha", guest_args);
+	shot_wait_flip("alpha", 3);
+	return alpha;
+}
+
+static void stop(struct harness *h, struct proc *alpha)
+{
+	CHECK(WEXITSTATUS(proc_stop(alpha, SIGTERM, 10000)) == 0, "alpha exit status");
+	harness_stop(h);
+}
+
+int main(int argc, char **argv)
+{
+	shot_init(argc, argv);
+	CHECK(access("/usr/bin/grim", X_OK) == 0, "grim is not installed (tests/deps.sh)");
+	const char *dir = guests_scratch_dir();
+	char shot[600], part[600];
+	snprintf(shot, sizeof(shot), "%s/grim.png", dir);
+	snprintf(part, sizeof(part), "%s/grim-part.png", dir);
+
+	struct harness h;
+	const char *private[] = {"--size", "160x96", NULL};
+	struct proc *alpha = start(&h, private);
+	const char *whole[] = {"-o", "HEADLESS-1", shot, NULL};
+	CHECK(grim(dir, whole) != 0, "grim captured mosaic without --allow-screencopy");
+	CHECK(access(shot, F_OK) != 0, "grim wrote a picture without --allow-screencopy");
+	stop(&h, alpha);
+	char first_dir[sizeof(h.dir)];
+	snprintf(first_dir, sizeof(first_dir), "%s", h.dir);
+
+	const char *allowed[] = {"--size", "160x96", "--allow-screencopy", NULL};
+	alpha = start(&h, allowed);
+	CHECK(grim(dir, whole) == 0, "grim failed with --allow-screencopy");
+	const char *region[] = {"-g", "20,10 100x60", part, NULL};
+	CHECK(grim(dir, region) == 0, "grim -g failed with --allow-screencopy");
+	char line[2048];
+	const char *same[] = {"expect", shot, "--tolerance", "0", "--timeout", "0", NULL};
+	CHECK(shot_mosaicctl(same, line, sizeof(line)) == 0, "grim's picture differs: %s", line);
+	const char *same_part[] = {"expect", part, "--rect", "20,10,100x60", "--tolerance", "0",
+		"--timeout", "0", NULL};
+	CHECK(shot_mosaicctl(same_part, line, sizeof(line)) == 0, "grim's rectangle differs: %s",
+		line);
+	stop(&h, alpha);
+
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", first_dir);
+	CHECK(system(cmd) == 0, "cannot remove %s", first_dir);
+	printf("shot-screencopy: ok\n");
+	return 0;
+}
