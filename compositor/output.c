@@ -13,6 +13,7 @@
 #include "compositor/control.h"
 #include "compositor/output.h"
 #include "compositor/output_config.h"
+#include "compositor/render.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
 
@@ -31,7 +32,7 @@ static void output_handle_frame(struct wl_listener *listener, void *data)
 			surface_stage(surface, seq);
 		}
 	}
-	if (!wlr_scene_output_commit(output->scene_output)) {
+	if (!render_output_commit(output)) {
 		wlr_log(WLR_ERROR, "Output %s: commit failed", wlr_output->name);
 	}
 	if (wlr_output->commit_seq + 1 == seq) {

@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
 #include <wlr/render/allocator.h>
@@ -53,6 +54,8 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	wl_list_init(&server->surfaces);
 	wl_list_init(&server->views);
 	layouts_install(server, config->layout);
+	const char *render = getenv("MOSAIC_RENDER");
+	server->wlroots_render = render != NULL && strcmp(render, "wlroots") == 0;
 
 	server->display = wl_display_create();
 	if (server->display == NULL) {

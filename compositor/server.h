@@ -52,6 +52,8 @@ struct mosaic_server {
 	struct mosaic_focus *focus;
 	struct mosaic_inject *inject;
 	const char *socket; // the Wayland socket's name, NULL without one
+	/* Compose with wlroots' scene renderer, not mosaic's (MOSAIC_RENDER=wlroots): for comparison. */
+	bool wlroots_render;
 
 	struct wl_listener new_output;
 	struct wl_listener new_connector;

@@ -1,0 +1,217 @@
+#include <drm_fourcc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wlr/backend.h>
+#include <wlr/backend/headless.h>
+#include <wlr/render/allocator.h>
+#include <wlr/render/pixman.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_scene.h>
+
+#include "compositor/label.h"
+#include "compositor/output.h"
+#include "compositor/surface.h"
+#include "compositor/view.h"
+#include "inproc.h"
+#include "vm-surfaces/buffer.h"
+#include "vm-surfaces/connector.h"
+#include "vm-surfaces/display.h"
+
+double inproc_cpu_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+bool inproc_setup(struct inproc *ip, int outputs, int width, int height)
+{
+	memset(ip, 0, sizeof(*ip));
+	struct mosaic_server *server = &ip->server;
+	server->config.headless = true;
+	server->config.output_width = width;
+	server->config.output_height = height;
+	wl_list_init(&server->outputs);
+	wl_list_init(&server->surfaces);
+	wl_list_init(&server->views);
+	server->display = wl_display_create();
+	if (server->display == NULL) {
+		return false;
+	}
+	server->loop = wl_display_get_event_loop(server->display);
+	server->backend = wlr_headless_backend_create(server->display);
+	server->renderer = wlr_pixman_renderer_create();
+	if (server->backend == NULL || server->renderer == NULL) {
+		return false;
+	}
+	server->allocator = wlr_allocator_autocreate(server->backend, server->renderer);
+	server->output_layout = wlr_output_layout_create();
+	server->scene = wlr_scene_create();
+	if (server->allocator == NULL || server->output_layout == NULL || server->scene == NULL) {
+		return false;
+	}
+	server->layer_background = wlr_scene_tree_create(&server->scene->node);
+	server->layer_guests = wlr_scene_tree_create(&server->scene->node);
+	server->layer_overlay = wlr_scene_tree_create(&server->scene->node);
+	server->new_output.notify = output_handle_new;
+	wl_signal_add(&server->backend->events.new_output, &server->new_output);
+	for (int i = 0; i < outputs; i++) {
+		wlr_headless_add_output(server->backend, (unsigned)width, (unsigned)height);
+	}
+	return wlr_backend_start(server->backend) && wl_list_length(&server->outputs) == outputs;
+}
+
+/* A guest's frame: stripes and a gradient, different in the two buffers. */
+static void fill(struct vm_buffer *buffer, int which)
+{
+	int bpp = buffer->format == DRM_FORMAT_RGB565 ? 2 : 4;
+	for (int y = 0; y < buffer->base.height; y++) {
+		uint8_t *row = (uint8_t *)buffer->data + (size_t)y * buffer->stride;
+		for (int x = 0; x < buffer->base.width; x++) {
+			uint32_t v = ((x / 16 + y / 16 + which) & 1) ?
+				0xff2080c0u :
+				0xff000000u | (uint32_t)(x * 255 / buffer->base.width) << 16 |
+					(uint32_t)(y * 255 / buffer->base.height) << 8 | 0x20u;
+			if (bpp == 2) {
+				uint16_t p = (uint16_t)(((v >> 8) & 0xf800) | ((v >> 5) & 0x07e0) |
+					((v >> 3) & 0x001f));
+				memcpy(row + x * 2, &p, 2);
+			} else {
+				memcpy(row + x * 4, &v, 4);
+			}
+		}
+	}
+}
+
+struct inproc_guest *inproc_add_guest(struct inproc *ip, int width, int height,
+	uint32_t format)
+{
+	if (ip->nguests == INPROC_MAX_GUESTS) {
+		return NULL;
+	}
+	struct inproc_guest *g = &ip->guests[ip->nguests];
+	g->display = calloc(1, sizeof(*g->display));
+	g->connector = calloc(1, sizeof(*g->connector));
+	if (g->display == NULL || g->connector == NULL) {
+		goto error;
+	}
+	g->display->domid = (uint32_t)(ip->nguests + 1);
+	g->display->name = "guest";
+	wl_list_init(&g->display->connectors);
+	struct vm_connector *c = g->connector;
+	c->display = g->display;
+	c->width = (uint32_t)width;
+	c->height = (uint32_t)height;
+	wl_signal_init(&c->events.frame);
+	wl_signal_init(&c->events.destroy);
+	for (int i = 0; i < 2; i++) {
+		/* 2 bytes a pixel fit in memory of 4. */
+		g->buffers[i] = vm_buffer_create_memory(width, height, format);
+		if (g->buffers[i] == NULL) {
+			goto error;
+		}
+		if (format == DRM_FORMAT_RGB565) {
+			g->buffers[i]->stride = (size_t)width * 2;
+		}
+		fill(g->buffers[i], i);
+	}
+	ip->nguests++;
+	surface_handle_new_connector(&ip->server.new_connector, c);
+	struct wlr_box src = {0, 0, width, height};
+	vm_connector_show(c, &g->buffers[0]->base, &src, 0, false);
+	return g;
+
+error:
+	for (int i = 0; i < 2; i++) {
+		if (g->buffers[i] != NULL) {
+			wlr_buffer_drop(&g->buffers[i]->base);
+		}
+	}
+	free(g->connector);
+	free(g->display);
+	memset(g, 0, sizeof(*g));
+	return NULL;
+}
+
+void inproc_flip(struct inproc_guest *g)
+{
+	g->front ^= 1;
+	struct wlr_box src = g->connector->src;
+	vm_connector_show(g->connector, &g->buffers[g->front]->base, &src, 0, false);
+}
+
+void inproc_remove_guests(struct inproc *ip)
+{
+	for (int i = 0; i < ip->nguests; i++) {
+		struct inproc_guest *g = &ip->guests[i];
+		wl_signal_emit(&g->connector->events.destroy, g->connector);
+		if (g->connector->buffer != NULL) {
+			wlr_buffer_unlock(g->connector->buffer);
+		}
+		free(g->connector);
+		free(g->display);
+		for (int j = 0; j < 2; j++) {
+			wlr_buffer_drop(&g->buffers[j]->base);
+		}
+		memset(g, 0, sizeof(*g));
+	}
+	ip->nguests = 0;
+	struct mosaic_view *view, *vtmp;
+	wl_list_for_each_safe(view, vtmp, &ip->server.views, link) {
+		view_destroy(view);
+	}
+	struct mosaic_surface *surface, *tmp;
+	wl_list_for_each_safe(surface, tmp, &ip->server.surfaces, link) {
+		surface_destroy(surface);
+	}
+}
+
+void inproc_teardown(struct inproc *ip)
+{
+	struct mosaic_server *server = &ip->server;
+	inproc_remove_guests(ip);
+	if (server->new_output.notify != NULL) {
+		wl_list_remove(&server->new_output.link);
+	}
+	if (server->backend != NULL) {
+		wlr_backend_destroy(server->backend);
+	}
+	struct mosaic_view *view, *vtmp;
+	wl_list_for_each_safe(view, vtmp, &server->views, link) {
+		view_destroy(view);
+	}
+	if (server->scene != NULL) {
+		wlr_scene_node_destroy(&server->scene->node);
+	}
+	if (server->output_layout != NULL) {
+		wlr_output_layout_destroy(server->output_layout);
+	}
+	if (server->allocator != NULL) {
+		wlr_allocator_destroy(server->allocator);
+	}
+	if (server->renderer != NULL) {
+		wlr_renderer_destroy(server->renderer);
+	}
+	if (server->display != NULL) {
+		wl_display_destroy(server->display);
+	}
+	/* Placeholders' labels keep fonts loaded. */
+	label_finish();
+}
+
+double inproc_frame(struct inproc *ip, struct mosaic_output *output)
+{
+	struct wlr_output *wlr_output = output->wlr_output;
+	uint32_t seq = wlr_output->commit_seq;
+	/* The headless backend sends frames from a 60 Hz timer: don't wait for it. */
+	wlr_output->frame_pending = false;
+	double t0 = inproc_cpu_us();
+	wl_signal_emit(&wlr_output->events.frame, wlr_output);
+	double t = inproc_cpu_us() - t0;
+	/* Present events and timers: not part of the frame. */
+	wl_event_loop_dispatch(ip->server.loop, 0);
+	return wlr_output->commit_seq == seq ? -1 : t;
+}
