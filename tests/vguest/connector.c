@@ -49,8 +49,12 @@ void connector_finish(struct connector *conn)
 bool connector_open_channels(
 	struct connector *conn, xengntshr_handle *gs, xenevtchn_handle *xce, uint32_t domid)
 {
-	return evtchnl_pair_init(
-		&conn->chan, conn->index, gs, xce, domid, &conn->stats, handle_flip_event, conn);
+	if (!evtchnl_pair_init(
+		    &conn->chan, conn->index, gs, xce, domid, &conn->stats, handle_flip_event, conn)) {
+		return false;
+	}
+	conn->chan.evt.stalled = conn->opts->stall_events;
+	return true;
 }
 
 /* The pattern at the connector's size (a YUYV buffer may be a pixel wider). */
@@ -175,7 +179,7 @@ static void handle_flip_done(
 	if (conn->state != CONNECTOR_FLIPPING) {
 		return;
 	}
-	if (result != EVTCHNL_OK || conn->flip_event_seen) {
+	if (result != EVTCHNL_OK || conn->flip_event_seen || conn->opts->stall_events) {
 		/* A failed flip gets no event: Linux sends the vblank at once. */
 		flip_complete(conn);
 		return;
@@ -223,7 +227,10 @@ static bool send_flip(struct connector *conn, int64_t now)
 	unsigned int back = conn->front ^ 1;
 	struct dbuf *buf = conn->bufs[back];
 	uint64_t frame = conn->stats.flips + 1;
-	draw(conn, buf, (uint32_t)frame);
+	/* --still: each buffer keeps what it was first drawn with. */
+	if (!conn->opts->still || frame <= CONNECTOR_BUFFERS) {
+		draw(conn, buf, (uint32_t)frame);
+	}
 
 	struct xendispl_req req;
 	memset(&req, 0, sizeof(req));

@@ -297,6 +297,9 @@ static void process_responses(struct evtchnl_pair *pair)
 static void process_events(struct evtchnl_pair *pair)
 {
 	struct evtchnl_evt *e = &pair->evt;
+	if (e->stalled) {
+		return;
+	}
 	uint32_t untrusted_prod = *(volatile uint32_t *)&e->page->in_prod;
 	xen_rmb(); /* read events only after reading in_prod */
 

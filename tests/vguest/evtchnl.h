@@ -64,6 +64,7 @@ struct evtchnl_evt {
 	uint16_t next_id;
 	evtchnl_flip_fn on_flip;
 	void *flip_data;
+	bool stalled; /* --stall-events: the ring is never read */
 };
 
 struct evtchnl_pair {

@@ -561,6 +561,23 @@ void frontend_format_latency(const struct frontend *fe, char *buf, size_t size)
 	latency_format(lats, (size_t)fe->nconn, buf, size);
 }
 
+void frontend_window(struct frontend *fe)
+{
+	struct stats total;
+	frontend_totals(fe, &total);
+	char lat[96];
+	frontend_format_latency(fe, lat, sizeof(lat));
+	int64_t now = clock_now();
+	log_report("window ms=%.1f flips=%" PRIu64 " timeouts=%" PRIu64 " errors=%" PRIu64 " %s",
+		fe->window_start != 0 ? (double)(now - fe->window_start) / NSEC_PER_MSEC : 0.0,
+		total.flips - fe->flips_at_window, total.timeouts, total.errors, lat);
+	for (int i = 0; i < fe->nconn; i++) {
+		latency_reset(&fe->conns[i].latency);
+	}
+	fe->flips_at_window = total.flips;
+	fe->window_start = now;
+}
+
 static void check_exit_after(struct frontend *fe)
 {
 	struct stats total;

@@ -63,6 +63,8 @@ struct frontend {
 
 	unsigned int connections; /* times it reached Connected */
 	uint64_t flips_at_connect;
+	uint64_t flips_at_window; /* SIGUSR1: flips when the window began */
+	int64_t window_start;
 	bool done_reported;
 	bool backend_gone; /* the backend closed or vanished under us */
 	bool fatal;        /* a setup step failed: exit with status 2 */
@@ -92,5 +94,10 @@ void frontend_close(struct frontend *fe);
 void frontend_totals(const struct frontend *fe, struct stats *out);
 /* "lat_max_ms=... lat_p99_ms=... late=..." over every connector. */
 void frontend_format_latency(const struct frontend *fe, char *buf, size_t size);
+/*
+ * SIGUSR1: reports the flips and latency since the last one (or the start)
+ * and starts a new window: "window ms=D flips=K timeouts=T errors=E LAT".
+ */
+void frontend_window(struct frontend *fe);
 
 #endif

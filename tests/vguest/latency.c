@@ -32,13 +32,14 @@ void latency_missed(struct latency *lat)
 	lat->late++;
 }
 
-static int64_t p99_ns(const struct latency *const *lats, size_t n, uint64_t count, int64_t max_ns)
+static int64_t percentile_ns(const struct latency *const *lats, size_t n, uint64_t count,
+	int64_t max_ns, unsigned pct)
 {
 	if (count == 0) {
 		return 0;
 	}
-	/* The smallest bin at which at least 99% of the events are in. */
-	uint64_t want = (count * 99 + 99) / 100;
+	/* The smallest bin at which at least pct% of the events are in. */
+	uint64_t want = (count * pct + 99) / 100;
 	uint64_t seen = 0;
 	for (int64_t b = 0; b <= LATENCY_BINS; b++) {
 		for (size_t i = 0; i < n; i++) {
@@ -63,7 +64,9 @@ void latency_format(const struct latency *const *lats, size_t n, char *buf, size
 			max_ns = lats[i]->max_ns;
 		}
 	}
-	int64_t p99 = p99_ns(lats, n, count, max_ns);
-	snprintf(buf, size, "lat_max_ms=%.1f lat_p99_ms=%.1f late=%" PRIu64,
-		(double)max_ns / NSEC_PER_MSEC, (double)p99 / NSEC_PER_MSEC, late);
+	int64_t p99 = percentile_ns(lats, n, count, max_ns, 99);
+	int64_t p50 = percentile_ns(lats, n, count, max_ns, 50);
+	snprintf(buf, size, "lat_max_ms=%.1f lat_p99_ms=%.1f lat_p50_ms=%.1f late=%" PRIu64,
+		(double)max_ns / NSEC_PER_MSEC, (double)p99 / NSEC_PER_MSEC,
+		(double)p50 / NSEC_PER_MSEC, late);
 }

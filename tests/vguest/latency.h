@@ -28,8 +28,8 @@ void latency_record(struct latency *lat, int64_t ns, int64_t late_ns);
 void latency_missed(struct latency *lat);
 
 /*
- * "lat_max_ms=M.M lat_p99_ms=P.P late=L" over n histograms (the p99 is the
- * upper edge of the bin holding the 99th percentile, at most the maximum).
+ * "lat_max_ms=M.M lat_p99_ms=P.P lat_p50_ms=Q.Q late=L" over n histograms
+ * (a percentile is the upper edge of the bin holding it, at most the maximum).
  */
 void latency_format(const struct latency *const *lats, size_t n, char *buf, size_t size);
 

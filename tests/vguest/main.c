@@ -60,7 +60,7 @@ static bool setup_signals(void)
 	sa.sa_handler = handle_signal;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
-		sigaction(SIGUSR1, &sa, NULL) < 0) {
+		sigaction(SIGUSR1, &sa, NULL) < 0 || sigaction(SIGUSR2, &sa, NULL) < 0) {
 		log_error("sigaction: %s", strerror(errno));
 		return false;
 	}
@@ -115,8 +115,11 @@ static int closing_status(struct frontend *fe, struct kbdfront *kb)
 	return clean ? EXIT_CLEAN : EXIT_PROBLEMS;
 }
 
-/* SIGTERM/SIGINT end the run (true); SIGUSR1 stalls or resumes a kbd-stall input frontend. */
-static bool read_signals(struct kbdfront *kb)
+/*
+ * SIGTERM/SIGINT end the run (true); SIGUSR1 stalls or resumes a kbd-stall
+ * input frontend; SIGUSR2 reports a measurement window and starts the next.
+ */
+static bool read_signals(struct frontend *fe, struct kbdfront *kb)
 {
 	unsigned char sigs[16];
 	ssize_t n = read(signal_pipe[0], sigs, sizeof(sigs));
@@ -125,6 +128,10 @@ static bool read_signals(struct kbdfront *kb)
 		if (sigs[i] == SIGUSR1) {
 			if (kb != NULL) {
 				kbdfront_toggle_stall(kb);
+			}
+		} else if (sigs[i] == SIGUSR2) {
+			if (fe != NULL) {
+				frontend_window(fe);
 			}
 		} else {
 			end = true;
@@ -197,7 +204,7 @@ static int run(struct frontend *fe, struct kbdfront *kb)
 			log_error("poll: %s", strerror(errno));
 			return EXIT_SETUP;
 		}
-		if (fds[FD_SIGNAL].revents && read_signals(kb)) {
+		if (fds[FD_SIGNAL].revents && read_signals(fe, kb)) {
 			log_debug("signal received: closing");
 			return closing_status(fe, kb);
 		}

@@ -13,7 +13,8 @@ static const char usage[] =
 	"usage: vguest --name NAME [--dev N] [--frames N] [--fps F] [--format FOURCC]\n"
 	"              [--formats F0,F1,...] [--be-alloc | --prime [--data-ofs N]] [--edid]\n"
 	"              [--reconnect] [--reconnect-after N] [--late-ms MS] [--misbehave MODE]\n"
-	"              [--exit-after N] [--report-every N] [--perturb X,Y] [--verbose]\n"
+	"              [--exit-after N] [--report-every N] [--perturb X,Y] [--still]\n"
+	"              [--report-setup] [--stall-events] [--verbose]\n"
 	"              [--vkb N [--vkb-raw | --vkb-relative] [--vkb-delay-ms MS] [--no-display]]\n"
 	"\n"
 	"A Xen PV display frontend (displif) that behaves like Linux's xen-drm-front\n"
@@ -43,6 +44,9 @@ static const char usage[] =
 	"  --exit-after N     exit abruptly, without closing, after N flips in all\n"
 	"  --report-every N   print progress every N flips per connector (default 60, 0: never)\n"
 	"  --perturb X,Y      invert pixel X,Y of every frame (a defect tests must notice)\n"
+	"  --still            draw each buffer once, then flip without drawing\n"
+	"  --report-setup     print how long each buffer's DBUF_CREATE and FB_ATTACH took\n"
+	"  --stall-events     never read the event rings; flip at --fps, each when answered\n"
 	"  --verbose          log protocol details on stderr\n"
 	"  --vkb N            also run the kbdif frontend of device/vkbd/N\n"
 	"  --vkb-raw          request raw (0..0x7fff) pointer coordinates where offered\n"
@@ -153,6 +157,9 @@ enum long_only {
 	OPT_VKB_DELAY_MS,
 	OPT_NO_DISPLAY,
 	OPT_PERTURB,
+	OPT_STILL,
+	OPT_REPORT_SETUP,
+	OPT_STALL_EVENTS,
 };
 
 /* "X,Y": a pixel of the connector's picture (one outside it is never drawn). */
@@ -226,6 +233,9 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 		{"late-ms", required_argument, NULL, OPT_LATE_MS},
 		{"misbehave", required_argument, NULL, OPT_MISBEHAVE},
 		{"perturb", required_argument, NULL, OPT_PERTURB},
+		{"still", no_argument, NULL, OPT_STILL},
+		{"report-setup", no_argument, NULL, OPT_REPORT_SETUP},
+		{"stall-events", no_argument, NULL, OPT_STALL_EVENTS},
 		{"exit-after", required_argument, NULL, 'x'},
 		{"report-every", required_argument, NULL, 'e'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -356,6 +366,15 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 			if (!parse_point(optarg, opts)) {
 				return OPTIONS_ERROR;
 			}
+			break;
+		case OPT_STILL:
+			opts->still = true;
+			break;
+		case OPT_REPORT_SETUP:
+			opts->report_setup = true;
+			break;
+		case OPT_STALL_EVENTS:
+			opts->stall_events = true;
 			break;
 		case 'v':
 			opts->verbose = true;

@@ -38,6 +38,9 @@ struct vguest_options {
 	uint64_t report_every; /* a progress line every N flips per connector; 0: never */
 	bool perturb;          /* every frame has pixel (perturb_x, perturb_y) inverted */
 	uint32_t perturb_x, perturb_y;
+	bool still;        /* draw each buffer once, then flip without drawing (benchmarks) */
+	bool report_setup; /* a line per buffer: how long DBUF_CREATE and FB_ATTACH took */
+	bool stall_events; /* never read the event rings; a flip is done when answered */
 	bool verbose;
 };
 

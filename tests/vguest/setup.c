@@ -1,7 +1,9 @@
 #include "setup.h"
 
+#include <inttypes.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 
 void setup_start(
@@ -42,8 +44,10 @@ static void handle_done(void *data, uint8_t operation, enum evtchnl_result resul
 		return;
 	}
 	struct connector *conn = &setup->conns[setup->conn];
+	int64_t took = clock_now() - setup->sent_at;
 	switch (setup->phase) {
 	case SETUP_CREATING:
+		setup->create_ns = took;
 		/* Like Linux, a buffer the backend made but we cannot use is not destroyed. */
 		if (conn->bufs[setup->buf]->kind == DBUF_BE_ALLOC &&
 			!dbuf_map_backend_pages(conn->bufs[setup->buf])) {
@@ -54,6 +58,14 @@ static void handle_done(void *data, uint8_t operation, enum evtchnl_result resul
 		setup->phase = SETUP_ATTACH;
 		break;
 	case SETUP_ATTACHING:
+		if (conn->opts->report_setup) {
+			const struct dbuf *buf = conn->bufs[setup->buf];
+			log_report("buffer conn=%d buf=%u size=%ux%u pages=%u create_ms=%.3f "
+				   "attach_ms=%.3f",
+				conn->index, setup->buf, buf->width, buf->height, buf->num_pages,
+				(double)setup->create_ns / NSEC_PER_MSEC,
+				(double)took / NSEC_PER_MSEC);
+		}
 		setup->buf++;
 		setup->phase = SETUP_CREATE;
 		if (setup->buf == CONNECTOR_BUFFERS) {
@@ -91,6 +103,7 @@ bool setup_step(struct setup *setup, int64_t now)
 		dbuf_build_create_req(buf, &req);
 		log_debug("conn=%d: buffer %u: %ux%u, %u pages, %u directory pages", conn->index,
 			setup->buf, buf->width, buf->height, buf->num_pages, buf->num_dir_pages);
+		setup->sent_at = clock_now();
 		if (!evtchnl_submit(ring0, &req, handle_done, setup, &conn->stats, now)) {
 			fail_connector(setup);
 			return true;
@@ -100,6 +113,7 @@ bool setup_step(struct setup *setup, int64_t now)
 	}
 	case SETUP_ATTACH:
 		dbuf_build_attach_req(conn->bufs[setup->buf], &req);
+		setup->sent_at = clock_now();
 		if (!evtchnl_submit(ring0, &req, handle_done, setup, &conn->stats, now)) {
 			fail_connector(setup);
 			return true;

@@ -30,6 +30,8 @@ struct setup {
 	int conn;         /* the connector being set up; nconn when all are */
 	unsigned int buf; /* its buffer being set up */
 	enum setup_phase phase;
+	int64_t sent_at;   /* when the request in flight was pushed */
+	int64_t create_ns; /* the buffer's DBUF_CREATE, from push to answer */
 };
 
 void setup_start(

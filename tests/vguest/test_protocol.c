@@ -340,7 +340,7 @@ static void test_latency(void)
 	char buf[128];
 	const struct latency *both[2] = {&a, &b};
 	latency_format(both, 2, buf, sizeof(buf));
-	CHECK(strcmp(buf, "lat_max_ms=0.0 lat_p99_ms=0.0 late=0") == 0, "empty: %s", buf);
+	CHECK(strcmp(buf, "lat_max_ms=0.0 lat_p99_ms=0.0 lat_p50_ms=0.0 late=0") == 0, "empty: %s", buf);
 
 	const int64_t late = 50 * NSEC_PER_MSEC;
 	for (int i = 0; i < 99; i++) {
@@ -349,17 +349,17 @@ static void test_latency(void)
 	latency_record(&b, 70 * NSEC_PER_MSEC, late);
 	latency_missed(&b);
 	latency_format(both, 2, buf, sizeof(buf));
-	CHECK(strcmp(buf, "lat_max_ms=70.0 lat_p99_ms=16.1 late=2") == 0, "mixed: %s", buf);
+	CHECK(strcmp(buf, "lat_max_ms=70.0 lat_p99_ms=16.1 lat_p50_ms=16.1 late=2") == 0, "mixed: %s", buf);
 	const struct latency *one = &b;
 	latency_format(&one, 1, buf, sizeof(buf));
-	CHECK(strcmp(buf, "lat_max_ms=70.0 lat_p99_ms=70.0 late=2") == 0, "one: %s", buf);
+	CHECK(strcmp(buf, "lat_max_ms=70.0 lat_p99_ms=70.0 lat_p50_ms=70.0 late=2") == 0, "one: %s", buf);
 
 	/* Beyond the histogram: the maximum is exact, the p99 is the maximum. */
 	latency_reset(&a);
 	latency_record(&a, 9 * NSEC_PER_SEC, late);
 	const struct latency *big = &a;
 	latency_format(&big, 1, buf, sizeof(buf));
-	CHECK(strcmp(buf, "lat_max_ms=9000.0 lat_p99_ms=9000.0 late=1") == 0, "overflow: %s", buf);
+	CHECK(strcmp(buf, "lat_max_ms=9000.0 lat_p99_ms=9000.0 lat_p50_ms=9000.0 late=1") == 0, "overflow: %s", buf);
 	CHECK(sizeof(struct latency) < 256 * 1024, "bounded memory");
 }
 
