@@ -29,6 +29,7 @@
 #include "layouts/layout.h"
 #include "protocol/compare.h"
 #include "protocol/control.h"
+#include "vm-surfaces/connector.h"
 
 struct mosaic_control {
 	struct mosaic_server *server;
@@ -150,11 +151,13 @@ static void cmd_guests(struct reply *reply, int argc, char **argv)
 	wl_list_for_each(surface, &server->surfaces, link) {
 		reply_printf(reply,
 			"guest name=%s domid=%u dev=%u conn=%u unique-id=%s state=%s "
-			"resolution=%ux%u views=%d\n",
+			"resolution=%ux%u views=%d flips=%llu copied=%llu\n",
 			q(surface->name), surface->domid, surface->devid, surface->index,
 			q(surface->unique_id[0] != '\0' ? surface->unique_id : NULL),
 			surface->connector != NULL ? "connected" : "absent", surface->width,
-			surface->height, count_views(server, surface));
+			surface->height, count_views(server, surface),
+			(unsigned long long)(surface->connector ? surface->connector->flips : 0),
+			(unsigned long long)(surface->connector ? surface->connector->bytes_copied : 0));
 	}
 	/* Guests the layout file names that never showed up. */
 	for (size_t i = 0; server->layout != NULL && i < server->layout->guests_len; i++) {
@@ -171,7 +174,7 @@ static void cmd_guests(struct reply *reply, int argc, char **argv)
 		snprintf(domid, sizeof(domid), "%d", g->domid);
 		reply_printf(reply,
 			"guest name=%s domid=%s dev=- conn=- unique-id=- state=absent "
-			"resolution=0x0 views=0\n",
+			"resolution=0x0 views=0 flips=0 copied=0\n",
 			q(g->name), g->domid >= 0 ? domid : "-");
 	}
 	reply_printf(reply, "ok\n");

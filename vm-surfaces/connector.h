@@ -38,6 +38,8 @@ struct vm_connector {
 	uint64_t content_seq;
 	/* PG_FLIPs accepted since the guest connected, and how many of them are on screen. */
 	uint64_t flips, flips_presented;
+	/* Bytes copied for the flips (formats pixman cannot read in place). */
+	uint64_t bytes_copied;
 
 	struct {
 		struct wl_signal frame;   // new content

@@ -110,7 +110,9 @@ static int32_t handle_pg_flip(struct vm_display *display, struct vm_connector *c
 			src.height = (int)connector->height;
 		}
 	}
+	uint64_t converted = display->bytes_converted;
 	vm_fb_refresh(display, fb);
+	connector->bytes_copied += display->bytes_converted - converted;
 	return vm_connector_show(connector, &fb->buffer->base, &src, req->fb_cookie, true);
 }
 
