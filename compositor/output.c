@@ -1,6 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
+#include <wlr/backend/headless.h>
 #include <wlr/render/allocator.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_output.h>
@@ -20,10 +23,16 @@
 /* Without a layout file: the colour mosaic always had; outputs a file does not describe: black. */
 #define BUILTIN_BACKGROUND 0x141419u
 
-static void output_handle_frame(struct wl_listener *listener, void *data)
+void output_render_frame(struct mosaic_output *output)
 {
-	struct mosaic_output *output = wl_container_of(listener, output, frame);
 	struct wlr_output *wlr_output = output->wlr_output;
+	if (output->clock != NULL) {
+		/*
+		 * A headless output scans nothing out: wlroots' "frame pending"
+		 * only paces its own timer, and the pacing is ours.
+		 */
+		wlr_output->frame_pending = false;
+	}
 	uint32_t seq = wlr_output->commit_seq + 1;
 
 	struct mosaic_surface *surface;
@@ -50,6 +59,74 @@ static void output_handle_frame(struct wl_listener *listener, void *data)
 	}
 	control_eventf(output->server->control, "event frame output=%s seq=%u", wlr_output->name,
 		wlr_output->commit_seq);
+}
+
+static void output_handle_frame(struct wl_listener *listener, void *data)
+{
+	struct mosaic_output *output = wl_container_of(listener, output, frame);
+	if (output->clock == NULL) {
+		output_render_frame(output);
+	}
+}
+
+static int clock_handle_tick(int fd, uint32_t mask, void *data)
+{
+	struct mosaic_output *output = data;
+	uint64_t ticks;
+	/* Ticks missed while the loop was busy are gone, as vblanks are. */
+	if (read(fd, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks)) {
+		output_render_frame(output);
+	}
+	return 0;
+}
+
+/*
+ * wlroots' headless outputs send a frame 16 ms after the last frame's
+ * handler returned: the frame period grows by the time spent composing
+ * (21 ms with 16 guests), and flip events with it. A display's vblanks
+ * keep their grid: so do mosaic's headless outputs.
+ */
+static void clock_start(struct mosaic_output *output)
+{
+	output->clock_fd = -1;
+	if (!wlr_output_is_headless(output->wlr_output)) {
+		return;
+	}
+	int mhz = output->wlr_output->refresh > 0 ? output->wlr_output->refresh : 60000;
+	int64_t period = 1000000000000LL / mhz;
+	struct itimerspec spec = {
+		.it_interval = {period / 1000000000, period % 1000000000},
+		.it_value = {period / 1000000000, period % 1000000000},
+	};
+	output->clock_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (output->clock_fd < 0 || timerfd_settime(output->clock_fd, 0, &spec, NULL) < 0) {
+		wlr_log_errno(WLR_ERROR, "Output %s: no frame clock of our own",
+			output->wlr_output->name);
+		goto error;
+	}
+	output->clock = wl_event_loop_add_fd(output->server->loop, output->clock_fd,
+		WL_EVENT_READABLE, clock_handle_tick, output);
+	if (output->clock != NULL) {
+		return;
+	}
+error:
+	/* wlroots' frames will do. */
+	if (output->clock_fd >= 0) {
+		close(output->clock_fd);
+	}
+	output->clock_fd = -1;
+}
+
+static void clock_stop(struct mosaic_output *output)
+{
+	if (output->clock != NULL) {
+		wl_event_source_remove(output->clock);
+		output->clock = NULL;
+	}
+	if (output->clock_fd >= 0) {
+		close(output->clock_fd);
+		output->clock_fd = -1;
+	}
 }
 
 static void output_handle_present(struct wl_listener *listener, void *data)
@@ -140,6 +217,7 @@ static void output_handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&output->present.link);
 	wl_list_remove(&output->destroy.link);
 	wl_list_remove(&output->link);
+	clock_stop(output);
 	/*
 	 * The output's damage tracker is already gone (it listens to the same
 	 * signal): take the output out of the scene before anything damages it.
@@ -190,6 +268,7 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	wl_signal_add(&wlr_output->events.present, &output->present);
 	output->destroy.notify = output_handle_destroy;
 	wl_signal_add(&wlr_output->events.destroy, &output->destroy);
+	clock_start(output);
 	/*
 	 * By name: backends announce outputs in no particular order, and the
 	 * first output (the grid's, the default screenshot's) and automatic
@@ -222,6 +301,9 @@ void outputs_configure(struct mosaic_server *server)
 			wlr_log(WLR_ERROR, "Output %s: cannot apply its settings",
 				output->wlr_output->name);
 		}
+		/* The mode's rate may have changed. */
+		clock_stop(output);
+		clock_start(output);
 	}
 	place_outputs(server);
 }

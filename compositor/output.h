@@ -15,6 +15,9 @@ struct mosaic_output {
 	struct wlr_scene_output *scene_output;
 	struct mosaic_background *background;
 	const struct layout_output *config; // its [[output]] in the layout file, or NULL
+	/* Headless outputs: frames on a fixed grid at the output's rate (a timerfd), or -1. */
+	int clock_fd;
+	struct wl_event_source *clock;
 
 	struct wl_listener frame;
 	struct wl_listener present;
@@ -23,6 +26,8 @@ struct mosaic_output {
 };
 
 void output_handle_new(struct wl_listener *listener, void *data);
+/* Composes and commits a frame if anything changed; completes the flips it shows. */
+void output_render_frame(struct mosaic_output *output);
 /* By wlr_output name (NULL: the first output). */
 struct mosaic_output *output_find(struct mosaic_server *server, const char *name);
 /* Layout position and size of the output. */

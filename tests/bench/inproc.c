@@ -206,10 +206,9 @@ double inproc_frame(struct inproc *ip, struct mosaic_output *output)
 {
 	struct wlr_output *wlr_output = output->wlr_output;
 	uint32_t seq = wlr_output->commit_seq;
-	/* The headless backend sends frames from a 60 Hz timer: don't wait for it. */
-	wlr_output->frame_pending = false;
+	/* Headless outputs' frames come from a 60 Hz clock: don't wait for it. */
 	double t0 = inproc_cpu_us();
-	wl_signal_emit(&wlr_output->events.frame, wlr_output);
+	output_render_frame(output);
 	double t = inproc_cpu_us() - t0;
 	/* Present events and timers: not part of the frame. */
 	wl_event_loop_dispatch(ip->server.loop, 0);
