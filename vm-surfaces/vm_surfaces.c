@@ -65,6 +65,13 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 		wlr_log_errno(WLR_ERROR, "Cannot open the grant table device (is xen-gntdev loaded?)");
 		goto error;
 	}
+	/*
+	 * Every guest's buffers are mapped through this one handle: sixteen
+	 * double-buffered 1080p connectors alone are 64,800 pages. Linux's
+	 * gntdev limits pages per mapping request only; where a handle has a
+	 * limit of its own, lift it (a failure here changes nothing).
+	 */
+	xengnttab_set_max_grants(surfaces->gnttab, VM_SURFACES_MAX_MAPPED_PAGES);
 	surfaces->gntshr = xengntshr_open(NULL, 0);
 	if (surfaces->gntshr == NULL) {
 		wlr_log_errno(WLR_INFO, "No grant sharing (xen-gntalloc): guests cannot ask for "

@@ -30,6 +30,8 @@ struct vm_surfaces {
 };
 
 #define VM_SURFACES_DEFAULT_BUDGET (256ull << 20)
+/* Guest pages mapped at once, all guests together: 16 GiB. */
+#define VM_SURFACES_MAX_MAPPED_PAGES (4u << 20)
 
 /* memory_budget: bytes of buffers one device may have; 0 for the default. */
 struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xenstore *store,
