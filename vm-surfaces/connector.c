@@ -100,9 +100,17 @@ static int retry_handle_timer(void *data)
 	return 0;
 }
 
+static int64_t clock_now(struct vm_connector *connector)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ns_between(&connector->clock_origin, &now);
+}
+
 static int clock_handle_tick(void *data)
 {
 	struct vm_connector *connector = data;
+	connector->clock_last = clock_now(connector);
 	vm_connector_present(connector, connector->content_seq);
 	return 0;
 }
@@ -117,9 +125,19 @@ static void clock_arm(struct vm_connector *connector)
 	if (connector->shown || connector->owed_count == 0) {
 		return;
 	}
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t since = ns_between(&connector->clock_origin, &now);
+	int64_t since = clock_now(connector);
+	if (connector->clock_last < since / REFRESH_NS * REFRESH_NS) {
+		/*
+		 * A vblank went by that completed nothing: the flip came late
+		 * (the guest was slow, or a long frame on an output kept us
+		 * from reading it). It takes that vblank, now: waiting for the
+		 * next one would tie this connector's rate to the outputs'
+		 * frame times. Still at most one completion per period.
+		 */
+		connector->clock_last = since;
+		vm_connector_present(connector, connector->content_seq);
+		return;
+	}
 	int64_t next = (since / REFRESH_NS + 1) * REFRESH_NS;
 	int64_t wait_ns = next - since;
 	int ms = (int)((wait_ns + 999999) / 1000000);

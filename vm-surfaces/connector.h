@@ -64,6 +64,7 @@ struct vm_connector {
 	struct wl_event_source *retry; // events the full event ring refused
 	struct wl_event_source *idle; // more requests to handle after others had a turn
 	struct timespec clock_origin; // the virtual vblank grid
+	int64_t clock_last; // ns since clock_origin of the clock's last completion
 	struct wl_list link; // vm_display.connectors
 };
 
