@@ -328,6 +328,40 @@ static void describe(struct vm_input *input, char *buf, size_t size)
 	}
 }
 
+/*
+ * A frontend another backend served before us (mosaic restarted): what
+ * that one left pressed stays pressed in the guest, repeating, unless
+ * released. We cannot know what it was; Linux drops releases of keys and
+ * contacts that are not down, so release everything xen-kbdfront has.
+ */
+static void release_inherited(struct vm_input *input)
+{
+	union xenkbd_in_event event;
+	if (input->pointer) {
+		for (uint32_t code = BTN_LEFT; code <= BTN_TASK; code++) {
+			kbdif_event_key(&event, code, false);
+			kbdif_ring_push(&input->ring, &event);
+		}
+		for (uint32_t code = KEY_ESC; input->keyboard && code < KEY_MAX; code++) {
+			if (code == KEY_UNKNOWN) {
+				code = KEY_OK; // xen-kbdfront's keyboard has no codes in between
+			}
+			kbdif_event_key(&event, code, false);
+			kbdif_ring_push(&input->ring, &event);
+		}
+	}
+	if (input->multi_touch && input->mt_contacts > 0) {
+		for (int32_t c = 0; c < input->mt_contacts; c++) {
+			kbdif_ring_assume_contact(&input->ring, (uint8_t)c);
+			kbdif_event_touch(&event, XENKBD_MT_EV_UP, (uint8_t)c, 0, 0);
+			kbdif_ring_push(&input->ring, &event);
+		}
+		kbdif_event_touch(&event, XENKBD_MT_EV_SYN, 0, 0, 0);
+		kbdif_ring_push(&input->ring, &event);
+	}
+	input_flush(input);
+}
+
 static bool input_connect(struct vm_input *input)
 {
 	struct vm_input_manager *manager = input->manager;
@@ -378,6 +412,11 @@ static bool input_connect(struct vm_input *input)
 		return false;
 	}
 	input->connected = true;
+	if (dev->inherited) {
+		wlr_log(WLR_INFO, "guest %s (domain %u) %s %u: taking over from a backend before us",
+			input->name, input->domid, input->kind, input->devid);
+		release_inherited(input);
+	}
 
 	char what[160];
 	describe(input, what, sizeof(what));
@@ -428,6 +467,8 @@ static const struct xenbus_backend_impl vkbd_impl = {
 	.connect = vkbd_connect,
 	.disconnect = vkbd_disconnect,
 	.remove = vkbd_remove,
+	/* xen-kbdfront never reconnects: a restarted mosaic takes its rings over. */
+	.keep_frontends = true,
 };
 
 struct vm_input_manager *vm_input_manager_create(

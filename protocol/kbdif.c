@@ -85,6 +85,12 @@ void kbdif_ring_finish(struct kbdif_ring *ring)
 	memset(ring, 0, sizeof(*ring));
 }
 
+void kbdif_ring_assume_contact(struct kbdif_ring *ring, uint8_t contact)
+{
+	bit_set(ring->contacts_taken, contact, true);
+	bit_set(ring->contacts_wanted, contact, true);
+}
+
 /* Keys and contacts as the owner asks, whatever becomes of the event. */
 static void track(uint8_t *keys, uint8_t *contacts, const union xenkbd_in_event *event)
 {

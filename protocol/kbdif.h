@@ -85,6 +85,13 @@ static inline bool kbdif_ring_pending(const struct kbdif_ring *ring)
 	return ring->count > 0 || ring->dropping;
 }
 
+/*
+ * The guest may hold this contact down already (another backend served it
+ * before us): its release is to be delivered, not taken for one whose down
+ * was dropped.
+ */
+void kbdif_ring_assume_contact(struct kbdif_ring *ring, uint8_t contact);
+
 /* Event constructors: every reserved byte zero. */
 void kbdif_event_key(union xenkbd_in_event *event, uint32_t keycode, bool pressed);
 void kbdif_event_motion(union xenkbd_in_event *event, int32_t dx, int32_t dy, int32_t dz);

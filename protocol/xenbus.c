@@ -96,6 +96,7 @@ static void device_update(struct xenbus_device *dev, bool initial)
 	dev->fe_state = fe;
 	if (fe != XenbusStateConnected) {
 		dev->stale = false;
+		dev->inherited = false;
 	}
 
 	switch (fe) {
@@ -112,7 +113,9 @@ static void device_update(struct xenbus_device *dev, bool initial)
 		if (dev->stale || dev->be_state != XenbusStateInitWait) {
 			break;
 		}
-		if (!dev->backend->impl->connect(dev)) {
+		bool ok = dev->backend->impl->connect(dev);
+		dev->inherited = false;
+		if (!ok) {
 			/* connect() has reported why; leave the frontend to see Closing. */
 			set_state(dev, XenbusStateClosing);
 			break;
@@ -216,7 +219,8 @@ static struct xenbus_device *device_create(struct xenbus_backend *backend, uint3
 	 * backend before us; it resets when it sees InitWait and comes back.
 	 */
 	dev->fe_state = read_state(store, dev->fe_path);
-	dev->stale = dev->fe_state == XenbusStateConnected;
+	dev->inherited = dev->fe_state == XenbusStateConnected && backend->impl->keep_frontends;
+	dev->stale = dev->fe_state == XenbusStateConnected && !backend->impl->keep_frontends;
 	write_state(dev, XenbusStateInitWait);
 	dev->fe_watch = xenstore_watch_add(store, dev->fe_path, device_handle_change, dev);
 	char online_path[560];
@@ -354,8 +358,10 @@ void xenbus_backend_destroy(struct xenbus_backend *backend)
 	struct xenbus_device *dev, *tmp;
 	wl_list_for_each_safe(dev, tmp, &backend->devices, link) {
 		disconnect(dev);
-		set_state(dev, XenbusStateClosing);
-		set_state(dev, XenbusStateClosed);
+		if (!backend->impl->keep_frontends) {
+			set_state(dev, XenbusStateClosing);
+			set_state(dev, XenbusStateClosed);
+		}
 		device_destroy(dev);
 	}
 	free(backend->type);

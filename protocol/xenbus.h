@@ -25,6 +25,13 @@ struct xenbus_backend_impl {
 	void (*disconnect)(struct xenbus_device *dev);
 	/* The device is going away: free the owner's state. */
 	void (*remove)(struct xenbus_device *dev);
+	/*
+	 * The frontend keeps its rings across backends (xen-kbdfront goes
+	 * Connected once and never reconnects; Closed is for good): one found
+	 * Connected is connected to as it is, and the backend going away leaves
+	 * its devices as they are, for the next one to take over.
+	 */
+	bool keep_frontends;
 };
 
 struct xenbus_backend {
@@ -47,6 +54,8 @@ struct xenbus_device {
 	bool connected;
 	/* Found Connected when we started: its rings were another backend's. */
 	bool stale;
+	/* ...and, with keep_frontends, taken over: true during that first connect(). */
+	bool inherited;
 	struct xenstore_watch *fe_watch;
 	struct xenstore_watch *be_watch;
 	void *data; // the owner's
@@ -55,7 +64,7 @@ struct xenbus_device {
 
 struct xenbus_backend *xenbus_backend_create(struct xenstore *store, const char *type,
 	const struct xenbus_backend_impl *impl, void *data);
-/* Takes every device through Closing to Closed, then frees them. */
+/* Takes every device through Closing to Closed (unless keep_frontends), then frees them. */
 void xenbus_backend_destroy(struct xenbus_backend *backend);
 
 /* Report a fatal problem with the frontend: writes "error" and closes the device. */

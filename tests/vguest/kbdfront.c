@@ -492,7 +492,8 @@ static void handle_touch(struct kbdfront *kb, const struct xenkbd_mtouch *mt)
 	case XENKBD_MT_EV_UP:
 		log_report("kbd mt %u up", c);
 		if (!bit_get(kb->contacts, c)) {
-			kb_error(kb, "touch %u up without being down", c);
+			/* Linux ignores it; a backend taking the device over lifts every contact. */
+			log_warning("kbd: touch %u up without being down", c);
 		}
 		bit_set(kb->contacts, c, false);
 		break;
