@@ -79,20 +79,19 @@ void vm_input_manager_destroy(struct vm_input_manager *manager);
  * Sending while not connected does nothing and returns false. So does
  * sending what the guest cannot take: keys need a pointer device (Linux's
  * xen-kbdfront looks every key up in it) and, but for BTN_LEFT..BTN_TASK,
- * the keyboard; positions need abs_pointer, relative motion a pointer
- * without it (xen-kbdfront's absolute pointer has only the wheel as a
- * relative axis: use vm_input_position's dz); touches need multi_touch and
- * a contact below mt_contacts. Otherwise true: written, or queued behind a
- * full ring; false also when the guest has stopped consuming and events are
- * being dropped.
+ * the keyboard, and a code in 1..KEY_MAX-1; positions need abs_pointer,
+ * relative motion a pointer without it (xen-kbdfront's absolute pointer has
+ * only the wheel as a relative axis: use vm_input_position's dz); touches
+ * need multi_touch and a contact below mt_contacts. Otherwise true: written,
+ * or queued behind a full ring; false also when the guest has stopped
+ * consuming and events are being dropped. Positions outside [0, range) and
+ * touches outside [0, mt_width) x [0, mt_height) are clamped to the edges.
  */
 /* The range absolute positions are scaled to: raw -> XENKBD_ABS_MAX+1 each way, else width x height. */
 void vm_input_abs_range(const struct vm_input *input, int32_t *width, int32_t *height);
-/* Positions outside [0, range) are clamped to its edges. */
 bool vm_input_key(struct vm_input *input, uint32_t linux_keycode, bool pressed);
 bool vm_input_motion(struct vm_input *input, int32_t dx, int32_t dy, int32_t dz);
 bool vm_input_position(struct vm_input *input, int32_t x, int32_t y, int32_t dz);
-/* Touch coordinates are in mt_width x mt_height, clamped likewise. */
 bool vm_input_touch_down(struct vm_input *input, int32_t contact, int32_t x, int32_t y);
 bool vm_input_touch_motion(struct vm_input *input, int32_t contact, int32_t x, int32_t y);
 bool vm_input_touch_up(struct vm_input *input, int32_t contact);
