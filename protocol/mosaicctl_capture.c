@@ -307,6 +307,7 @@ struct expect {
 	struct compare_rect masks[MAX_MASKS];
 	int timeout_ms;
 	const char *diff_dir;
+	bool verbose; // a line per capture that does not match yet
 };
 
 static int expect_parse(struct expect *e, int argc, char **argv)
@@ -350,6 +351,8 @@ static int expect_parse(struct expect *e, int argc, char **argv)
 		} else if (strcmp(arg, "--diff-dir") == 0 && value != NULL) {
 			e->diff_dir = value;
 			i++;
+		} else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+			e->verbose = true;
 		} else if (e->reference == NULL && (arg[0] != '-' || arg[1] == '\0')) {
 			e->reference = arg;
 		} else {
@@ -505,6 +508,16 @@ int ctl_expect(const struct ctl *ctl, int argc, char **argv)
 			}
 		}
 		/* Not yet: compare again when the output shows something new. */
+		if (e.verbose) {
+			char line[256];
+			snprintf(line, sizeof(line),
+				"capture n=%d output=%s seq=%lu width=%d height=%d "
+				"differing=%" PRIu64,
+				tries, c.output, c.seq, c.width, c.height,
+				same_size ? result.differing : (uint64_t)c.width * c.height);
+			ctl_print_line(ctl, line);
+			fflush(stdout);
+		}
 		char seq[32];
 		snprintf(seq, sizeof(seq), "%lu", c.seq);
 		why[0] = '\0';
