@@ -109,6 +109,10 @@ bool layouts_reload(struct mosaic_server *server, struct layout_error *err)
 	const struct layout_layout *keep =
 		active != NULL ? layout_config_find_layout(config, active) : NULL;
 	struct layout_config *old = server->layout;
+	if (old != NULL && old->allow_screencopy != config->allow_screencopy) {
+		wlr_log(WLR_ERROR, "%s: allow-screencopy changes when mosaic starts again, "
+				   "not on a reload", path);
+	}
 	server->layout = config;
 	server->active_layout = keep != NULL ? keep : config->default_layout;
 	/* Views, outputs and input pairings point into the old config: remake them before it goes. */

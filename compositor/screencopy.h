@@ -6,8 +6,8 @@
 /*
  * Screen capture by dom0's Wayland clients (wlr-screencopy, as grim uses
  * it). Guests' screens are private: mosaic offers it only when told to
- * (--allow-screencopy); otherwise no protocol on its Wayland socket gives
- * out a pixel. The control socket's screenshots are its owner's alone.
+ * (--allow-screencopy, or allow-screencopy = true in the layout file, at
+ * start); otherwise no protocol on its Wayland socket gives out a pixel. The control socket's screenshots are its owner's alone.
  */
 struct mosaic_server;
 

@@ -129,7 +129,10 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	if (server->seat == NULL) {
 		goto error;
 	}
-	if (config->allow_screencopy && !screencopy_enable(server)) {
+	/* Only at start: wlroots 0.15 cannot take the capture globals back. */
+	bool capture = config->allow_screencopy ||
+		(server->layout != NULL && server->layout->allow_screencopy);
+	if (capture && !screencopy_enable(server)) {
 		goto error;
 	}
 

@@ -228,8 +228,9 @@ struct layout_config {
 	size_t touch_len;
 	bool focus_follows_click;
 	bool default_bindings; /* Super+1..9, Super+(Shift+)Tab, Super+Escape; default true */
+	bool allow_screencopy; /* dom0's Wayland clients may capture outputs; default false */
 	struct {
-		struct layout_pos default_layout, follows_click, default_bindings;
+		struct layout_pos default_layout, follows_click, default_bindings, allow_screencopy;
 	} at;
 };
 

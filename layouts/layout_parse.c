@@ -4,10 +4,11 @@
 
 #include "layouts/layout_build.h"
 
-/* The top level, [[output]], [[guest]], default-layout and [focus]. */
+/* The top level, [[output]], [[guest]], default-layout, allow-screencopy and [focus]. */
 
 static const char *const top_keys[] = {
 	"default-layout",
+	"allow-screencopy",
 	"output",
 	"guest",
 	"layout",
@@ -337,6 +338,8 @@ bool layout_build_config(struct layout_builder *b, const struct toml_value *root
 		}
 	}
 	return layout_build_layouts(b, &top) && build_default_layout(b, &top) &&
+	       layout_build_bool(&top, "allow-screencopy", &config->allow_screencopy,
+		       &config->at.allow_screencopy) &&
 	       layout_build_bindings(b, &top) && build_focus(b, &top) &&
 	       layout_build_inputs(b, &top);
 }

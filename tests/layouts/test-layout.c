@@ -53,6 +53,7 @@ static void test_cockpit(void)
 	CHECK_POS(config->at.default_layout, 7, 18);
 	CHECK(config->focus_follows_click);
 	CHECK(config->default_bindings);
+	CHECK(!config->allow_screencopy);
 	CHECK_INT(config->inputs_len, 0);
 
 	const struct layout_output *cluster = &config->outputs[0], *centre = &config->outputs[1];
@@ -399,6 +400,8 @@ static void test_everything(const char *path)
 	if (config == NULL) {
 		return;
 	}
+	CHECK(config->allow_screencopy);
+	CHECK_POS(config->at.allow_screencopy, 4, 20);
 	const struct layout_output *a = &config->outputs[0], *b = &config->outputs[1];
 	CHECK_STR(a->match.model, "Panel 12");
 	CHECK_INT(a->mode.refresh_mhz, 59940);

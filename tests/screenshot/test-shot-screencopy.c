@@ -1,7 +1,8 @@
 /*
  * grim (wlr-screencopy) against mosaic's Wayland socket: refused without
  * --allow-screencopy (a guest's screen is private); with it, grim's picture
- * of the output, and of a rectangle of it, is exactly mosaicctl's.
+ * of the output, and of a rectangle of it, is exactly mosaicctl's. A layout
+ * file's allow-screencopy = true allows it too.
  */
 #include <dirent.h>
 #include <signal.h>
@@ -14,6 +15,20 @@
 #include "guests.h"
 #include "harness.h"
 #include "shot.h"
+
+static const char layout_text[] =
+	"allow-screencopy = true\n"
+	"[[output]]\n"
+	"name = 'screen'\n"
+	"match = { connector = 'HEADLESS-1' }\n"
+	"mode = '160x96'\n"
+	"[[guest]]\n"
+	"name = 'alpha'\n"
+	"[[layout]]\n"
+	"name = 'l'\n"
+	"[[layout.surface]]\n"
+	"guest = 'alpha'\n"
+	"output = 'screen'\n";
 
 /* Runs grim ARGS... against mosaic's Wayland socket in dir; its exit status. */
 static int grim(const char *dir, const char *const args[])
@@ -93,9 +108,23 @@ int main(int argc, char **argv)
 		line);
 	stop(&h, alpha);
 
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", first_dir);
-	CHECK(system(cmd) == 0, "cannot remove %s", first_dir);
+	char second_dir[sizeof(h.dir)];
+	snprintf(second_dir, sizeof(second_dir), "%s", h.dir);
+
+	char layout[600];
+	snprintf(layout, sizeof(layout), "%s/allow.toml", dir);
+	FILE *f = fopen(layout, "w");
+	CHECK(f != NULL && fputs(layout_text, f) >= 0 && fclose(f) == 0, "cannot write %s", layout);
+	const char *by_file[] = {"--layout", layout, NULL};
+	alpha = start(&h, by_file);
+	unlink(shot);
+	CHECK(grim(dir, whole) == 0, "grim failed with allow-screencopy = true");
+	CHECK(shot_mosaicctl(same, line, sizeof(line)) == 0, "grim's picture differs: %s", line);
+	stop(&h, alpha);
+
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", first_dir, second_dir);
+	CHECK(system(cmd) == 0, "cannot remove %s and %s", first_dir, second_dir);
 	printf("shot-screencopy: ok\n");
 	return 0;
 }
