@@ -208,10 +208,14 @@ static bool send_set_config(struct connector *conn, int64_t now)
 	memset(&req, 0, sizeof(req));
 	req.operation = XENDISPL_OP_SET_CONFIG;
 	req.op.set_config.fb_cookie = buf->fb.cookie;
+	/*
+	 * As Linux's display_enable: the framebuffer's size (a YUYV buffer may be
+	 * a pixel wider than the connector) and the scan-out offset into it.
+	 */
 	req.op.set_config.x = 0;
 	req.op.set_config.y = 0;
-	req.op.set_config.width = conn->width;
-	req.op.set_config.height = conn->height;
+	req.op.set_config.width = buf->width;
+	req.op.set_config.height = buf->height;
 	req.op.set_config.bpp = buf->bpp;
 	if (!evtchnl_submit(&conn->chan, &req, handle_set_config_done, conn, &conn->stats, now)) {
 		/* Counted as an error; go on as after a failed SET_CONFIG. */
