@@ -36,8 +36,15 @@ static void backend_scan(struct xs_handle *xs, const struct backend_opts *opts, 
 				if (state && strcmp(state, "1") == 0) {
 					xs_write(xs, XBT_NULL, state_path, "2", 1);
 				} else if (state && strcmp(state, "5") == 0 && opts->close) {
+					/* Counted: offline, its frontend already removed (as libxl does). */
+					char fe_key[300];
+					snprintf(fe_key, sizeof(fe_key), "%s/%s/frontend", path, devs[d]);
 					char *online = xs_read(xs, XBT_NULL, online_path, NULL);
-					*offline += online && strcmp(online, "0") == 0;
+					char *fe = xs_read(xs, XBT_NULL, fe_key, NULL);
+					char *fe_dir = fe ? xs_read(xs, XBT_NULL, fe, NULL) : NULL;
+					*offline += online && strcmp(online, "0") == 0 && fe && !fe_dir;
+					free(fe_dir);
+					free(fe);
 					free(online);
 					xs_write(xs, XBT_NULL, state_path, "6", 1);
 				}
@@ -233,7 +240,10 @@ static void test_create_destroy(void) {
 	CHECK_ERRNO(!xs_read(xs, XBT_NULL, "/local/domain/0/backend/vkbd/5", NULL), ENOENT);
 	CHECK_ERRNO(!xs_read(xs, XBT_NULL, "/libxl/5", NULL), ENOENT);
 	CHECK(strstr(sim_stats(5), "alive=0 grants=0 mapped_by_others=0 maps_held=0 evtchns=0"));
-	/* All three devices were taken offline, then Closing, before removal. */
+	/*
+	 * All three devices were taken offline, then Closing, with their frontend
+	 * directories gone, before removal.
+	 */
 	CHECK_EQ(backend_stop(&backend), 3);
 	xs_close(xs);
 }
@@ -256,6 +266,18 @@ static void test_no_backend(void) {
 	CHECK_ERRNO(!xs_read(xs, XBT_NULL, "/local/domain/0/backend/vdispl/6", NULL), ENOENT);
 	CHECK(strstr(sim_stats(6), "alive=0"));
 	CHECK_EQ(backend_stop(&backend), 0);
+
+	/*
+	 * libxl does not wait for a vkb's backend: without one, the domain is
+	 * created (and its destruction waits for nobody's Closed, then goes on).
+	 */
+	CHECK_EQ(sim_run(NULL, "create", "--domid", "6", "--name", "keyboard", "--vkb",
+		"backend-type=linux", "--timeout", "0.3", NULL), 0);
+	CHECK(key_is(xs, "/local/domain/0/backend/vinput/6/0/state", "1"));
+	CHECK(key_is(xs, "/local/domain/6/device/vkbd/0/state", "1"));
+	CHECK_EQ(sim_run(NULL, "destroy", "--domid", "6", "--timeout", "0.3", NULL), 0);
+	CHECK_ERRNO(!xs_read(xs, XBT_NULL, "/local/domain/0/backend/vinput/6", NULL), ENOENT);
+	CHECK(strstr(sim_stats(6), "alive=0"));
 
 	CHECK(sim_run(NULL, "create", "--domid", "6", "--name", "x", "--vdispl", "bogus=1", NULL) != 0);
 	CHECK(sim_run(NULL, "create", "--domid", "6", "--name", "x", "--vkb", "width=a", NULL) != 0);

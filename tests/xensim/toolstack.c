@@ -35,6 +35,13 @@ struct kv {
 struct device {
 	const char *kind; /* of the frontend: vdispl or vkbd */
 	const char *backend_kind; /* vdispl, vinput or vkbd */
+	/*
+	 * Whether `xl create` waits for the backend to reach InitWait: libxl adds
+	 * vdispl devices through libxl__device_add_async, which waits; vkb devices
+	 * (skip_attach) through libxl__device_add, which only writes the keys, so
+	 * a vkb without a running backend is not an error.
+	 */
+	bool waits;
 	uint32_t domid, devid, backend;
 	struct kv extra[MAX_KEYS]; /* the backend keys of the device type */
 	struct kv back[MAX_KEYS], front[MAX_KEYS], ro_front[MAX_KEYS];
@@ -112,6 +119,7 @@ static bool parse_vdispl(struct device *dev, const char *spec) {
 	char *connectors = NULL;
 	uint32_t be_alloc = 0;
 	dev->kind = dev->backend_kind = "vdispl";
+	dev->waits = true;
 	for (char *save = NULL, *opt = strtok_r(copy, ",", &save); opt && ok;
 			opt = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(opt, '=');
@@ -327,12 +335,12 @@ static int read_state(struct xs_handle *xs, const char *backend_path) {
 }
 
 /*
- * Waits until every device's backend state satisfies done(); returns a mask
- * of the devices that did not in time.
+ * Waits until the backend state of every device in the mask satisfies done();
+ * returns the mask of those that did not in time.
  */
 static unsigned wait_backends(struct xs_handle *xs, const struct device *devs, size_t ndevs,
-		bool (*done)(int state), double timeout) {
-	unsigned pending = (1u << ndevs) - 1;
+		unsigned mask, bool (*done)(int state), double timeout) {
+	unsigned pending = mask;
 	bool watching = true;
 	char path[160];
 	for (size_t i = 0; watching && i < ndevs; i++) {
@@ -346,7 +354,7 @@ static unsigned wait_backends(struct xs_handle *xs, const struct device *devs, s
 	while (watching) {
 		pending = 0;
 		for (size_t i = 0; i < ndevs; i++) {
-			if (!done(read_state(xs, devs[i].backend_path))) {
+			if ((mask & (1u << i)) && !done(read_state(xs, devs[i].backend_path))) {
 				pending |= 1u << i;
 			}
 		}
@@ -426,18 +434,26 @@ static size_t list_devices(struct xs_handle *xs, uint32_t domid, struct device *
 	return ndevs;
 }
 
-/* libxl__initiate_device_generic_remove: ask the backend to close. */
+/*
+ * libxl__initiate_device_generic_remove as a domain's destruction runs it
+ * (forced): the frontend directory goes first, in the same transaction that
+ * takes the backend offline and asks it to close (Closing, unless it is
+ * Closed already). So a backend closing a device finds its frontend gone.
+ */
 static bool close_device(struct xs_handle *xs, xs_transaction_t t, const void *data) {
 	const struct device *dev = data;
+	xs_rm(xs, t, dev->frontend_path);
 	char path[160];
 	snprintf(path, sizeof(path), "%s/state", dev->backend_path);
 	char *state = xs_read(xs, t, path, NULL);
 	if (!state) {
+		/* The backend is gone: only the frontend is cleaned up. */
 		return true;
 	}
+	bool closed = atoi(state) == XENBUS_CLOSED;
 	free(state);
 	return write_key(xs, t, dev->backend_path, "online", "0") &&
-		write_key(xs, t, dev->backend_path, "state", "5");
+		(closed || write_key(xs, t, dev->backend_path, "state", "5"));
 }
 
 static bool remove_device(struct xs_handle *xs, xs_transaction_t t, const void *data) {
@@ -459,7 +475,8 @@ static int destroy(struct xs_handle *xs, struct xensim_ctl *ctl, uint32_t domid,
 					strerror(errno));
 			}
 		}
-		unsigned late = wait_backends(xs, devs, ndevs, closed_or_gone, timeout);
+		unsigned late = wait_backends(
+			xs, devs, ndevs, (1u << ndevs) - 1, closed_or_gone, timeout);
 		for (size_t i = 0; i < ndevs; i++) {
 			if (late & (1u << i)) {
 				fprintf(stderr, "xensim destroy: domain %u: timed out waiting for %s to "
@@ -589,7 +606,12 @@ int toolstack_create(int argc, char **argv) {
 			goto error_destroy;
 		}
 	}
-	unsigned late = wait_backends(xs, opt->devs, opt->ndevs, reached_init_wait, opt->timeout);
+	unsigned waiting = 0;
+	for (size_t i = 0; i < opt->ndevs; i++) {
+		waiting |= opt->devs[i].waits ? 1u << i : 0;
+	}
+	unsigned late =
+		wait_backends(xs, opt->devs, opt->ndevs, waiting, reached_init_wait, opt->timeout);
 	if (late) {
 		for (size_t i = 0; i < opt->ndevs; i++) {
 			if (late & (1u << i)) {
