@@ -26,6 +26,10 @@
 void output_render_frame(struct mosaic_output *output)
 {
 	struct wlr_output *wlr_output = output->wlr_output;
+	if (render_output_busy(output)) {
+		/* Its damage waits for the next frame, as on a display that missed a vblank. */
+		return;
+	}
 	if (output->clock != NULL) {
 		/*
 		 * A headless output scans nothing out: wlroots' "frame pending"
@@ -41,18 +45,32 @@ void output_render_frame(struct mosaic_output *output)
 			surface_stage(surface, seq);
 		}
 	}
-	if (!render_output_commit(output)) {
+	switch (render_output_start(output)) {
+	case RENDER_LATER:
+		return;
+	case RENDER_FAILED:
 		wlr_log(WLR_ERROR, "Output %s: commit failed", wlr_output->name);
+		break;
+	case RENDER_NOTHING:
+	case RENDER_COMMITTED:
+		break;
 	}
-	if (wlr_output->commit_seq + 1 == seq) {
+	output_frame_done(output, wlr_output->commit_seq + 1 != seq);
+}
+
+void output_frame_done(struct mosaic_output *output, bool committed)
+{
+	struct wlr_output *wlr_output = output->wlr_output;
+	if (!committed) {
 		/*
 		 * Nothing was committed (content fully covered, or the commit
 		 * failed): what was staged is as visible as it will get, and the
 		 * guest must not wait for it.
 		 */
+		struct mosaic_surface *surface;
 		wl_list_for_each(surface, &output->server->surfaces, link) {
 			if (surface->output == output) {
-				surface_present(surface, seq);
+				surface_present(surface, wlr_output->commit_seq + 1);
 			}
 		}
 		return;
@@ -215,6 +233,8 @@ static void output_handle_destroy(struct wl_listener *listener, void *data)
 	struct mosaic_server *server = output->server;
 	wl_list_remove(&output->frame.link);
 	wl_list_remove(&output->present.link);
+	/* A frame being drawn is dropped first: its buffer goes with the output. */
+	render_output_cancel(output);
 	wl_list_remove(&output->destroy.link);
 	wl_list_remove(&output->link);
 	clock_stop(output);
@@ -297,6 +317,8 @@ void outputs_configure(struct mosaic_server *server)
 {
 	struct mosaic_output *output;
 	wl_list_for_each(output, &server->outputs, link) {
+		/* A mode change replaces the buffers a frame may be drawn into. */
+		render_output_wait(output);
 		if (!configure(server, output, output->wlr_output)) {
 			wlr_log(WLR_ERROR, "Output %s: cannot apply its settings",
 				output->wlr_output->name);

@@ -13,14 +13,34 @@
  * a mask, and fills rectangles through an image of the output's size: two
  * to three times the work. Other renderers, outputs turned by a transform
  * and nodes mosaic does not make go through wlr_scene_output_commit.
+ *
+ * A frame with more than a little damage is drawn by a thread of its own
+ * and committed when it is done: the event loop goes on serving guests
+ * (their requests, hidden connectors' clocks) meanwhile.
  */
 struct mosaic_output;
+struct mosaic_server;
 
-/* Like wlr_scene_output_commit: true when nothing needed drawing, or the commit worked. */
-bool render_output_commit(struct mosaic_output *output);
+enum render_start {
+	RENDER_NOTHING,   // nothing changed: no commit
+	RENDER_COMMITTED, // drawn and committed
+	RENDER_FAILED,    // not committed
+	RENDER_LATER,     // being drawn: output_frame_done() follows the commit
+};
+
+/* Starts the output's frame; not while render_output_busy(). */
+enum render_start render_output_start(struct mosaic_output *output);
+/* A frame of this output is being drawn. */
+bool render_output_busy(struct mosaic_output *output);
+/* Finishes the output's frame in flight now, and commits it (before its mode changes). */
+void render_output_wait(struct mosaic_output *output);
+/* The same without the commit: the output is going away. */
+void render_output_cancel(struct mosaic_output *output);
+/* Stops the composition thread; every output has waited for its frame. */
+void render_finish(struct mosaic_server *server);
 /*
- * Draws the whole output into dest (the output's size in its pixels) as
- * render_output_commit would; false if this output is one wlroots draws.
+ * Draws the whole output into dest (the output's size in its pixels) as its
+ * frames are drawn; false if this output is one wlroots draws.
  */
 bool render_scene(struct mosaic_output *output, pixman_image_t *dest);
 

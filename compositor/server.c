@@ -15,6 +15,7 @@
 #include "compositor/label.h"
 #include "compositor/layouts.h"
 #include "compositor/output.h"
+#include "compositor/render.h"
 #include "compositor/screencopy.h"
 #include "compositor/seat.h"
 #include "compositor/server.h"
@@ -211,6 +212,8 @@ void server_finish(struct mosaic_server *server)
 	if (server->backend != NULL) {
 		wlr_backend_destroy(server->backend);
 	}
+	/* The outputs are gone, each after its last frame. */
+	render_finish(server);
 	/* Outputs going away re-arranged what was left: placeholders of a layout. */
 	wl_list_for_each_safe(view, view_tmp, &server->views, link) {
 		view_destroy(view);

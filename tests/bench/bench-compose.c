@@ -7,10 +7,10 @@
  * the output's size with bare pixman calls (the uncovered background filled,
  * each guest's picture composited once, at the same place and scale).
  *
- * Frames are driven by emitting the output's frame signal, so a frame's cost
- * is the frame handler's thread CPU time: staging flips, damage, rendering,
- * the commit. Flips (a guest's request, which re-creates its scene node)
- * happen before it and are timed apart.
+ * Frames are driven by calling the output's frame handler, so a frame's cost
+ * is the process's CPU time for it and the composition thread: staging
+ * flips, damage, drawing, the commit. Flips (a guest's request, which
+ * re-creates its scene node) happen before it and are timed apart.
  */
 #include <drm_fourcc.h>
 #include <getopt.h>
@@ -236,7 +236,7 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	printf("# composition per output frame: %dx%d output, guests %dx%d XRGB8888 in mosaic's "
-	       "grid, median of %d frames, thread CPU time\n",
+	       "grid, median of %d frames, CPU time\n",
 		OUTPUT_W, OUTPUT_H, gw, gh, frames);
 	printf("%-7s %-12s %8s %10s %7s %10s %7s %10s\n", "guests", "update", "flip_us",
 		"wlroots_us", "ratio", "mosaic_us", "ratio", "floor_us");

@@ -13,6 +13,7 @@
 
 #include "compositor/label.h"
 #include "compositor/output.h"
+#include "compositor/render.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
 #include "inproc.h"
@@ -23,7 +24,8 @@
 double inproc_cpu_us(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	/* The process's: composition may run on a thread of its own. */
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
@@ -209,6 +211,7 @@ double inproc_frame(struct inproc *ip, struct mosaic_output *output)
 	/* Headless outputs' frames come from a 60 Hz clock: don't wait for it. */
 	double t0 = inproc_cpu_us();
 	output_render_frame(output);
+	render_output_wait(output);
 	double t = inproc_cpu_us() - t0;
 	/* Present events and timers: not part of the frame. */
 	wl_event_loop_dispatch(ip->server.loop, 0);

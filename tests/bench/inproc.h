@@ -43,10 +43,10 @@ void inproc_flip(struct inproc_guest *guest);
 /* Every guest leaves, views and surfaces are gone. */
 void inproc_remove_guests(struct inproc *ip);
 
-/* One frame through the output's frame handler; its thread CPU time in us, -1 if no commit. */
+/* One frame through the output's frame handler, drawn and committed; its CPU time in us, -1 if no commit. */
 double inproc_frame(struct inproc *ip, struct mosaic_output *output);
 
-/* Thread CPU time, microseconds. */
+/* The process's CPU time, microseconds. */
 double inproc_cpu_us(void);
 
 #endif

@@ -297,6 +297,15 @@ int main(void)
 		check_views(ip, what);
 		check_grid(ip, 3);
 	}
+	/* Going away with a frame being drawn: it is dropped, and nothing of it stays. */
+	struct mosaic_output *out = output_find(&ip->server, NULL);
+	if (inproc_add_guest(ip, 1920, 1080, DRM_FORMAT_XRGB8888) != NULL) {
+		output_render_frame(out);
+		if (!render_output_busy(out)) {
+			fprintf(stderr, "a full frame was not handed to the composition thread\n");
+			failures++;
+		}
+	}
 	inproc_teardown(ip);
 	free(ip);
 	if (failures > 0) {
