@@ -256,7 +256,26 @@ static bool listed(char **names, int n, uint32_t value)
 	return false;
 }
 
-/* Re-reads the whole backend directory: cheap, and immune to missed events. */
+/* A device the toolstack is writing: served once its keys are there. */
+static void try_add_device(struct xenbus_backend *backend, uint32_t domid, uint32_t devid)
+{
+	if (find_device(backend, domid, devid) != NULL) {
+		return;
+	}
+	/* The toolstack writes the keys one by one: retry on the next event. */
+	char state_path[600];
+	snprintf(state_path, sizeof(state_path), "%s/%u/%u/state", backend->path, domid, devid);
+	uint32_t state;
+	if (!xenstore_read_u32(backend->store, state_path, &state)) {
+		return;
+	}
+	struct xenbus_device *dev = device_create(backend, domid, devid);
+	if (dev != NULL) {
+		device_update(dev, true);
+	}
+}
+
+/* Re-reads the whole backend directory: immune to missed events. */
 static void backend_scan(struct xenbus_backend *backend)
 {
 	struct xenstore *store = backend->store;
@@ -292,19 +311,8 @@ static void backend_scan(struct xenbus_backend *backend)
 		int ndevs = xenstore_list(store, path, &devs);
 		for (int j = 0; j < ndevs; j++) {
 			uint32_t devid;
-			if (!parse_u32(devs[j], &devid) || find_device(backend, domid, devid)) {
-				continue;
-			}
-			/* The toolstack writes the keys one by one: retry on the next event. */
-			char state_path[600];
-			snprintf(state_path, sizeof(state_path), "%s/%u/state", path, devid);
-			uint32_t state;
-			if (!xenstore_read_u32(store, state_path, &state)) {
-				continue;
-			}
-			dev = device_create(backend, domid, devid);
-			if (dev != NULL) {
-				device_update(dev, true);
+			if (parse_u32(devs[j], &devid)) {
+				try_add_device(backend, domid, devid);
 			}
 		}
 		free(devs);
@@ -312,9 +320,41 @@ static void backend_scan(struct xenbus_backend *backend)
 	free(domains);
 }
 
+/* A decimal path component; *end after it. */
+static bool parse_component(const char *s, uint32_t *value, const char **end)
+{
+	char buf[16];
+	size_t n = strcspn(s, "/");
+	if (n == 0 || n >= sizeof(buf)) {
+		return false;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*end = s + n;
+	return parse_u32(buf, value);
+}
+
+/*
+ * Every key written under the backend directory fires this watch: a guest's
+ * creation alone writes dozens, and mosaic's own state keys too. Reading
+ * the whole directory for each (two XenStore round trips per device) kept
+ * the loop, and every running guest's flips, waiting while guests came:
+ * only a domain's or a device's own directory coming or going needs it.
+ */
 static void backend_handle_change(const char *path, void *data)
 {
-	backend_scan(data);
+	struct xenbus_backend *backend = data;
+	size_t len = strlen(backend->path);
+	uint32_t domid, devid;
+	const char *rest;
+	if (strncmp(path, backend->path, len) != 0 || path[len] != '/' ||
+		!parse_component(path + len + 1, &domid, &rest) || rest[0] != '/' ||
+		!parse_component(rest + 1, &devid, &rest) || rest[0] != '/') {
+		backend_scan(backend);
+		return;
+	}
+	/* A key inside a device's directory: a known device has watches of its own. */
+	try_add_device(backend, domid, devid);
 }
 
 struct xenbus_backend *xenbus_backend_create(struct xenstore *store, const char *type,
