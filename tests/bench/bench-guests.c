@@ -343,15 +343,13 @@ static void section_ceiling(void)
 		if (i == 0) {
 			base = f.fps_mean;
 		}
-		/* A connector slower than the output's rate has missed frames. */
-		if (f.fps_min >= 0.98 * base && f.errors == 0) {
+		/* Frames missed: a connector's rate below the output's, or a flip lost. */
+		if (f.fps_min >= 0.98 * base && f.errors == 0 && (i == 0 || sustained == counts[i - 1])) {
 			sustained = counts[i];
-		} else {
-			break;
 		}
 	}
 	printf("sustained at the output's rate (every connector >= 98%% of 1 connector's %.1f "
-	       "fps): %d connectors\n",
+	       "fps, from 1 up): %d connectors\n",
 		base, sustained);
 }
 
