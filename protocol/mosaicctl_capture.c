@@ -217,12 +217,9 @@ int ctl_screenshot(const struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
-/*
- * Waits for a frame of the output (NULL: the first) after seq (NULL: the
- * last one so far); false on timeout or error (in why).
- */
-static bool wait_frame(const struct ctl *ctl, const char *output, const char *seq, int ms,
-	char *why, size_t why_size)
+/* Sends "wait-frame [OUTPUT] [after=SEQ] timeout=MS"; false if mosaic went away. */
+static bool request_wait_frame(const struct ctl *ctl, const char *output, const char *seq,
+	int ms, struct ctl_reply *reply)
 {
 	char after[64], timeout[40];
 	snprintf(timeout, sizeof(timeout), "timeout=%d", ms > 0 ? ms : 1);
@@ -237,8 +234,18 @@ static bool wait_frame(const struct ctl *ctl, const char *output, const char *se
 	}
 	words[n++] = timeout;
 	words[n] = NULL;
+	return ctl_request(ctl, words, reply);
+}
+
+/*
+ * Waits for a frame of the output (NULL: the first) after seq (NULL: the
+ * last one so far); false on timeout or error (in why).
+ */
+static bool wait_frame(const struct ctl *ctl, const char *output, const char *seq, int ms,
+	char *why, size_t why_size)
+{
 	struct ctl_reply reply;
-	if (!ctl_request(ctl, words, &reply)) {
+	if (!request_wait_frame(ctl, output, seq, ms, &reply)) {
 		snprintf(why, why_size, "mosaic went away");
 		return false;
 	}
@@ -600,21 +607,8 @@ int ctl_wait_frame(const struct ctl *ctl, int argc, char **argv)
 			return 2;
 		}
 	}
-	char timeout[40], after_word[64];
-	snprintf(timeout, sizeof(timeout), "timeout=%d", ms);
-	const char *words[5] = {"wait-frame"};
-	int n = 1;
-	if (output != NULL) {
-		words[n++] = output;
-	}
-	if (after != NULL) {
-		snprintf(after_word, sizeof(after_word), "after=%s", after);
-		words[n++] = after_word;
-	}
-	words[n++] = timeout;
-	words[n] = NULL;
 	struct ctl_reply reply;
-	if (!ctl_request(ctl, words, &reply)) {
+	if (!request_wait_frame(ctl, output, after, ms, &reply)) {
 		return 1;
 	}
 	int status = 0;

@@ -528,7 +528,7 @@ const char *guests_scratch_dir(void)
 	return scratch_dir;
 }
 
-struct proc *guests_wtype_spawn(const char *const args[])
+struct proc *guests_wayland_spawn(const char *program, const char *const args[])
 {
 	const char *dir = guests_scratch_dir();
 	char socket_name[64] = "";
@@ -542,7 +542,7 @@ struct proc *guests_wtype_spawn(const char *const args[])
 	}
 	closedir(d);
 	CHECK(socket_name[0] != '\0', "mosaic has no Wayland socket in %s", dir);
-	char *argv[16] = {"/usr/bin/wtype"};
+	char *argv[16] = {(char *)program};
 	int argc = 1;
 	for (int i = 0; args[i] != NULL && argc < 15; i++) {
 		argv[argc++] = (char *)args[i];
@@ -551,7 +551,13 @@ struct proc *guests_wtype_spawn(const char *const args[])
 	char env_display[96];
 	snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s", socket_name);
 	char *env[] = {env_display, NULL};
-	return proc_spawn("wtype", argv, env);
+	const char *name = strrchr(program, '/');
+	return proc_spawn(name != NULL ? name + 1 : program, argv, env);
+}
+
+struct proc *guests_wtype_spawn(const char *const args[])
+{
+	return guests_wayland_spawn("/usr/bin/wtype", args);
 }
 
 int guests_wtype(const char *const args[])

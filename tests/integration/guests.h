@@ -100,6 +100,8 @@ const char *guests_scratch_dir(void);
 int guests_wtype(const char *const args[]);
 /* The same without waiting for it. */
 struct proc *guests_wtype_spawn(const char *const args[]);
+/* Starts program ARGS as a client of mosaic's Wayland socket (in the scratch directory). */
+struct proc *guests_wayland_spawn(const char *program, const char *const args[]);
 
 /*
  * Waits (10 s at most) until the nth view of label on output shows guest

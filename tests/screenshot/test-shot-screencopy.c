@@ -30,30 +30,10 @@ static const char layout_text[] =
 	"guest = 'alpha'\n"
 	"output = 'screen'\n";
 
-/* Runs grim ARGS... against mosaic's Wayland socket in dir; its exit status. */
-static int grim(const char *dir, const char *const args[])
+/* Runs grim ARGS... against mosaic's Wayland socket; its exit status. */
+static int grim(const char *const args[])
 {
-	char socket_name[64] = "";
-	DIR *d = opendir(dir);
-	CHECK(d != NULL, "cannot read %s", dir);
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, "wayland-", 8) == 0 && strchr(e->d_name, '.') == NULL) {
-			snprintf(socket_name, sizeof(socket_name), "%s", e->d_name);
-		}
-	}
-	closedir(d);
-	CHECK(socket_name[0] != '\0', "mosaic has no Wayland socket in %s", dir);
-	char *argv[16] = {"/usr/bin/grim"};
-	int argc = 1;
-	for (int i = 0; args[i] != NULL && argc < 15; i++) {
-		argv[argc++] = (char *)args[i];
-	}
-	argv[argc] = NULL;
-	char env_display[96];
-	snprintf(env_display, sizeof(env_display), "WAYLAND_DISPLAY=%s", socket_name);
-	char *env[] = {env_display, NULL};
-	struct proc *proc = proc_spawn("grim", argv, env);
+	struct proc *proc = guests_wayland_spawn("/usr/bin/grim", args);
 	int status = proc_wait_exit(proc, 20000);
 	CHECK(status != -1, "grim did not finish");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -88,7 +68,7 @@ int main(int argc, char **argv)
 	const char *private[] = {"--size", "160x96", NULL};
 	struct proc *alpha = start(&h, private);
 	const char *whole[] = {"-o", "HEADLESS-1", shot, NULL};
-	CHECK(grim(dir, whole) != 0, "grim captured mosaic without --allow-screencopy");
+	CHECK(grim(whole) != 0, "grim captured mosaic without --allow-screencopy");
 	CHECK(access(shot, F_OK) != 0, "grim wrote a picture without --allow-screencopy");
 	stop(&h, alpha);
 	char first_dir[sizeof(h.dir)];
@@ -96,9 +76,9 @@ int main(int argc, char **argv)
 
 	const char *allowed[] = {"--size", "160x96", "--allow-screencopy", NULL};
 	alpha = start(&h, allowed);
-	CHECK(grim(dir, whole) == 0, "grim failed with --allow-screencopy");
+	CHECK(grim(whole) == 0, "grim failed with --allow-screencopy");
 	const char *region[] = {"-g", "20,10 100x60", part, NULL};
-	CHECK(grim(dir, region) == 0, "grim -g failed with --allow-screencopy");
+	CHECK(grim(region) == 0, "grim -g failed with --allow-screencopy");
 	char line[2048];
 	const char *same[] = {"expect", shot, "--tolerance", "0", "--timeout", "0", NULL};
 	CHECK(shot_mosaicctl(same, line, sizeof(line)) == 0, "grim's picture differs: %s", line);
@@ -118,7 +98,7 @@ int main(int argc, char **argv)
 	const char *by_file[] = {"--layout", layout, NULL};
 	alpha = start(&h, by_file);
 	unlink(shot);
-	CHECK(grim(dir, whole) == 0, "grim failed with allow-screencopy = true");
+	CHECK(grim(whole) == 0, "grim failed with allow-screencopy = true");
 	CHECK(shot_mosaicctl(same, line, sizeof(line)) == 0, "grim's picture differs: %s", line);
 	stop(&h, alpha);
 
