@@ -501,6 +501,18 @@ int broker_run(void) {
 	}
 	broker->listen_fd = -1;
 	simlist_init(&broker->conns);
+	broker->gntalloc_limit = SIM_GNTALLOC_LIMIT;
+	const char *limit = getenv("XENSIM_GNTALLOC_LIMIT");
+	if (limit && *limit) {
+		char *end;
+		unsigned long value = strtoul(limit, &end, 10);
+		if (*end || value == 0 || value > SIM_GRANT_REFS) {
+			fprintf(stderr, "xensim: bad XENSIM_GNTALLOC_LIMIT %s\n", limit);
+			free(broker);
+			return 1;
+		}
+		broker->gntalloc_limit = (uint32_t)value;
+	}
 	broker->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (broker->signal_fd < 0) {
 		fprintf(stderr, "xensim: signalfd: %s\n", strerror(errno));

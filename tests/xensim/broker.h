@@ -19,6 +19,12 @@
 #define SIM_EVTCHN_PORTS 4096u
 /* gntdev's default limit of mapped pages per handle. */
 #define SIM_GNTDEV_LIMIT 65536u
+/*
+ * Linux's gntalloc device (libxengntshr in dom0) lets dom0's processes share
+ * at most this many pages in all: module parameter "limit", default 1024.
+ * Guests' kernels grant pages without it. XENSIM_GNTALLOC_LIMIT sets another.
+ */
+#define SIM_GNTALLOC_LIMIT 1024u
 
 struct broker;
 struct node;
@@ -84,6 +90,7 @@ struct broker {
 	struct tree tree;
 	uint64_t generation; /* bumped by every change of the tree */
 	uint32_t next_map_id;
+	uint32_t gntalloc_limit; /* pages domain 0 may share */
 	bool stopping; /* connections closing at exit are no crashes */
 };
 

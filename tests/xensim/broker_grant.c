@@ -157,6 +157,8 @@ static void share(struct conn *conn, struct simwire_msg *msg) {
 		err = EINVAL;
 	} else if (dom->ngrants + count > SIM_GRANT_REFS - SIM_GRANT_FIRST) {
 		err = ENOSPC; /* the grant table is full */
+	} else if (dom->domid == 0 && dom->ngrants + count > conn->broker->gntalloc_limit) {
+		err = ENOSPC; /* over dom0's gntalloc limit, as gntalloc says */
 	} else if (!dom->grants && !(dom->grants = calloc(SIM_GRANT_REFS, sizeof(*dom->grants)))) {
 		err = ENOMEM;
 	} else if (!arena_alloc(arena, count, &first)) {

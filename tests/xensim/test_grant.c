@@ -259,12 +259,44 @@ static void test_table_limit(void) {
 	CHECK_EQ(child_wait(&child), 0);
 }
 
+/* Dom0 shares through Linux's gntalloc device: 1024 pages in all by default. */
+static int gntalloc_child(int fd, void *data) {
+	(void)fd;
+	(void)data;
+	xengntshr_handle *a = xengntshr_open(NULL, 0), *b = xengntshr_open(NULL, 0);
+	CHECK(a && b);
+	uint32_t *refs = calloc(1025, sizeof(*refs));
+	CHECK(refs);
+	CHECK_ERRNO(!xengntshr_share_pages(a, 5, 1025, refs, 1), ENOSPC);
+	void *most = xengntshr_share_pages(a, 5, 1000, refs, 1);
+	CHECK(most);
+	/* The limit is the domain's, whichever handle shares. */
+	CHECK_ERRNO(!xengntshr_share_pages(b, 5, 25, refs + 1000, 1), ENOSPC);
+	void *rest = xengntshr_share_pages(b, 5, 24, refs + 1000, 1);
+	CHECK(rest);
+	CHECK_EQ(xengntshr_unshare(a, most, 1000), 0);
+	void *again = xengntshr_share_pages(a, 5, 1000, refs, 1);
+	CHECK(again);
+	CHECK_EQ(xengntshr_unshare(a, again, 1000), 0);
+	CHECK_EQ(xengntshr_unshare(b, rest, 24), 0);
+	free(refs);
+	xengntshr_close(a);
+	xengntshr_close(b);
+	return 0;
+}
+
+static void test_gntalloc_limit(void) {
+	struct child child = child_start(0, gntalloc_child, NULL);
+	CHECK_EQ(child_wait(&child), 0);
+}
+
 int main(int argc, char **argv) {
 	sim_start(argc, argv);
 	test_share_map();
 	test_refusals();
 	test_granter_death();
 	test_table_limit();
+	test_gntalloc_limit();
 	sim_stop();
 	return 0;
 }
