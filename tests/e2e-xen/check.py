@@ -23,8 +23,9 @@ import zlib
 # MIN_HZ is just above the 0.32 Hz of a frontend whose every flip times out (3.1 s): slower
 # but working is told apart by the timeouts, which must be none.
 MIN_HZ, MAX_HZ = 0.4, 66
-HIDDEN_BEST_HZ, HIDDEN_BEST_HZ_SANITIZED, HIDDEN_MEDIAN_HZ = 55, 40, 25
-VKB_SIZE = (1024, 768)  # run.sh: vkb width/height
+# With no guest on screen: the best modetest window must show mosaic's 60 Hz grid (a clock
+# completing every other period would top out at 30 Hz). Same value as dom0.sh's E2E_HIDDEN_HZ.
+HIDDEN_BEST_HZ = 40
 BACKGROUND = (20, 20, 25)  # compositor/output.c: {0.08, 0.08, 0.1} * 255, truncated
 PLACEHOLDER = (56, 56, 63)  # compositor/surface.c: {0.22, 0.22, 0.25} * 255, truncated
 
@@ -152,6 +153,20 @@ class Pattern:
         return tuple(r[x * 3:x * 3 + 3])
 
 
+class Black:
+    """prime-fb's buffers (guest/prime-fb.c): as vgem allocates them, zeroed."""
+
+    def __init__(self, width, height):
+        self.width, self.height = width, height
+        self.black = bytes(width * 3)
+
+    def row(self, y):
+        return self.black
+
+    def pixel(self, x, y):
+        return (0, 0, 0)
+
+
 def describe(img, box):
     """The most common colours in a box of a screenshot, for a failure message."""
     w, h, rows = img
@@ -249,6 +264,13 @@ def compare_connector(img, box, pattern, src_x, res):
 # results
 
 
+def freq_list(ack):
+    """modetest's rates from a flip command's answer: "ok freq=A B C timeouts=..."."""
+    if "freq=" not in ack:
+        return []
+    return [float(f) for f in ack.split("freq=", 1)[1].split(" timeouts=")[0].split()]
+
+
 def parse_kv(line):
     return dict(m.groups() for m in re.finditer(r"(\w+)=(\S+)", line))
 
@@ -295,18 +317,20 @@ class Judge:
                     return int(kv.get("x", 0)), int(kv.get("y", 0))
         return 0, 0
 
-    def picture(self, name):
-        """The still picture named name: modetest's pattern on every connector.
+    def picture(self, name, prime=False):
+        """The still picture named name: modetest's pattern on every connector (one
+        framebuffer as wide as all modes), or prime-fb's (one black buffer per connector, where
+        modetest's pattern was before).
 
         Checked in mosaic's own screenshot and, in the DRM variant, in what QEMU's virtual
         screen shows (QMP screendump)."""
-        ok = self.picture_in(name, "shot-%s.png" % name, self.file("shot-%s.png" % name))
+        ok = self.picture_in(name, "shot-%s.png" % name, self.file("shot-%s.png" % name), prime)
         if self.args.variant == "drm":
             dump = os.path.join(self.args.screens or "", "shot-%s.ppm" % name)
-            ok = self.picture_in(name, "screendump", dump) and ok
+            ok = self.picture_in(name, "screendump", dump, prime) and ok
         return ok
 
-    def picture_in(self, name, source, shot):
+    def picture_in(self, name, source, shot, prime=False):
         title = "picture %s [%s]" % (name, source)
         surfaces = self.surfaces(name)
         if surfaces is None or not os.path.exists(shot):
@@ -329,6 +353,8 @@ class Judge:
         ok, src_x = True, 0
         for s, r in zip(connected, res):
             box = (int(s["x"]) - ox, int(s["y"]) - oy, int(s["width"]), int(s["height"]))
+            if prime:
+                pattern, src_x = Black(r[0], r[1]), 0
             good, msg = compare_connector(img, box, pattern, src_x, r)
             if not good:
                 msg += "; shows " + describe(img, box)
@@ -354,16 +380,59 @@ class Judge:
         self.check(ready not in (None, "timeout"), "guest booted", "ready after %s s" % ready)
         self.check((self.get("surfaces.first.connected") or "").startswith("ok"),
                    "connectors connected", self.get("surfaces.first.connected") or "missing")
-        self.check((self.get("still.still") or "").startswith("ok"), "guest modeset",
-                   self.get("still.still") or "missing")
-        self.picture("still")
+        if self.step("still"):
+            self.check((self.get("still.still") or "").startswith("ok"), "guest modeset",
+                       self.get("still.still") or "missing")
+            self.picture("still")
+            self.buffers()
         self.frontend_errors()
-        self.flips()
-        self.input()
-        self.reboot()
+        if self.step("flip"):
+            self.flips()
+        if self.step("prime"):
+            self.prime()
+        if self.step("input"):
+            self.input()
+        if self.step("reboot"):
+            self.reboot()
         self.destroy()
+        if self.step("bealloc"):
+            self.bealloc()
         self.mosaic_health()
         self.crashes()
+
+    def step(self, name):
+        """Whether the scenario ran step name (all but bealloc in the DRM variant)."""
+        if name in self.args.steps.split():
+            return True
+        self.report("SKIP", name, "not among this run's steps (%s)" % self.args.steps)
+        return False
+
+    def bealloc(self):
+        """The guest once more with be-alloc=1: its display buffers are pages mosaic allocated
+        and shares through gntalloc (the guest's kernel maps them). Shown (black: nothing can
+        draw into them in a PV guest, see guest/prime-fb.c), page-flipped, and released when
+        the guest is destroyed."""
+        create = self.get("create.bealloc") or "missing"
+        self.check(create.startswith("ok"), "be-alloc guest created", create)
+        still = self.get("bealloc.still") or "missing"
+        if not self.check(still.startswith("ok"), "backend-allocated buffers shown",
+                          "guest's prime-fb --dumb: %s" % still):
+            return
+        maps = parse_kv(self.get("bealloc.maps") or "")
+        self.check(maps.get("gntalloc", "0") != "0", "backend-allocated buffers are mosaic's",
+                   "gntalloc mappings in mosaic while shown: %s" % (maps.get("gntalloc") or "?"))
+        self.picture("bealloc", prime=True)
+        flip = self.get("bealloc.flip") or "missing"
+        conns = re.findall(r"conn=(\d+) n=(\d+) rate=([\d.]+) timeouts=(\d+)", flip)
+        self.check(flip.startswith("ok") and len(conns) == 2 and all(
+            int(n) > 0 and int(t) == 0 and float(r) <= MAX_HZ for _, n, r, t in conns),
+            "backend-allocated page flips", "%s (want flips on both connectors, at most %d "
+            "Hz, none waiting 3.5 s for its event)" % (flip, MAX_HZ))
+        after = parse_kv(self.get("bealloc.after") or "")
+        self.check(after.get("gntalloc") == "0" and after.get("gntdev") == "0",
+                   "backend-allocated buffers released",
+                   "after xl destroy: gntalloc %s, gntdev %s mappings left in mosaic" % (
+                       after.get("gntalloc", "?"), after.get("gntdev", "?")))
 
     def timings(self):
         keys = ["dom0.toolstack_ready_s", "mosaic.ready_s", "create.first", "guest.first.ready_s",
@@ -377,17 +446,15 @@ class Judge:
         A backend that forgets flip events leaves the guest at 0.3 Hz (3.1 s timeout per flip);
         one that answers at once lets it run at hundreds of Hz. mosaic sends a flip's event after
         the output frame that showed it, so the guest runs at the output's frame rate: 60 Hz at
-        most. Under TCG that rate is lower than 60 on the headless backend: wlroots 0.15 arms
-        its 16.7 ms frame timer after each frame is rendered, so a frame takes 16.7 ms plus the
-        (emulated, slow) rendering time. So: never above ~60, and far above the 0.3 Hz stall.
+        most, less when emulation on a busy host slows the frames or the guest's round trip.
+        So: never above ~60, far above the 0.3 Hz stall, and no flip waiting for the frontend's
+        timeout.
         """
         flip = self.get("flip")
         if flip is None:
             return self.check(False, "flip pacing", "no flip result")
         kv = parse_kv(flip)
-        freqs = []
-        if "freq=" in flip:
-            freqs = [float(f) for f in flip.split("freq=", 1)[1].split(" timeouts=")[0].split()]
+        freqs = freq_list(flip)
         irq = [float(f) for f in kv.get("irq_hz", "").split(",") if f]
         msg = ("guest's modetest -v frame rates (Hz): %s; vdispl interrupts/s in the guest "
                "(responses and events, per channel): %s; select timeouts %s; mosaic CPU %s" % (
@@ -402,83 +469,223 @@ class Judge:
         else:
             return self.check(False, "flip pacing", msg + " (no rate at all)")
         stalls = self.frame_done_timeouts()
+        # Flips in the window, both connectors: each brings a response and an event interrupt.
+        flips = int(sum(irq) * self.args.flip_seconds / 2)
         fast = [f for f in freqs if f > MAX_HZ] + [f for f in irq if f > MAX_HZ * 1.1]
         ok = not fast and rate >= MIN_HZ and stalls == 0 and kv.get("timeouts") == "0"
-        msg += "; %s %.2f Hz (want %.1f..%d Hz, and no flip waiting for the frontend's 3.1 s " \
-            "timeout: %d seen)" % (basis, rate, MIN_HZ, MAX_HZ, stalls)
+        msg += "; %s %.2f Hz (want %.1f..%d Hz), %d of about %d flips waited for the " \
+            "frontend's 3.1 s timeout (want none)" % (basis, rate, MIN_HZ, MAX_HZ, stalls, flips)
         self.check(ok, "flip pacing", msg)
         if ok and rate < 55:
-            print("note: below 60 Hz: the guest is paced to the output's frame rate, which "
-                  "emulation slows down (headless: 1 / (16.7 ms + render time))%s" % (
-                      "; this mosaic is a sanitizer build, slower still" if self.args.sanitized
-                      else ""))
+            print("note: below 60 Hz: the guest is paced to the output's frames, which "
+                  "emulation slows down (virtio-gpu: each commit is copied by QEMU), as it "
+                  "slows down the guest's own round trip%s" % (
+                      "; this mosaic is a sanitizer build" if self.args.sanitized else ""))
         self.hidden_flips()
 
     def hidden_flips(self):
-        """With no guest on screen (layout "none"), flips complete on mosaic's own 60 Hz clock:
-        the guest must see about 60 Hz on every connector. (While a guest is on screen the
-        clock only ticks between frames, which emulation makes slow.)"""
-        hidden = self.get("flip.hidden")
+        """With no guest on screen (layout "none"), flips complete on mosaic's own 60 Hz clock,
+        as soon as the guest asks when it is late: the guest's rate is 60 Hz or its own round
+        trip's, whichever is lower. Under emulation on a busy host the round trip can take
+        longer than a period; dom0 then tries up to three times (an emulation retry). Every
+        attempt must stay at most 66 Hz with no timeouts; one must reach HIDDEN_BEST_HZ."""
         if self.get("mosaic.layouts") != "yes":
             self.report("SKIP", "flip pacing, no guest shown",
                         "this mosaic reads no layout files: nothing can hide a connector")
             return
-        if hidden is None or not hidden.startswith("ok"):
-            return self.check(False, "flip pacing, no guest shown", hidden or "missing")
-        kv = parse_kv(hidden)
-        freqs = [float(f) for f in hidden.split("freq=", 1)[1].split(" timeouts=")[0].split()]
-        irq = [float(f) for f in kv.get("irq_hz", "").split(",") if f]
-        msg = "modetest rates (Hz): %s; vdispl interrupts/s per channel: %s" % (
-            " ".join("%.2f" % f for f in freqs) or "none", " ".join("%.1f" % f for f in irq))
-        if len(freqs) < 2 or not irq:
-            return self.check(False, "flip pacing, no guest shown", msg)
-        # The clock ticks on a fixed 60 Hz grid, like a display's vblank: a flip that comes back
-        # later than the next tick (the guest/dom0 round trip is slow under emulation on a
-        # busy host) waits for the one after, so some windows run at 30-45 Hz. The best window
-        # shows the cadence; the median shows it is the usual case.
-        # A sanitizer build answers the guest so much slower under emulation that fewer flips
-        # come back before the next tick.
-        want_best = HIDDEN_BEST_HZ_SANITIZED if self.args.sanitized else HIDDEN_BEST_HZ
-        med, best = statistics.median(freqs), max(freqs)
-        ok = want_best <= best <= MAX_HZ and med >= HIDDEN_MEDIAN_HZ and \
-            all(f <= MAX_HZ * 1.1 for f in irq)
-        self.check(ok, "flip pacing, no guest shown", msg + "; best %.2f Hz (want %d..%d%s), "
-                   "median %.2f Hz (want at least %d)" % (
-                       best, want_best, MAX_HZ, ", sanitizer build" if self.args.sanitized
-                       else "", med, HIDDEN_MEDIAN_HZ))
+        tries = [(k, self.results[k]) for k in sorted(self.results)
+                 if re.fullmatch(r"flip\.hidden\.\d+", k)]
+        if not tries:
+            return self.check(False, "flip pacing, no guest shown",
+                              self.get("flip.hidden") or "missing")
+        msgs, fast, bad, best = [], False, False, 0.0
+        for key, value in tries:
+            freqs = freq_list(value)
+            irq = [float(f) for f in parse_kv(value).get("irq_hz", "").split(",") if f]
+            ok = value.startswith("ok") and parse_kv(value).get("timeouts") == "0" and \
+                len(freqs) >= 2
+            bad = bad or not ok
+            fast = fast or any(f > MAX_HZ for f in freqs) or any(f > MAX_HZ * 1.1 for f in irq)
+            best = max([best] + freqs)
+            msgs.append("attempt %s: modetest rates %s Hz, vdispl interrupts/s %s, mosaic CPU "
+                        "%s%s" % (key.rsplit(".", 1)[1],
+                                  " ".join("%.1f" % f for f in freqs) or "none",
+                                  " ".join("%.1f" % f for f in irq) or "?",
+                                  self.get(key + ".mosaic_cpu") or "?",
+                                  "" if ok else " (" + value + ")"))
+        ok = not bad and not fast and best >= HIDDEN_BEST_HZ
+        self.check(ok, "flip pacing, no guest shown", "; ".join(msgs) + "; best %.1f Hz "
+                   "(want %d..%d: mosaic's 60 Hz grid)%s" % (
+                       best, HIDDEN_BEST_HZ, MAX_HZ,
+                       "" if ok or fast or bad else ": the guest's round trip stayed longer "
+                       "than the grid's periods in every attempt (a busy host?)"))
+
+    def buffers(self):
+        """Who allocated the guest's display buffers: the guest (be-alloc=0: mosaic maps the
+        guest's pages through gntdev) or mosaic (be-alloc=1: mosaic's own pages, shared through
+        gntalloc, which the guest maps)."""
+        maps = parse_kv(self.get("still.still.maps") or "")
+        if self.args.be_alloc == 1:
+            self.check(maps.get("gntalloc", "0") not in ("0", "?"), "backend-allocated buffers",
+                       "be-alloc=1: mosaic's pages shared with the guest (gntalloc mappings "
+                       "while the picture is shown): %s" % (maps.get("gntalloc") or "missing"))
+        else:
+            print("note: guest-allocated buffers (be-alloc=0); mosaic's mappings while the "
+                  "picture is shown: gntdev %s, gntalloc %s" % (
+                      maps.get("gntdev", "?"), maps.get("gntalloc", "?")))
+
+    def prime(self):
+        """PRIME: buffers the guest's vgem allocated, imported into the display (prime-fb),
+        shown still, then page-flipping between two of them per connector. The buffers are
+        black (a PV guest cannot draw into vgem's buffers, see prime-fb.c) and replace
+        modetest's pattern: the whole box black shows the imported buffer."""
+        still = self.get("prime.still")
+        if self.args.be_alloc == 1:
+            # Linux asks the backend to allocate an imported buffer too: refused, EINVAL.
+            self.check((still or "").startswith("fail") and "Invalid argument" in still,
+                       "PRIME import refused with be-alloc=1",
+                       "guest's prime-fb: %s (want: the import refused: xen-drm-front sends "
+                       "DBUF_CREATE with REQ_ALLOC for a dma-buf it imports)" % (
+                           still or "missing"))
+            return
+        if not self.check((still or "").startswith("ok"), "PRIME buffers shown",
+                          "guest's prime-fb: %s" % (still or "missing")):
+            return
+        self.picture("prime", prime=True)
+        flip = self.get("prime.flip") or "missing"
+        conns = re.findall(r"conn=(\d+) n=(\d+) rate=([\d.]+) timeouts=(\d+)", flip)
+        ok = flip.startswith("ok") and len(conns) == 2 and all(
+            int(n) > 0 and int(t) == 0 and float(r) <= MAX_HZ for _, n, r, t in conns)
+        self.check(ok, "PRIME page flips", "%s (want flips on both connectors, at most %d Hz, "
+                   "none waiting 3.5 s for its event)" % (flip, MAX_HZ))
+        self.picture("prime-after-flip", prime=True)
+
+    def input_events(self):
+        """What evtest printed in the guest: (vkbd device, input device name, type, code, value)."""
+        events = []
+        for line in self.guest_log():
+            m = re.search(r"E2E-GUEST evtest \S+ \[(\S*)\] \((.*?)\): Event: .*type \d+ "
+                          r"\((\w+)\), code \d+ \((\w+)\), value (-?\d+)", line)
+            if m:
+                events.append((m.group(1), m.group(2), m.group(3), m.group(4), int(m.group(5))))
+        return events
 
     def input(self):
         """Input through mosaic into the guest's evdev devices (xen-kbdfront).
 
-        The scenario types 'a' and puts the pointer at the centre of the guest's first
-        connector; the guest must see KEY_A pressed and released, and ABS_X/ABS_Y at the centre
-        of its absolute range (vkb width/height: 1024x768 in this test)."""
+        The scenario (dom0.sh input_check) sends KEY_B with nobody focused, gives the guest the
+        focus (mosaicctl, or Super+1 typed at QEMU in the DRM variant), sends KEY_A, points at
+        connector 0's (512, 384) with a left click, then at (100, 50), and touches connector 1
+        at (400, 240), moving to (200, 120). vkb 0 (keyboard, absolute pointer 1024x768) serves
+        connector 0, vkb 1 (multi-touch 800x480) connector 1, so the guest must see exactly
+        those coordinates."""
         if self.args.input != "on":
             self.report("SKIP", "input", "mosaic has no kbdif (vinput) backend yet")
             return
-        if self.args.variant != "drm":
-            self.report("SKIP", "input", "headless: nothing can send input into mosaic yet "
-                        "(no mosaicctl input command); the DRM variant uses QEMU's USB devices")
-            return
-        events = []
-        for line in self.guest_log():
-            m = re.search(r"E2E-GUEST evtest (\S+): Event: .*type \d+ \((\w+)\), code \d+ "
-                          r"\((\w+)\), value (-?\d+)", line)
-            if m:
-                events.append((m.group(1), m.group(2), m.group(3), int(m.group(4))))
+        self.vkbd_connect()
+        devices = self.get("input.devices") or "missing"
+        self.check(devices.startswith("2 "), "input devices in mosaic",
+                   "mosaicctl inputs: %s (want both vkb devices)" % devices)
+        self.check((self.get("input.start") or "").startswith("ok"), "guest input devices",
+                   "evtest in the guest: %s" % self.get("input.start"))
+        focus = self.get("input.focus") or "missing"
+        self.check(re.search(r"label=guest[: ]", focus) is not None, "input focus",
+                   "mosaicctl focus after %s: %s" % (
+                       "Super+1 typed at QEMU" if self.args.variant == "drm"
+                       else "mosaicctl focus guest", focus))
+        events = self.input_events()
         print("input events seen by the guest (%d):" % len(events))
-        for e in events[:40]:
-            print("    %s %s %s %d" % e)
-        keys = [(c, v) for _, t, c, v in events if t == "EV_KEY" and c == "KEY_A"]
-        self.check((("KEY_A", 1) in keys) and (("KEY_A", 0) in keys), "input key",
-                   "KEY_A events (code, value): %s" % keys[:6])
-        absx = [v for _, t, c, v in events if c == "ABS_X"]
-        absy = [v for _, t, c, v in events if c == "ABS_Y"]
-        want = (VKB_SIZE[0] // 2, VKB_SIZE[1] // 2)
-        ok = bool(absx) and bool(absy) and abs(absx[-1] - want[0]) <= VKB_SIZE[0] // 20 and \
-            abs(absy[-1] - want[1]) <= VKB_SIZE[1] // 20
-        self.check(ok, "input absolute pointer", "last ABS_X %s ABS_Y %s, want about %d,%d" % (
-            absx[-1] if absx else "none", absy[-1] if absy else "none", want[0], want[1]))
+        for e in events[:60]:
+            print("    %s %s: %s %s %d" % e)
+        kbd = [(c, v) for d, n, t, c, v in events if d == "vkbd-0" and t == "EV_KEY"
+               and n == "Xen Virtual Keyboard"]
+        self.check(kbd == [("KEY_A", 1), ("KEY_A", 0)], "input keys",
+                   "guest keyboard events (code, value): %s; want KEY_A down and up only: "
+                   "not KEY_B (sent with no focus)%s" % (
+                       kbd or "none", ", nor Super or 1 (the focus binding)"
+                       if self.args.variant == "drm" else ""))
+        others = [e for e in events if e[3] in ("KEY_B", "KEY_LEFTMETA", "KEY_1")]
+        self.check(not others, "input keys nowhere else",
+                   "; ".join("%s %s %s %d" % (e[0], e[1], e[3], e[4]) for e in others)
+                   or "no KEY_B, Super or 1 on any device")
+        ptr = [(c, v) for d, n, t, c, v in events if d == "vkbd-0" and
+               n == "Xen Virtual Pointer"]
+        self.check(self.positions(ptr, "ABS_X", "ABS_Y", [(512, 384), (100, 50)]) and
+                   ("BTN_LEFT", 1) in ptr and ("BTN_LEFT", 0) in ptr,
+                   "input absolute pointer",
+                   "guest pointer events: %s; want ABS_X/ABS_Y 512,384 with BTN_LEFT down and "
+                   "up, then 100,50 (range 1024x768 = connector 0's size)" % (
+                       self.compact(ptr) or "none"))
+        mt = [(c, v) for d, n, t, c, v in events if d == "vkbd-1" and
+              n == "Xen Virtual Multi-touch"]
+        ids = [v for c, v in mt if c == "ABS_MT_TRACKING_ID"]
+        self.check(self.positions(mt, "ABS_MT_POSITION_X", "ABS_MT_POSITION_Y",
+                                  [(400, 240), (200, 120)]) and
+                   len(ids) == 2 and ids[0] >= 0 and ids[-1] == -1,
+                   "input touch",
+                   "guest multi-touch events: %s; want a contact down at 400,240, moved to "
+                   "200,120, lifted (tracking id -1); range 800x480 = connector 1's size" % (
+                       self.compact(mt) or "none"))
+
+    @staticmethod
+    def positions(events, xcode, ycode, want, tol=2):
+        """Whether the positions the events reach (x and y as they change) go through each of
+        want in order, within tol."""
+        x = y = None
+        seen = []
+        for c, v in events:
+            if c == xcode:
+                x = v
+            elif c == ycode:
+                y = v
+            else:
+                continue
+            if x is not None and y is not None:
+                seen.append((x, y))
+        i = 0
+        for px, py in seen:
+            if i < len(want) and abs(px - want[i][0]) <= tol and abs(py - want[i][1]) <= tol:
+                i += 1
+        return i == len(want)
+
+    @staticmethod
+    def compact(events):
+        return " ".join("%s=%d" % (c.replace("ABS_MT_POSITION_", "MT_").replace("ABS_", ""), v)
+                        for c, v in events)
+
+    def vkbd_connect(self):
+        """The guest's xen-kbdfront must reach Connected soon after the domain starts: with no
+        backend serving vinput, Linux waits 25 s at boot ("Timeout connecting to device")."""
+        stalls = [l.strip() for l in self.guest_log() if "Timeout connecting to device" in l]
+        times = self.vkbd_times()
+        self.check(not stalls and bool(times) and all(t is not None and t < 30 for t in times),
+                   "guest input devices connect",
+                   "device/vkbd/N Connected after %s s (from the device's creation)%s" % (
+                       ", ".join("?" if t is None else "%.1f" % t for t in times) or "never",
+                       "; " + stalls[0] if stalls else ""))
+
+    def vkbd_times(self):
+        """Seconds from each device/vkbd/N's creation to its frontend state 4, from the
+        XenStore trace (the guest's first boot)."""
+        path = self.file("xenstore-trace.txt")
+        if not os.path.exists(path):
+            return []
+        created, connected = {}, {}
+        for line in open(path, errors="replace"):
+            m = re.match(r"(\d+\.\d+) /local/domain/(\d+)/device/vkbd/(\d+)(/state)? = ?(.*)$",
+                         line.rstrip("\n"))
+            if not m:
+                continue
+            t, dom, dev, state, value = float(m.group(1)), m.group(2), m.group(3), m.group(4), \
+                m.group(5)
+            key = (dom, dev)
+            if not state:
+                created.setdefault(key, t)
+            elif value == "4":
+                connected.setdefault(key, t)
+        first = min((k[0] for k in created), key=int, default=None)
+        return [connected[k] - created[k] if k in connected else None
+                for k in sorted(created) if k[0] == first]
 
     def frame_done_timeouts(self):
         """Flips the guest's frontend gave up waiting for (3.1 s without a flip event)."""
@@ -487,8 +694,8 @@ class Judge:
     def frontend_errors(self):
         """What the guest's display frontend (drm_xen_front) complained about: a request the
         backend refused, a response or flip event that did not come."""
-        pats = ("Failed to enable display", "Failed to disable display", "Back failed",
-                "Frame done timed-out", "Failed to send page flip", "timed out", "Backend error")
+        pats = ["Failed to enable display", "Failed to disable display", "Back failed",
+                "Frame done timed-out", "Failed to send page flip", "timed out", "Backend error"]
         errors = [l.strip() for l in self.guest_log() if any(p in l for p in pats)
                   and "E2E-GUEST" not in l]
         self.check(not errors, "guest frontend quiet", "; ".join(errors[:6]) + (
@@ -542,10 +749,14 @@ class Judge:
                     source, s["label"], s["domid"]), msg)
 
         maps_before = parse_kv(before).get("gntdev_maps", "?")
-        after = parse_kv(self.get("destroy.after") or "").get("gntdev_maps", "?")
-        self.check(after == "0", "grant mappings released",
-                   "gntdev mappings in mosaic's /proc/PID/maps: %s before xl destroy, %s after" % (
-                       maps_before, after))
+        after_kv = parse_kv(self.get("destroy.after") or "")
+        after = after_kv.get("gntdev_maps", "?")
+        self.check(after == "0" and after_kv.get("gntalloc_maps", "?") == "0",
+                   "grant mappings released",
+                   "in mosaic's /proc/PID/maps: gntdev %s before xl destroy, %s after; gntalloc "
+                   "%s before, %s after" % (
+                       maps_before, after, parse_kv(before).get("gntalloc_maps", "?"),
+                       after_kv.get("gntalloc_maps", "?")))
         if maps_before in ("0", "?"):
             self.report("FAIL", "grant mappings seen", "no gntdev mapping before destroy: the "
                         "release check proves nothing")
@@ -598,6 +809,8 @@ def main():
     p.add_argument("--sanitized", action="store_true", help="mosaic is an ASan/UBSan build")
     p.add_argument("--input", default="off")
     p.add_argument("--flip-seconds", type=int, default=10)
+    p.add_argument("--be-alloc", type=int, default=0)
+    p.add_argument("--steps", default="still flip prime input reboot bealloc")
     p.add_argument("--picture", nargs=2, metavar=("NAME", "DIR"),
                    help="only compare the still picture NAME in DIR (for development)")
     args = p.parse_args()

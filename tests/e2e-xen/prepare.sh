@@ -17,7 +17,8 @@ E2E_MIRROR=${MOSAIC_E2E_MIRROR:-http://deb.debian.org/debian}
 E2E_SECURITY_MIRROR=${MOSAIC_E2E_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 E2E_SUITE=bookworm
 
-HOST_PACKAGES="qemu-system-x86 busybox-static cpio debootstrap kmod python3 binutils"
+# The same as the last line of tests/deps.sh.
+HOST_PACKAGES="qemu-system-x86 busybox-static cpio debootstrap kmod python3"
 
 XEN_PACKAGE=xen-hypervisor-4.17-amd64
 # Dom0 userspace. mosaic's runtime libraries come from Debian's packages (the binary is built
@@ -31,10 +32,11 @@ libcairo2 libfontconfig1 libasan8 libubsan1 udev seatd libseat1 xkb-data"
 KEY_PACKAGES="xen-utils-4.17 libwlroots10 libdrm-tests"
 
 # Kernel modules. Dom0: Xen's device drivers, the disk that carries results out, and (DRM
-# variant) virtio-gpu, USB keyboard/tablet, evdev. Guest: the PV display frontend, evdev.
+# variant) virtio-gpu, USB keyboard/tablet, evdev. Guest: the PV display frontend, evdev, vgem
+# (buffers for the display to import: the PRIME path).
 DOM0_MODULES="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd
 ahci sd_mod virtio_pci virtio-gpu xhci-pci usbhid hid-generic evdev"
-GUEST_MODULES="drm_xen_front evdev"
+GUEST_MODULES="drm_xen_front evdev vgem"
 GUEST_BINARIES="/usr/bin/modetest /usr/bin/evtest /usr/bin/xenstore"
 
 E2E_CACHE=${MOSAIC_E2E_CACHE:-/var/cache/mosaic-e2e-xen}
@@ -156,6 +158,8 @@ build_boot_files()
 	_dir=$1
 	_dl="$_dir/download"
 	mkdir -p "$_dl" "$_dir/xen" "$_dir/kernel"
+	# apt downloads as its own user where it can (else it warns, and downloads as root).
+	chown _apt "$_dl" 2>/dev/null
 	(cd "$_dl" && apt-get download -q "$XEN_PACKAGE=$XEN_VERSION" \
 		"$KERNEL_PACKAGE=$KERNEL_VERSION" >&2) || return 1
 	dpkg -x "$_dl"/"$XEN_PACKAGE"_*.deb "$_dir/xen" || return 1

@@ -2,10 +2,11 @@
 """The host's side of the DRM variant: QEMU's monitor (QMP) as the screen and the hands.
 
 Follows the serial log; when dom0's scenario prints
-    E2E-DOM0 <t> HOST-SCREENDUMP <name>   -> writes <out>/shot-<name>.ppm (QMP screendump)
-    E2E-DOM0 <t> HOST-INPUT <x> <y>       -> types 'a' (HMP sendkey) on the USB keyboard, then
-                                            moves the USB tablet to output pixel (x, y) of the
-                                            <w>x<h> screen and clicks there
+    E2E-DOM0 <t> HOST-SCREENDUMP <name>     -> writes <out>/shot-<name>.ppm (QMP screendump)
+    E2E-DOM0 <t> HOST-KEY <keys>            -> types keys on the USB keyboard (HMP sendkey:
+                                              "a", "meta_l-1" for Super+1)
+    E2E-DOM0 <t> HOST-POINTER <x> <y> [click] -> moves the USB tablet to output pixel (x, y) of
+                                              the <w>x<h> screen (and clicks the left button)
 and logs what it did. Ends when QEMU closes the socket or dom0 prints its END line.
 """
 
@@ -56,22 +57,29 @@ def log(msg):
     print("[qmp %s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
 
 
-def send_input(qmp, x, y, width, height):
-    qmp.cmd("human-monitor-command", **{"command-line": "sendkey a"})
-    log("sendkey a")
-    time.sleep(0.5)
-    # usb-tablet: absolute axes 0..32767 over the whole screen.
-    ax = int(x * 32767 / max(1, width - 1))
-    ay = int(y * 32767 / max(1, height - 1))
+def send_keys(qmp, keys):
+    if not re.fullmatch(r"[a-z0-9_]+(-[a-z0-9_]+)*", keys):
+        raise RuntimeError("not a sendkey key list: %r" % keys)
+    qmp.cmd("human-monitor-command", **{"command-line": "sendkey %s" % keys})
+    log("sendkey %s" % keys)
+
+
+def send_pointer(qmp, x, y, click, width, height):
+    # usb-tablet: absolute axes 0..32767 over the whole screen; libinput maps them back to
+    # pixels as x * width / 32768 (a pixel's centre lands on that pixel).
+    ax = min(32767, int((x + 0.5) * 32768 / width))
+    ay = min(32767, int((y + 0.5) * 32768 / height))
     qmp.cmd("input-send-event", events=[
         {"type": "abs", "data": {"axis": "x", "value": ax}},
         {"type": "abs", "data": {"axis": "y", "value": ay}}])
     time.sleep(0.2)
-    for down in (True, False):
-        qmp.cmd("input-send-event", events=[
-            {"type": "btn", "data": {"down": down, "button": "left"}}])
-        time.sleep(0.1)
-    log("tablet to %d,%d of %dx%d (abs %d,%d), left click" % (x, y, width, height, ax, ay))
+    if click:
+        for down in (True, False):
+            qmp.cmd("input-send-event", events=[
+                {"type": "btn", "data": {"down": down, "button": "left"}}])
+            time.sleep(0.1)
+    log("tablet to %d,%d of %dx%d (abs %d,%d)%s" % (
+        x, y, width, height, ax, ay, ", left click" if click else ""))
 
 
 def main():
@@ -86,7 +94,7 @@ def main():
     qmp = QMP(args.socket)
     log("connected")
     pos = 0
-    marker = re.compile(r"E2E-DOM0 \S+ HOST-(SCREENDUMP|INPUT) (.*)")
+    marker = re.compile(r"E2E-DOM0 \S+ HOST-(SCREENDUMP|KEY|POINTER) (.*)")
     while True:
         with open(args.serial, "rb") as f:
             f.seek(pos)
@@ -107,9 +115,12 @@ def main():
                     path = os.path.join(args.out, "shot-%s.ppm" % name)
                     qmp.cmd("screendump", filename=path)
                     log("screendump %s (%d bytes)" % (path, os.path.getsize(path)))
+                elif m.group(1) == "KEY":
+                    send_keys(qmp, m.group(2).strip())
                 else:
-                    x, y = (int(v) for v in m.group(2).split()[:2])
-                    send_input(qmp, x, y, width, height)
+                    words = m.group(2).split()
+                    send_pointer(qmp, int(words[0]), int(words[1]), "click" in words[2:],
+                                 width, height)
             except (RuntimeError, OSError) as e:
                 log("failed: %s" % e)
             except EOFError:

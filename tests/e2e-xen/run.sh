@@ -10,11 +10,13 @@
 #                       drm: wlroots' DRM backend on virtio-gpu + libinput on USB keyboard/tablet,
 #                            pictures by QMP screendump
 #   --input MODE        auto (default: on if mosaic has a vinput backend), on, off
+#   --be-alloc 0|1      the guest's display buffers allocated by the guest (0, default) or by
+#                       mosaic (1: modetest cannot draw then, see README.md)
 #   --out DIR           where results go (default: ./e2e-xen-results)
 #   --prepare-only      build the cache and stop
 #   --flip-seconds N    how long the guest page-flips (default 10)
 # Environment: MOSAIC_E2E_CACHE (cache dir, default /var/cache/mosaic-e2e-xen),
-#   MOSAIC_E2E_TIMEOUT (seconds QEMU may run, default 900), MOSAIC_E2E_MIRROR,
+#   MOSAIC_E2E_TIMEOUT (seconds QEMU may run, default 600), MOSAIC_E2E_MIRROR,
 #   MOSAIC_E2E_SECURITY_MIRROR (Debian mirrors for debootstrap).
 # Exit status: 0 passed, 1 failed, 77 skipped (QEMU cannot run here).
 
@@ -28,13 +30,21 @@ MOSAIC="$E2E_DIR/../../build/mosaic"
 MOSAICCTL=""
 VARIANT=${MOSAIC_E2E_VARIANT:-headless}
 INPUT=auto
+BE_ALLOC=0
 OUT="$(pwd)/e2e-xen-results"
 PREPARE_ONLY=0
 FLIP_SECONDS=10
-TIMEOUT=${MOSAIC_E2E_TIMEOUT:-900}
+TIMEOUT=${MOSAIC_E2E_TIMEOUT:-600}
 # The output: wide enough for both connectors side by side at 1:1 (mosaic's grid: 8 px margins).
 SCREEN_W=2080
 SCREEN_H=800
+# The guest's input devices (xl vkb entries), served by mosaic's vinput backend: a keyboard and
+# an absolute pointer in connector 0's size, for connector 0 (the guest's first device); a
+# multi-touch screen in connector 1's size, for connector 1 by the displ_be convention
+# (unique-id T:<connector's unique-id>).
+VKB="'backend-type=linux,feature-abs-pointer=1,width=1024,height=768', \
+'backend-type=linux,feature-disable-keyboard=1,feature-disable-pointer=1,feature-multi-touch=1,\
+multi-touch-width=800,multi-touch-height=480,multi-touch-num-contacts=2,unique-id=T:conn1'"
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -42,16 +52,22 @@ while [ $# -gt 0 ]; do
 	--mosaicctl) MOSAICCTL=$2; shift ;;
 	--variant) VARIANT=$2; shift ;;
 	--input) INPUT=$2; shift ;;
+	--be-alloc) BE_ALLOC=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--prepare-only) PREPARE_ONLY=1 ;;
 	--flip-seconds) FLIP_SECONDS=$2; shift ;;
-	-h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,23p' "$0"; exit 0 ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 [ -n "$MOSAICCTL" ] || MOSAICCTL="$(dirname "$MOSAIC")/mosaicctl"
 case "$VARIANT" in headless | drm) ;; *) die "--variant is headless or drm" ;; esac
+case "$BE_ALLOC" in 0 | 1) ;; *) die "--be-alloc is 0 or 1" ;; esac
+# The scenario's steps (dom0.sh); the DRM variant leaves out the be-alloc guest (the headless
+# one covers it: it is about the guest's buffers, not the output).
+STEPS="still flip prime input reboot bealloc"
+[ "$VARIANT" = drm ] && STEPS="still flip prime input reboot"
 
 skip()
 {
@@ -122,7 +138,9 @@ overlay()
 	cp "$MOSAIC" "$_o/usr/local/bin/mosaic"
 	cp "$MOSAICCTL" "$_o/usr/local/bin/mosaicctl"
 	cp "$E2E_VMLINUZ" "$_o/opt/e2e/vmlinuz"
-	cp "$E2E_GUEST_CPIO" "$_o/opt/e2e/guest.cpio"
+	# The guest's initramfs: the cached one, and this checkout's guest tools on top (the
+	# kernel unpacks concatenated archives in order).
+	cat "$E2E_GUEST_CPIO" "$WORK/guest-overlay.cpio" >"$_o/opt/e2e/guest.cpio"
 	# Libraries come from dom0's Debian packages; one that is missing there (a build against
 	# something newer, say) is copied from this host, and the log says so.
 	for b in "$MOSAIC" "$MOSAICCTL"; do
@@ -139,8 +157,10 @@ overlay()
 		E2E_FLIP_SECONDS=$FLIP_SECONDS
 		E2E_OUTPUT_SIZE=${SCREEN_W}x$SCREEN_H
 		E2E_MOSAIC_ENV='${MOSAIC_E2E_MOSAIC_ENV:-}'
-		E2E_VDISPL='${MOSAIC_E2E_VDISPL:-backend=0,be-alloc=0,connectors=conn0:1024x768;conn1:800x480}'
-		E2E_VKB='backend-type=linux,feature-abs-pointer=1,width=1024,height=768'
+		E2E_VDISPL='${MOSAIC_E2E_VDISPL:-backend=0,be-alloc=$BE_ALLOC,connectors=conn0:1024x768;conn1:800x480}'
+		E2E_VKB="${MOSAIC_E2E_VKB:-$VKB}"
+		E2E_STEPS='${MOSAIC_E2E_STEPS:-$STEPS}'
+		E2E_BE_ALLOC=$BE_ALLOC
 	EOF
 	# For a mosaic with layout files: the grid's places, and a layout that leaves connector 1
 	# out (its flips then complete on mosaic's own 60 Hz clock).
@@ -150,6 +170,19 @@ overlay()
 	make_cpio "$_o" "$WORK/overlay.cpio" || return 1
 	cat "$E2E_DOM0_CPIO" "$WORK/overlay.cpio" >"$WORK/dom0.cpio"
 }
+# prime-fb: the guest's PRIME client (guest/prime-fb.c), against the guest's libdrm (Debian 12's,
+# as this host's).
+guest_tools()
+{
+	_g="$WORK/guest-overlay"
+	mkdir -p "$_g/usr/bin"
+	# shellcheck disable=SC2046
+	${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror $(pkg-config --cflags libdrm) \
+		"$E2E_DIR/guest/prime-fb.c" $(pkg-config --libs libdrm) -o "$_g/usr/bin/prime-fb" ||
+		return 1
+	make_cpio "$_g" "$WORK/guest-overlay.cpio"
+}
+step "guest tools" guest_tools || die "cannot build the guest's tools (needs cc and libdrm-dev)"
 step "dom0 initramfs with this checkout's mosaic" overlay || die "cannot build the dom0 initramfs"
 
 # --- boot ------------------------------------------------------------------------------------
@@ -216,7 +249,8 @@ SANITIZED=""
 ldd "$MOSAIC" 2>/dev/null | grep -q -E 'libasan|libubsan' && SANITIZED=--sanitized
 python3 "$E2E_DIR/check.py" --results "$OUT/dom0" --serial "$SERIAL" --variant "$VARIANT" \
 	--screens "$OUT/screens" $SANITIZED \
-	--input "$INPUT" --flip-seconds "$FLIP_SECONDS" | tee "$OUT/report.txt"
+	--input "$INPUT" --flip-seconds "$FLIP_SECONDS" --be-alloc "$BE_ALLOC" \
+	--steps "${MOSAIC_E2E_STEPS:-$STEPS}" | tee "$OUT/report.txt"
 rc=$?
 # tee hides the status in a plain POSIX pipeline: read it back from the report.
 if grep -q '^e2e-xen: PASS' "$OUT/report.txt"; then

@@ -7,7 +7,7 @@
 # /results, which is written as a tar archive to the results disk (/dev/sda) at the end.
 #
 # /opt/e2e/config sets: E2E_VARIANT (headless|drm), E2E_INPUT (on|off), E2E_FLIP_SECONDS,
-# E2E_OUTPUT_SIZE, E2E_VDISPL, E2E_VKB.
+# E2E_OUTPUT_SIZE, E2E_VDISPL, E2E_VKB, E2E_STEPS.
 
 . /opt/e2e/config
 
@@ -206,14 +206,25 @@ gntdev_maps()
 	echo "${_n:-0}"
 }
 
+# Pages mosaic allocated and shares with guests (be-alloc buffers), mapped from gntalloc.
+gntalloc_maps()
+{
+	_n=$(grep -c '/dev/xen/gntalloc' "/proc/$MOSAIC_PID/maps" 2>/dev/null)
+	echo "${_n:-0}"
+}
+
 # --- the machine -------------------------------------------------------------------------------
 
 boot_dom0()
 {
 	elog "dom0 up: $(uname -r), Xen $(cat /sys/hypervisor/version/major 2>/dev/null).$(cat /sys/hypervisor/version/minor 2>/dev/null)$(cat /sys/hypervisor/version/extra 2>/dev/null)"
-	for m in xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd ahci sd_mod; do
+	for m in xenfs xen-evtchn xen-gntdev xen-privcmd ahci sd_mod; do
 		modprobe "$m" || elog "modprobe $m failed"
 	done
+	# Backend-allocated buffers are pages mosaic shares through gntalloc, which allows 1024 in
+	# all by default: less than one 1824x768 framebuffer (1368 pages). A dom0 serving
+	# be-alloc guests raises it.
+	modprobe xen-gntalloc limit=65536 || elog "modprobe xen-gntalloc failed"
 	mount -t xenfs xenfs /proc/xen || elog "cannot mount xenfs"
 	xenstored --pid-file=/run/xenstored.pid || elog "xenstored failed"
 	wait_until 20 xenstore-exists /local || elog "xenstored does not answer"
@@ -286,15 +297,16 @@ write_guest_cfg()
 		vdispl = [ '$E2E_VDISPL' ]
 	EOF
 	if [ "$E2E_INPUT" = on ]; then
-		echo "vkb = [ '$E2E_VKB' ]" >>/tmp/guest.cfg
+		echo "vkb = [ $E2E_VKB ]" >>/tmp/guest.cfg
 	fi
 	cp /tmp/guest.cfg $R/guest.cfg
 }
 
+# create_guest NAME [CONFIG]
 create_guest()
 {
 	_t=$(now)
-	if xl create /tmp/guest.cfg >$R/xl-create-$1.log 2>&1; then
+	if xl create "${2:-/tmp/guest.cfg}" >$R/xl-create-$1.log 2>&1; then
 		_d=$(domid_of $GUEST)
 		result "create.$1 ok domid=$_d seconds=$(awk -v a="$_t" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
 		xs_dump "after-create-$1"
@@ -330,6 +342,7 @@ still_picture()
 	guest_cmd 60 still
 	result "still.$1 $ACK"
 	sleep 1
+	result "still.$1.maps gntdev=$(gntdev_maps) gntalloc=$(gntalloc_maps)"
 	shot "$1"
 	sleep 1
 	shot "$1-again"
@@ -359,15 +372,84 @@ flip_pacing()
 	result "flip.mosaic_cpu $(awk -v c="$(($(mosaic_ticks) - _c0))" -v hz="$(getconf CLK_TCK)" \
 		-v a="$_t0" -v b="$(now)" 'BEGIN { printf "%.0f%%", 100 * c / hz / (b - a) }')"
 	[ "${LAYOUTS:-no}" = yes ] || return 0
-	# The connectors shown nowhere: their flips complete on mosaic's 60 Hz clock.
+	# The connectors shown nowhere: their flips complete on mosaic's 60 Hz clock, as fast as
+	# the guest's round trip allows. Emulation on a busy host can make that round trip longer
+	# than a period: then up to three attempts, until one shows the clock's cadence (modetest
+	# rate windows at E2E_HIDDEN_HZ or more). The host judges every attempt.
 	if mosaicctl layout none >$R/layout-switch.log 2>&1; then
 		surfaces hidden
-		guest_cmd $((_n + 60)) flip "$_n"
-		result "flip.hidden $ACK"
+		_try=1
+		while :; do
+			_c0=$(mosaic_ticks)
+			_t0=$(now)
+			guest_cmd $((_n + 60)) flip "$_n"
+			result "flip.hidden.$_try $ACK"
+			result "flip.hidden.$_try.mosaic_cpu $(awk -v c="$(($(mosaic_ticks) - _c0))" \
+				-v hz="$(getconf CLK_TCK)" -v a="$_t0" -v b="$(now)" \
+				'BEGIN { printf "%.0f%%", 100 * c / hz / (b - a) }')"
+			echo "$ACK" | awk -v want="${E2E_HIDDEN_HZ:-40}" '{
+				s = $0; sub(/.*freq=/, "", s); sub(/ timeouts=.*/, "", s)
+				n = split(s, f, " "); for (i = 1; i <= n; i++) if (f[i] + 0 >= want) exit 0
+				exit 1 }' && break
+			[ $_try -ge 3 ] && break
+			_try=$((_try + 1))
+		done
 		mosaicctl layout both >>$R/layout-switch.log 2>&1
 	else
 		result "flip.hidden fail: mosaicctl layout none: $(cat $R/layout-switch.log)"
 	fi
+}
+
+# "X Y WIDTH HEIGHT" of the guest's connector N on the output, from mosaicctl surfaces.
+conn_box()
+{
+	mosaicctl surfaces 2>/dev/null | grep 'state=connected' | grep " conn=$1 " | tail -n 1 |
+		sed -n 's/.* x=\([0-9-]*\) y=\([0-9-]*\) width=\([0-9]*\) height=\([0-9]*\).*/\1 \2 \3 \4/p'
+}
+
+# mosaicctl, logged.
+ctl()
+{
+	echo "$(now) mosaicctl $*" >>$R/input-actions.log
+	mosaicctl "$@" >>$R/input-actions.log 2>&1 || elog "mosaicctl $* failed"
+}
+
+# Something the host does with QEMU's USB keyboard and tablet (qmp.py follows the console),
+# then time for it to go through libinput and mosaic.
+host_input()
+{
+	echo "$(now) host: $*" >>$R/input-actions.log
+	elog "HOST-$*"
+	sleep 3
+}
+
+focus_is_guest()
+{
+	mosaicctl focus 2>/dev/null | grep -q "label=${GUEST}[: ]"
+}
+
+# Input through mosaic into the guest's evdev devices (xen-kbdfront): keys to the focused
+# guest only, the pointer and touches in the guest's own coordinates. The guest has a keyboard
+# and an absolute pointer (vkb 0, connector 0) and a multi-touch screen (vkb 1, connector 1).
+# The headless variant uses mosaic's own devices (mosaicctl input); the DRM variant types and
+# points with QEMU's USB keyboard and tablet through libinput (touch: mosaicctl, QEMU has no
+# touch screen here).
+# The PRIME path: the guest shows buffers another driver (vgem) allocated and the display
+# imported (prime-fb), still and then page-flipping. With be-alloc=1, Linux asks the backend to
+# allocate even an imported buffer (DBUF_CREATE with XENDISPL_DBUF_FLG_REQ_ALLOC and no
+# geometry): mosaic refuses, and the import fails in the guest (the host checks that).
+prime_picture()
+{
+	guest_cmd 90 prime
+	result "prime.still $ACK"
+	case "$ACK" in ok*) ;; *) return 1 ;; esac
+	sleep 1
+	shot prime
+	_n=$((E2E_FLIP_SECONDS / 2))
+	guest_cmd $((_n + 90)) prime-flip "$_n"
+	result "prime.flip $ACK"
+	sleep 1
+	shot prime-after-flip
 }
 
 input_check()
@@ -377,24 +459,58 @@ input_check()
 		return 0
 	fi
 	xs_dump input
+	# Something on screen to point at (a connector showing nothing takes no pointer or touch).
+	guest_cmd 60 still
+	result "input.picture $ACK"
+	mosaicctl inputs >$R/inputs.txt 2>&1
+	sed "s/^/E2E-DOM0 $(now) inputs: /" $R/inputs.txt
+	result "input.devices $(grep -c 'state=connected' $R/inputs.txt) connected"
 	guest_cmd 30 input-start
 	result "input.start $ACK"
 	sleep 1
-	# A key, and the pointer to the centre of the guest's first connector.
-	_box=$(mosaicctl surfaces | grep 'state=connected' | grep ' conn=0 ' | tail -n 1)
-	_x=$(echo "$_box" | sed 's/.* x=\([0-9-]*\) y=\([0-9-]*\) width=\([0-9]*\) height=\([0-9]*\).*/\1 \3/' | awk '{ print $1 + int($2 / 2) }')
-	_y=$(echo "$_box" | sed 's/.* x=\([0-9-]*\) y=\([0-9-]*\) width=\([0-9]*\) height=\([0-9]*\).*/\2 \4/' | awk '{ print $1 + int($2 / 2) }')
-	result "input.target $_x $_y"
-	if [ "$E2E_VARIANT" = drm ]; then
-		# The host types and points with QEMU's USB keyboard and tablet (qmp.py).
-		elog "HOST-INPUT $_x $_y"
-	elif [ -x /opt/e2e/inject-input ]; then
-		/opt/e2e/inject-input "$_x" "$_y" >$R/inject-input.log 2>&1
-		elog "inject-input exited with $?"
-	else
-		elog "headless: no way to send input into mosaic yet (no mosaicctl input command)"
+	# shellcheck disable=SC2046 # "X Y W H": split on purpose
+	set -- $(conn_box 0)
+	_x0=$1 _y0=$2
+	# shellcheck disable=SC2046
+	set -- $(conn_box 1)
+	_x1=$1 _y1=$2
+	if [ -z "$_x0" ] || [ -z "$_x1" ]; then
+		result "input.target fail: connectors not on screen"
+		guest_cmd 30 input-stop
+		return 1
 	fi
-	sleep "${E2E_INPUT_WAIT:-10}"
+	# Connector 0: its centre, then (100, 50); connector 1: touches at its centre, then at
+	# (200, 120). The host checks what the guest saw against these, in its own coordinates.
+	result "input.target conn0 $_x0 $_y0 conn1 $_x1 $_y1"
+	ctl focus none
+	if [ "$E2E_VARIANT" = drm ]; then
+		host_input "KEY b"
+		# Super+1: the first guest on screen takes the focus (a binding: the guest gets nothing).
+		host_input "KEY meta_l-1"
+		wait_until 20 focus_is_guest
+		result "input.focus $(mosaicctl focus 2>&1 | head -n 1)"
+		host_input "KEY a"
+		host_input "POINTER $((_x0 + 512)) $((_y0 + 384)) click"
+		host_input "POINTER $((_x0 + 100)) $((_y0 + 50))"
+	else
+		ctl input key 48 down
+		ctl input key 48 up
+		ctl focus "$GUEST"
+		result "input.focus $(mosaicctl focus 2>&1 | head -n 1)"
+		ctl input key 30 down
+		ctl input key 30 up
+		ctl input pointer $((_x0 + 512)) $((_y0 + 384))
+		ctl input button left down
+		ctl input button left up
+		ctl input pointer $((_x0 + 100)) $((_y0 + 50))
+	fi
+	ctl input touch down 0 $((_x1 + 400)) $((_y1 + 240))
+	ctl input touch frame
+	ctl input touch motion 0 $((_x1 + 200)) $((_y1 + 120))
+	ctl input touch frame
+	ctl input touch up 0
+	ctl input touch frame
+	sleep "${E2E_INPUT_WAIT:-3}"
 	guest_cmd 30 input-stop
 	result "input.stop $ACK"
 }
@@ -429,8 +545,8 @@ destroy_guest()
 {
 	_d=$(domid_of $GUEST)
 	_maps=$(gntdev_maps)
-	grep '/dev/xen/gntdev' "/proc/$MOSAIC_PID/maps" >$R/maps-before-destroy.txt 2>&1
-	result "destroy.before domid=$_d gntdev_maps=$_maps"
+	grep '/dev/xen/gnt' "/proc/$MOSAIC_PID/maps" >$R/maps-before-destroy.txt 2>&1
+	result "destroy.before domid=$_d gntdev_maps=$_maps gntalloc_maps=$(gntalloc_maps)"
 	_t=$(now)
 	xl destroy $GUEST >$R/xl-destroy.log 2>&1
 	_rc=$?
@@ -438,8 +554,8 @@ destroy_guest()
 	wait_until 20 all_absent
 	sleep 1
 	shot after-destroy
-	grep '/dev/xen/gntdev' "/proc/$MOSAIC_PID/maps" >$R/maps-after-destroy.txt 2>&1
-	result "destroy.after gntdev_maps=$(gntdev_maps)"
+	grep '/dev/xen/gnt' "/proc/$MOSAIC_PID/maps" >$R/maps-after-destroy.txt 2>&1
+	result "destroy.after gntdev_maps=$(gntdev_maps) gntalloc_maps=$(gntalloc_maps)"
 	xl list >$R/xl-list-after-destroy.txt 2>&1
 	if grep -q "^$GUEST " $R/xl-list-after-destroy.txt; then
 		result "destroy.xl_list still-listed"
@@ -453,6 +569,29 @@ destroy_guest()
 	else
 		result "destroy.backend_dirs none"
 	fi
+}
+
+# The guest once more, its display buffers allocated by mosaic (be-alloc=1): pages mosaic
+# shares through gntalloc and the guest's kernel maps. Linux 6.1 cannot map them into a PV
+# guest's process (modetest dies), so prime-fb shows and flips them without drawing (black).
+bealloc_guest()
+{
+	sed 's/be-alloc=0/be-alloc=1/' /tmp/guest.cfg >/tmp/guest-bealloc.cfg
+	cp /tmp/guest-bealloc.cfg $R/guest-bealloc.cfg
+	create_guest bealloc /tmp/guest-bealloc.cfg || return 1
+	wait_guest_on_screen bealloc || return 1
+	guest_cmd 90 dumb
+	result "bealloc.still $ACK"
+	sleep 1
+	result "bealloc.maps gntdev=$(gntdev_maps) gntalloc=$(gntalloc_maps)"
+	shot bealloc
+	_n=$((E2E_FLIP_SECONDS / 2))
+	guest_cmd $((_n + 90)) dumb-flip "$_n"
+	result "bealloc.flip $ACK"
+	xl destroy $GUEST >$R/xl-destroy-bealloc.log 2>&1
+	result "bealloc.destroy status=$?"
+	wait_until 20 all_absent
+	result "bealloc.after gntdev=$(gntdev_maps) gntalloc=$(gntalloc_maps)"
 }
 
 stop_mosaic()
@@ -490,6 +629,14 @@ collect()
 	fi
 }
 
+# Whether the scenario runs step $1: all of them unless E2E_STEPS lists some (for development).
+want()
+{
+	[ -z "${E2E_STEPS:-}" ] && return 0
+	case " $E2E_STEPS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 main()
 {
 	boot_dom0
@@ -503,11 +650,13 @@ main()
 	if create_guest first && wait_guest_on_screen first; then
 		# A step that fails is recorded and the next runs; only mosaic's death stops the chain.
 		check_mosaic connect &&
-			{ still_picture still || true; } && check_mosaic still &&
-			{ flip_pacing || true; } && check_mosaic flip &&
-			{ input_check || true; } && check_mosaic input &&
-			{ reboot_guest || true; } && check_mosaic reboot
-		check_mosaic before-destroy && destroy_guest && check_mosaic destroy
+			{ ! want still || still_picture still || true; } && check_mosaic still &&
+			{ ! want flip || flip_pacing || true; } && check_mosaic flip &&
+			{ ! want prime || prime_picture || true; } && check_mosaic prime &&
+			{ ! want input || input_check || true; } && check_mosaic input &&
+			{ ! want reboot || reboot_guest || true; } && check_mosaic reboot
+		check_mosaic before-destroy && destroy_guest && check_mosaic destroy &&
+			{ ! want bealloc || bealloc_guest || true; } && check_mosaic bealloc
 	else
 		check_mosaic create
 		xl list >$R/xl-list.txt 2>&1
