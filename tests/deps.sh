@@ -1,12 +1,15 @@
 #!/bin/sh
 # Installs the Debian 12 packages that mosaic needs to build, run its demo and
 # run its tests; does nothing when they are all there. Uses sudo unless root.
+# The last line is the real-Xen test's (tests/e2e-xen): QEMU, and what builds
+# its images from Debian packages.
 set -e
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev
 libwlroots-dev libwayland-dev wayland-protocols libpixman-1-dev libdrm-dev
 libinput-dev libxkbcommon-dev libpng-dev libxen-dev
 libcairo2-dev libfontconfig-dev fonts-dejavu-core wtype grim
-scdoc clang libclang-rt-14-dev"
+scdoc clang libclang-rt-14-dev
+qemu-system-x86 busybox-static cpio debootstrap kmod python3"
 
 missing=""
 for p in $PACKAGES; do
