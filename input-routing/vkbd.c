@@ -29,23 +29,6 @@ static const char *kind_name(struct xenbus_device *dev)
 	return dev->backend->type;
 }
 
-static char *read_domain_name(struct xenstore *store, uint32_t domid)
-{
-	char *name = xenstore_readf(store, "/local/domain/%u/name", domid);
-	char clean[65];
-	size_t n = 0;
-	/* Shown to people and in logs: printable ASCII only, bounded. */
-	for (const char *p = name; p != NULL && *p != '\0' && n < sizeof(clean) - 1; p++) {
-		clean[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-	}
-	clean[n] = '\0';
-	free(name);
-	if (n == 0) {
-		snprintf(clean, sizeof(clean), "domain-%u", domid);
-	}
-	return strdup(clean);
-}
-
 /* A number the toolstack wrote in our directory; def when absent. */
 static uint32_t read_backend_u32(
 	struct vm_input *input, const char *key, uint32_t def, uint32_t max, bool *present)
@@ -147,7 +130,7 @@ static struct vm_input *input_create(struct vm_input_manager *manager, struct xe
 	wl_signal_init(&input->events.connect);
 	wl_signal_init(&input->events.disconnect);
 	wl_signal_init(&input->events.destroy);
-	input->name = read_domain_name(manager->store, dev->domid);
+	input->name = xenstore_read_domain_name(manager->store, dev->domid);
 	input->retry = wl_event_loop_add_timer(manager->loop, input_handle_retry, input);
 	if (input->name == NULL || input->retry == NULL) {
 		if (input->retry != NULL) {

@@ -542,6 +542,20 @@ int ctl_expect(const struct ctl *ctl, int argc, char **argv)
 	return status;
 }
 
+/* Prints a waiting request's answer; the exit status: 0, or 1 on error. */
+static int print_wait_reply(const struct ctl *ctl, struct ctl_reply *reply)
+{
+	int status = 0;
+	if (reply->error[0] != '\0') {
+		fprintf(stderr, "mosaicctl: %s\n", reply->error);
+		status = 1;
+	} else if (reply->lines[0] != '\0' && !ctl_print_line(ctl, reply->lines)) {
+		status = 1;
+	}
+	ctl_reply_finish(reply);
+	return status;
+}
+
 int ctl_wait_flip(const struct ctl *ctl, int argc, char **argv)
 {
 	int ms = 10000;
@@ -574,15 +588,7 @@ int ctl_wait_flip(const struct ctl *ctl, int argc, char **argv)
 	if (!ctl_request(ctl, words, &reply)) {
 		return 1;
 	}
-	int status = 0;
-	if (reply.error[0] != '\0') {
-		fprintf(stderr, "mosaicctl: %s\n", reply.error);
-		status = 1;
-	} else if (reply.lines[0] != '\0' && !ctl_print_line(ctl, reply.lines)) {
-		status = 1;
-	}
-	ctl_reply_finish(&reply);
-	return status;
+	return print_wait_reply(ctl, &reply);
 }
 
 int ctl_wait_frame(const struct ctl *ctl, int argc, char **argv)
@@ -611,13 +617,5 @@ int ctl_wait_frame(const struct ctl *ctl, int argc, char **argv)
 	if (!request_wait_frame(ctl, output, after, ms, &reply)) {
 		return 1;
 	}
-	int status = 0;
-	if (reply.error[0] != '\0') {
-		fprintf(stderr, "mosaicctl: %s\n", reply.error);
-		status = 1;
-	} else if (reply.lines[0] != '\0' && !ctl_print_line(ctl, reply.lines)) {
-		status = 1;
-	}
-	ctl_reply_finish(&reply);
-	return status;
+	return print_wait_reply(ctl, &reply);
 }

@@ -269,3 +269,20 @@ int xenstore_list(struct xenstore *store, const char *path, char ***entries)
 	*entries = list;
 	return (int)num;
 }
+
+char *xenstore_read_domain_name(struct xenstore *store, uint32_t domid)
+{
+	char *name = xenstore_readf(store, "/local/domain/%u/name", domid);
+	char clean[65];
+	size_t n = 0;
+	/* Shown to people and in logs: printable ASCII only, bounded. */
+	for (const char *p = name; p != NULL && *p != '\0' && n < sizeof(clean) - 1; p++) {
+		clean[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+	}
+	clean[n] = '\0';
+	free(name);
+	if (n == 0) {
+		snprintf(clean, sizeof(clean), "domain-%u", domid);
+	}
+	return strdup(clean);
+}

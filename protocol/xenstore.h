@@ -34,6 +34,11 @@ void xenstore_watch_remove(struct xenstore_watch *watch);
 char *xenstore_read(struct xenstore *store, const char *path);
 char *xenstore_readf(struct xenstore *store, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * A domain's name (the guest chose it): printable ASCII, at most 64 bytes,
+ * "domain-N" when it has none; malloc'd, NULL when out of memory.
+ */
+char *xenstore_read_domain_name(struct xenstore *store, uint32_t domid);
 /* Strict decimal parse of a whole value; false if absent or malformed. */
 bool xenstore_read_u32(struct xenstore *store, const char *path, uint32_t *out);
 bool xenstore_write(struct xenstore *store, const char *path, const char *value);

@@ -196,23 +196,6 @@ void vm_display_handle_request(struct vm_display *display, struct vm_connector *
 	resp->status = status;
 }
 
-static char *read_domain_name(struct xenstore *store, uint32_t domid)
-{
-	char *name = xenstore_readf(store, "/local/domain/%u/name", domid);
-	char clean[65];
-	size_t n = 0;
-	/* Shown to people and in logs: printable ASCII only, bounded. */
-	for (const char *p = name; p != NULL && *p != '\0' && n < sizeof(clean) - 1; p++) {
-		clean[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-	}
-	clean[n] = '\0';
-	free(name);
-	if (n == 0) {
-		snprintf(clean, sizeof(clean), "domain-%u", domid);
-	}
-	return strdup(clean);
-}
-
 struct vm_display *vm_display_create(struct vm_surfaces *surfaces, struct xenbus_device *dev)
 {
 	struct vm_display *display = calloc(1, sizeof(*display));
@@ -226,7 +209,7 @@ struct vm_display *vm_display_create(struct vm_surfaces *surfaces, struct xenbus
 	wl_list_init(&display->connectors);
 	wl_list_init(&display->dbufs);
 	wl_list_init(&display->fbs);
-	display->name = read_domain_name(surfaces->store, dev->domid);
+	display->name = xenstore_read_domain_name(surfaces->store, dev->domid);
 	if (display->name == NULL) {
 		free(display);
 		return NULL;
