@@ -15,6 +15,7 @@
 #include <wlr/util/log.h>
 
 #include "compositor/control.h"
+#include "compositor/encode.h"
 #include "compositor/focus.h"
 #include "compositor/inject.h"
 #include "compositor/layouts.h"
@@ -47,8 +48,19 @@ struct control_client {
 	size_t len;
 	bool following; // takes events; no more requests
 	struct mosaic_wait *wait; // a request answered later; the next ones wait
+	struct pending_shot *shot; // a screenshot being encoded; the next requests wait
 	struct wl_event_source *resume; // requests that came meanwhile, after a wait
 	struct wl_list link;
+};
+
+/* A screenshot being encoded, and where its picture goes when it is. */
+struct pending_shot {
+	struct mosaic_server *server;
+	struct control_client *client; // NULL: a key binding's, saved to a file
+	struct encode_job *job;
+	char output[128]; // the output's name: it may be gone when the picture is ready
+	uint32_t seq;
+	struct wlr_box box;
 };
 
 /* Where a reply goes: a client's socket, or the log (requests from key bindings). */
@@ -343,8 +355,7 @@ static void cmd_input(struct reply *reply, int argc, char **argv)
 }
 
 /* A binding's screenshot goes to a file: there is nobody to send it to. */
-static void save_screenshot(struct reply *reply, struct mosaic_output *output,
-	const uint8_t *png, size_t len)
+static void save_screenshot(struct reply *reply, const char *output, const uint8_t *png, size_t len)
 {
 	const char *dir = getenv("XDG_RUNTIME_DIR");
 	char path[512];
@@ -354,7 +365,7 @@ static void save_screenshot(struct reply *reply, struct mosaic_output *output,
 	char stamp[32];
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	snprintf(path, sizeof(path), "%s/mosaic-%s-%s.png", dir != NULL && dir[0] ? dir : "/tmp",
-		output->wlr_output->name, stamp);
+		output, stamp);
 	FILE *f = fopen(path, "wbx");
 	bool ok = f != NULL && fwrite(png, 1, len, f) == len;
 	if (f != NULL) {
@@ -425,6 +436,40 @@ static bool parse_timeout(struct reply *reply, int argc, char **argv, int *ms)
 	return true;
 }
 
+static void client_destroy(struct control_client *client);
+static void client_resume_later(struct control_client *client);
+
+static void shot_handle_encoded(void *data, const uint8_t *png, size_t len)
+{
+	struct pending_shot *shot = data;
+	struct control_client *client = shot->client;
+	struct reply reply = {shot->server, client};
+	bool sent = true;
+	if (png == NULL) {
+		reply_printf(&reply, "error cannot encode the picture of output %s\n",
+			q(shot->output));
+	} else if (client == NULL) {
+		save_screenshot(&reply, shot->output, png, len);
+	} else {
+		const struct wlr_box *b = &shot->box;
+		sent = reply_printf(&reply,
+			       "screenshot output=%s seq=%u x=%d y=%d width=%d height=%d\n",
+			       q(shot->output), shot->seq, b->x, b->y, b->width, b->height) &&
+			reply_printf(&reply, "png %zu\n", len) && client_send(client, png, len, 0) &&
+			reply_printf(&reply, "\nok\n");
+	}
+	free(shot);
+	if (client == NULL) {
+		return;
+	}
+	client->shot = NULL;
+	if (!sent) {
+		client_destroy(client);
+		return;
+	}
+	client_resume_later(client);
+}
+
 static void cmd_screenshot(struct reply *reply, int argc, char **argv)
 {
 	static const char *const keys[] = {"rect", "surface", NULL};
@@ -480,22 +525,37 @@ static void cmd_screenshot(struct reply *reply, int argc, char **argv)
 			q(o->name), o->width, o->height);
 		return;
 	}
-	/* The frame the picture shows (or a later one): where a wait-frame for the next starts. */
-	uint32_t seq = o->commit_seq;
-	uint8_t *png;
-	size_t len;
-	if (!screenshot_png(output, &box, &png, &len)) {
-		reply_printf(reply, "error cannot capture output %s\n", q(o->name));
+	struct pending_shot *shot = calloc(1, sizeof(*shot));
+	if (shot == NULL) {
+		reply_printf(reply, "error out of memory\n");
 		return;
 	}
-	if (reply->client == NULL) {
-		save_screenshot(reply, output, png, len);
-	} else if (reply_printf(reply, "screenshot output=%s seq=%u x=%d y=%d width=%d height=%d\n",
-			   q(o->name), seq, box.x, box.y, box.width, box.height) &&
-		reply_printf(reply, "png %zu\n", len) && client_send(reply->client, png, len, 0)) {
-		reply_printf(reply, "\nok\n");
+	shot->server = reply->server;
+	shot->client = reply->client;
+	snprintf(shot->output, sizeof(shot->output), "%s", o->name);
+	/* The frame the picture shows (or a later one): where a wait-frame for the next starts. */
+	shot->seq = o->commit_seq;
+	shot->box = box;
+	/* Captured now, as the output shows it; encoded on a thread, answered when done. */
+	uint32_t *pixels;
+	int width, height;
+	if (!screenshot_capture(output, &box, &pixels, &width, &height)) {
+		reply_printf(reply, "error cannot capture output %s\n", q(o->name));
+		free(shot);
+		return;
 	}
-	free(png);
+	const char *why;
+	shot->job = encode_png_start(
+		reply->server, pixels, width, height, shot_handle_encoded, shot, &why);
+	if (shot->job == NULL) {
+		reply_printf(reply, "error %s\n", why);
+		free(pixels);
+		free(shot);
+		return;
+	}
+	if (reply->client != NULL) {
+		reply->client->shot = shot;
+	}
 }
 
 static void client_handle_wait_done(void *data, const char *text);
@@ -651,6 +711,11 @@ void control_run(struct mosaic_server *server, const char *line)
 static void client_destroy(struct control_client *client)
 {
 	wait_destroy(client->wait);
+	if (client->shot != NULL) {
+		/* The picture is dropped when it is encoded. */
+		encode_job_cancel(client->shot->job);
+		free(client->shot);
+	}
 	if (client->resume != NULL) {
 		wl_event_source_remove(client->resume);
 	}
@@ -697,7 +762,7 @@ void control_eventf(struct mosaic_control *control, const char *fmt, ...)
 static bool client_run_requests(struct control_client *client)
 {
 	char *nl;
-	while (!client->following && client->wait == NULL &&
+	while (!client->following && client->wait == NULL && client->shot == NULL &&
 		(nl = memchr(client->buf, '\n', client->len)) != NULL) {
 		*nl = '\0';
 		struct reply reply = {client->control->server, client};
@@ -723,6 +788,17 @@ static void client_handle_resume(void *data)
 	client_run_requests(client);
 }
 
+/* Runs the requests that came while one was answered later, from the loop. */
+static void client_resume_later(struct control_client *client)
+{
+	/* Not from here: a wait ends inside an output's or a guest's signal. */
+	if (client->len > 0 && client->resume == NULL) {
+		client->resume = wl_event_loop_add_idle(
+			wl_display_get_event_loop(client->control->server->display),
+			client_handle_resume, client);
+	}
+}
+
 static void client_handle_wait_done(void *data, const char *text)
 {
 	struct control_client *client = data;
@@ -731,12 +807,7 @@ static void client_handle_wait_done(void *data, const char *text)
 		client_destroy(client);
 		return;
 	}
-	/* Not from here: a wait ends inside an output's or a guest's signal. */
-	if (client->len > 0 && client->resume == NULL) {
-		client->resume = wl_event_loop_add_idle(
-			wl_display_get_event_loop(client->control->server->display),
-			client_handle_resume, client);
-	}
+	client_resume_later(client);
 }
 
 static int client_handle_readable(int fd, uint32_t mask, void *data)

@@ -10,7 +10,7 @@
  * Renders what an output shows, from the scene, into memory of our own
  * (independent of the output's buffers and of direct scan-out). Pictures
  * are in the output's own pixels, as the display gets them: a rotated
- * output's picture is turned.
+ * output's picture is turned. Encoding them is encode.c's, off the loop.
  */
 struct mosaic_output;
 struct mosaic_server;
@@ -23,8 +23,6 @@ struct control_guest;
  */
 bool screenshot_capture(struct mosaic_output *output, const struct wlr_box *box, uint32_t **pixels,
 	int *width, int *height);
-bool screenshot_png(
-	struct mosaic_output *output, const struct wlr_box *box, uint8_t **png, size_t *len);
 
 /*
  * Where the guest's picture is in the output's pixels: the first view (bottom

@@ -10,6 +10,7 @@
 
 #include "compositor/control.h"
 #include "compositor/cursor.h"
+#include "compositor/encode.h"
 #include "compositor/focus.h"
 #include "compositor/inject.h"
 #include "compositor/label.h"
@@ -54,6 +55,7 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->surfaces);
 	wl_list_init(&server->views);
+	wl_list_init(&server->encode_jobs);
 	layouts_install(server, config->layout);
 	const char *render = getenv("MOSAIC_RENDER");
 	server->wlroots_render = render != NULL && strcmp(render, "wlroots") == 0;
@@ -184,6 +186,8 @@ void server_finish(struct mosaic_server *server)
 	}
 	control_destroy(server->control);
 	server->control = NULL;
+	/* Screenshots its clients asked for: nobody waits for them now. */
+	encode_finish(server);
 	/* Input first: it points at views and surfaces. */
 	inject_destroy(server->inject);
 	server->inject = NULL;

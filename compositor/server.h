@@ -55,6 +55,7 @@ struct mosaic_server {
 	/* Compose with wlroots' scene renderer, not mosaic's (MOSAIC_RENDER=wlroots): for comparison. */
 	bool wlroots_render;
 	struct mosaic_render *render; // the composition thread, once a frame needed it
+	struct wl_list encode_jobs;   // encode_job.link: screenshots being encoded
 
 	struct wl_listener new_output;
 	struct wl_listener new_connector;

@@ -37,6 +37,7 @@ bool inproc_setup(struct inproc *ip, int outputs, int width, int height)
 	server->config.output_width = width;
 	server->config.output_height = height;
 	wl_list_init(&server->outputs);
+	wl_list_init(&server->encode_jobs);
 	wl_list_init(&server->surfaces);
 	wl_list_init(&server->views);
 	server->display = wl_display_create();

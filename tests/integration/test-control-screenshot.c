@@ -1,0 +1,163 @@
+/*
+ * Screenshots are encoded off the event loop and answered when ready:
+ * requests sent behind one are answered after it, in order; clients that
+ * hang up with a screenshot in flight leave mosaic serving the others; a key
+ * binding's screenshot is saved to a file; mosaic stops cleanly (no leak,
+ * under the sanitizers) with a screenshot still being encoded.
+ */
+#include <glob.h>
+#include <png.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guests.h"
+#include "harness.h"
+#include "inputs.h"
+
+/* Checks a PNG's size, with libpng's own reader; data NULL: read path. */
+static bool png_size(const uint8_t *data, size_t len, const char *path, int *w, int *h)
+{
+	png_image image = {.version = PNG_IMAGE_VERSION};
+	bool ok = data != NULL ? png_image_begin_read_from_memory(&image, data, len) :
+				 png_image_begin_read_from_file(&image, path);
+	if (!ok) {
+		return false;
+	}
+	*w = (int)image.width;
+	*h = (int)image.height;
+	image.format = PNG_FORMAT_RGB;
+	uint8_t *rgb = malloc(PNG_IMAGE_SIZE(image));
+	ok = rgb != NULL && png_image_finish_read(&image, NULL, rgb, 0, NULL);
+	free(rgb);
+	png_image_free(&image);
+	return ok;
+}
+
+static const char layout_text[] =
+	"[[output]]\n"
+	"name = 'main'\n"
+	"match = { connector = 'HEADLESS-1' }\n"
+	"[[guest]]\n"
+	"name = 'cluster'\n"
+	"[[layout]]\n"
+	"name = 'one'\n"
+	"[[layout.surface]]\n"
+	"guest = 'cluster'\n"
+	"output = 'main'\n"
+	"rect = [0, 0, 320, 240]\n"
+	"[bindings]\n"
+	"'F12' = 'screenshot'\n";
+
+/* Reads a screenshot reply: its PNG decoded, and the status line after it. */
+static void read_screenshot(struct ctl *c, int want_w, int want_h)
+{
+	char line[512];
+	CHECK(fgets(line, sizeof(line), c->in) != NULL, "no reply to screenshot");
+	CHECK(strncmp(line, "screenshot output=HEADLESS-1 ", 29) == 0, "not a screenshot: %s",
+		line);
+	long width = 0, height = 0;
+	CHECK(line_get_int(line, "width", &width) && line_get_int(line, "height", &height) &&
+			width == want_w && height == want_h,
+		"screenshot of %ldx%ld, not %dx%d", width, height, want_w, want_h);
+	size_t len = 0;
+	CHECK(fgets(line, sizeof(line), c->in) != NULL && sscanf(line, "png %zu", &len) == 1 &&
+			len > 0 && len < (64u << 20),
+		"no PNG length: %s", line);
+	uint8_t *png = malloc(len);
+	CHECK(png != NULL && fread(png, 1, len, c->in) == len, "short PNG");
+	int w = 0, h = 0;
+	CHECK(png_size(png, len, NULL, &w, &h), "the PNG does not decode");
+	CHECK(w == want_w && h == want_h, "the PNG is %dx%d, not %dx%d", w, h, want_w, want_h);
+	free(png);
+	CHECK(fgets(line, sizeof(line), c->in) != NULL && strcmp(line, "\n") == 0,
+		"no line end after the PNG");
+	CHECK(fgets(line, sizeof(line), c->in) != NULL && strcmp(line, "ok\n") == 0,
+		"screenshot not ok: %s", line);
+}
+
+/* Connects, asks for a screenshot and hangs up without reading it. */
+static void screenshot_and_hang_up(struct harness *h)
+{
+	struct ctl c;
+	ctl_open(h, &c);
+	ctl_send(&c, "screenshot");
+	ctl_close(&c);
+}
+
+int main(void)
+{
+	struct harness h;
+	const char *layout = inputs_write_layout("screenshot.toml", layout_text);
+	const char *args[] = {"--size", "640x480", "--layout", layout, NULL};
+	harness_start(&h, args);
+	harness_create_guest(&h, 1, "cluster", "c0:320x240");
+	const char *guest_args[] = {"--report-every", "0", NULL};
+	struct proc *cluster = harness_spawn_guest(&h, 1, "cluster", guest_args);
+	CHECK(proc_wait_line(cluster, "connected", 10000, NULL, 0), "cluster did not connect");
+
+	/* Three requests in one write: the answers come in their order. */
+	struct ctl c;
+	ctl_open(&h, &c);
+	ctl_send(&c, "screenshot\nscreenshot rect=10,20,30,40\noutputs");
+	read_screenshot(&c, 640, 480);
+	read_screenshot(&c, 30, 40);
+	char line[512];
+	CHECK(fgets(line, sizeof(line), c.in) != NULL &&
+			strncmp(line, "output name=HEADLESS-1 ", 23) == 0,
+		"outputs did not follow the screenshots: %s", line);
+	ctl_reply(&c, false, NULL, 0);
+
+	/* Clients gone before their picture is ready: nothing is sent, others are served. */
+	for (int i = 0; i < 20; i++) {
+		screenshot_and_hang_up(&h);
+	}
+	ctl_send(&c, "screenshot");
+	read_screenshot(&c, 640, 480);
+	uint32_t *pixels;
+	int w, hgt;
+	CHECK(harness_screenshot(&h, NULL, &pixels, &w, &hgt) && w == 640 && hgt == 480,
+		"a screenshot after 20 hang-ups failed");
+	free(pixels);
+
+	/* A binding's screenshot (no client to answer) is written to a file. */
+	const char *f12[] = {"-k", "F12", NULL};
+	CHECK(guests_wtype(f12) == 0, "wtype -k F12 failed");
+	/* In $XDG_RUNTIME_DIR, which is the scratch directory; whole once it decodes. */
+	char pattern[600];
+	snprintf(pattern, sizeof(pattern), "%s/mosaic-HEADLESS-1-*.png", guests_scratch_dir());
+	int64_t deadline = now_ms() + 10000;
+	bool saved = false;
+	while (!saved && now_ms() < deadline) {
+		glob_t g;
+		saved = glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc == 1 &&
+			png_size(NULL, 0, g.gl_pathv[0], &w, &hgt) && w == 640 && hgt == 480;
+		if (saved) {
+			unlink(g.gl_pathv[0]);
+		}
+		globfree(&g);
+		struct timespec ts = {0, 50 * 1000000};
+		nanosleep(&ts, NULL);
+	}
+	CHECK(saved, "F12 saved no 640x480 PNG as %s", pattern);
+
+	/* The guest flipped on meanwhile. */
+	ctl_ok(&c, "wait-flip cluster 30 timeout=10000");
+	ctl_close(&c);
+
+	/* Stopping with a screenshot being encoded: mosaic waits for it and exits cleanly. */
+	struct ctl last;
+	ctl_open(&h, &last);
+	ctl_send(&last, "screenshot");
+	CHECK(WEXITSTATUS(proc_stop(cluster, SIGTERM, 10000)) == 0, "cluster exit status");
+	harness_stop(&h);
+	ctl_close(&last);
+	printf("control-screenshot: ok\n");
+	return 0;
+}
