@@ -12,6 +12,7 @@
  *   memory   mosaic's resident memory with 0, 4 and 16 connectors, and the
  *            bytes copied per guest frame in each format
  *   hidden   a connector no output shows, beside 16 that are: its own clock
+ *   screenshot  the connectors' flips while screenshots are taken back to back
  *
  * Guests draw each buffer once and then only flip (--still): what is
  * measured is mosaic's work, not the guests' drawing. Output: one 1920x1080
@@ -211,8 +212,15 @@ struct figures {
 	double mosaic_cpu, broker_cpu, guests_cpu; // % of one core
 };
 
-/* Runs the guests [0, count) for `seconds` after a warm-up; mosaic's CPU over the window. */
-static void measure(struct run *r, int count, struct figures *f)
+/* What runs in a measurement window instead of sleeping, until now_ms() reaches end_ms. */
+typedef void (*activity_fn)(struct run *r, int64_t end_ms, void *data);
+
+/*
+ * Runs the guests [0, count) for `seconds` after a warm-up, doing what
+ * activity does meanwhile (NULL: nothing); mosaic's CPU over the window.
+ */
+static void measure_during(
+	struct run *r, int count, struct figures *f, activity_fn activity, void *data)
 {
 	struct window w[MAX_GUESTS];
 	sleep_ms(quick ? 500 : 2000);
@@ -223,7 +231,11 @@ static void measure(struct run *r, int count, struct figures *f)
 		g0 += cpu_seconds(r->guests[i].proc->pid);
 	}
 	int64_t t0 = now_ms();
-	sleep_ms((long)(seconds * 1000));
+	if (activity != NULL) {
+		activity(r, t0 + (int64_t)(seconds * 1000), data);
+	} else {
+		sleep_ms((long)(seconds * 1000));
+	}
 	double wall = (double)(now_ms() - t0) / 1000.0;
 	double m1 = cpu_seconds(r->h.mosaic->pid), b1 = cpu_seconds(r->h.broker->pid);
 	double g1 = 0;
@@ -250,6 +262,11 @@ static void measure(struct run *r, int count, struct figures *f)
 	f->mosaic_cpu = (m1 - m0) / wall * 100;
 	f->broker_cpu = (b1 - b0) / wall * 100;
 	f->guests_cpu = (g1 - g0) / wall * 100;
+}
+
+static void measure(struct run *r, int count, struct figures *f)
+{
+	measure_during(r, count, f, NULL, NULL);
 }
 
 static void print_figures_header(void)
@@ -297,22 +314,94 @@ static void section_latency(void)
 		run_stop(&r);
 	}
 
-	/* The same, and one more guest that never reads its event ring but keeps flipping. */
+	/*
+	 * The same with one more guest flipping at 60 Hz: reading its events,
+	 * then never reading them. Only that guest's behaviour differs
+	 * between the two rows (the grid, and what is composed, are the same).
+	 */
+	static const char *const extra[][4] = {
+		{"--fps", "60", NULL},
+		{"--stall-events", "--fps", "60", NULL},
+	};
+	static const char *const labels[] = {"+1", "+stalled"};
+	for (size_t i = 0; i < 2; i++) {
+		struct run r;
+		run_start(&r, NULL);
+		add_connectors(&r, many, NULL);
+		int good = r.nguests;
+		add_guest(&r, 1, NULL, extra[i]);
+		struct figures f;
+		measure(&r, good, &f);
+		char label[32];
+		snprintf(label, sizeof(label), "%d%s", many, labels[i]);
+		print_figures(label, &f);
+		run_stop(&r);
+	}
+	printf("(%d+1, %d+stalled: the %d connectors' figures beside one more flipping at 60 Hz "
+	       "that reads its events, or never reads them)\n",
+		many, many, many);
+}
+
+/* Screenshots taken back to back, as a client would: how many, and each one's time. */
+struct shots {
+	int count, failed;
+	double ms[4096];
+};
+
+static void take_screenshots(struct run *r, int64_t end_ms, void *data)
+{
+	struct shots *shots = data;
+	while (now_ms() < end_ms) {
+		int64_t t0 = now_ms();
+		uint32_t *pixels = NULL;
+		int w, h;
+		if (!harness_screenshot(&r->h, NULL, &pixels, &w, &h)) {
+			shots->failed++;
+			sleep_ms(10);
+			continue;
+		}
+		free(pixels);
+		if (shots->count < (int)(sizeof(shots->ms) / sizeof(shots->ms[0]))) {
+			shots->ms[shots->count++] = (double)(now_ms() - t0);
+		}
+	}
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void section_screenshot(void)
+{
+	const int many = quick ? 4 : 16;
+	printf("\n# screenshots: the connectors' flips while a client takes whole-output "
+	       "screenshots (PNG) back to back, 1920x1080 output, %.0f s\n",
+		seconds);
+	print_figures_header();
 	struct run r;
 	run_start(&r, NULL);
 	add_connectors(&r, many, NULL);
-	int good = r.nguests;
-	const char *stall[] = {"--stall-events", "--fps", "60", NULL};
-	add_guest(&r, 1, NULL, stall);
 	struct figures f;
-	measure(&r, good, &f);
+	measure(&r, r.nguests, &f);
 	char label[32];
-	snprintf(label, sizeof(label), "%d+stalled", many);
+	snprintf(label, sizeof(label), "%d", many);
+	print_figures(label, &f);
+	static struct shots shots;
+	memset(&shots, 0, sizeof(shots));
+	measure_during(&r, r.nguests, &f, take_screenshots, &shots);
+	snprintf(label, sizeof(label), "%d+shots", many);
 	print_figures(label, &f);
 	run_stop(&r);
-	printf("(%s: the %d connectors' figures while one more flips at 60 Hz and never reads "
-	       "its events)\n",
-		label, many);
+	CHECK(shots.failed == 0, "%d screenshot(s) failed", shots.failed);
+	CHECK(shots.count > 0, "no screenshot was taken");
+	qsort(shots.ms, (size_t)shots.count, sizeof(shots.ms[0]), compare_doubles);
+	printf("(%d+shots: %d screenshots, %.1f per second; each took %.0f ms median, %.0f ms "
+	       "max, as the client saw it)\n",
+		many, shots.count, shots.count / seconds, shots.ms[shots.count / 2],
+		shots.ms[shots.count - 1]);
+	fflush(stdout);
 }
 
 static void section_ceiling(void)
@@ -581,7 +670,8 @@ static void default_programs(const char *argv0)
 }
 
 static const char usage[] =
-	"Usage: bench-guests [--seconds S] [--quick] [latency|ceiling|setup|memory|hidden]...\n"
+	"Usage: bench-guests [--seconds S] [--quick]\n"
+	"                    [latency|ceiling|setup|memory|hidden|screenshot]...\n"
 	"Flip latency, throughput ceiling, buffer setup and memory of mosaic with virtual\n"
 	"guests on the simulated hypervisor. Without sections: all of them.\n";
 
@@ -629,6 +719,7 @@ int main(int argc, char *argv[])
 		{"setup", section_setup},
 		{"memory", section_memory},
 		{"hidden", section_hidden},
+		{"screenshot", section_screenshot},
 	};
 	const size_t nsections = sizeof(sections) / sizeof(sections[0]);
 	for (int i = optind; i < argc; i++) {
