@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs what is missing, builds mosaic with AddressSanitizer and
-# UndefinedBehaviorSanitizer, and runs the whole test suite.
-# Extra arguments go to `meson test` (e.g. --suite unit, a test name).
+# UndefinedBehaviorSanitizer, and runs the whole test suite; then builds it
+# with ThreadSanitizer and runs the unit, integration and screenshot suites
+# again (mosaic composes and encodes screenshots on threads of its own).
+# Extra arguments go to `meson test` (e.g. --suite unit, a test name); with
+# them, only the first build runs them.
 set -e
 cd "$(dirname "$0")/.."
 sh tests/deps.sh
@@ -10,3 +13,14 @@ if [ ! -f build-check/build.ninja ]; then
 fi
 meson compile -C build-check
 meson test -C build-check --print-errorlogs --no-suite bench "$@"
+if [ $# -gt 0 ]; then
+	exit 0
+fi
+# TSan does not model the fences of the rings shared with guests (other
+# processes, which it cannot see anyway): -Wno-tsan.
+if [ ! -f build-tsan/build.ninja ]; then
+	meson setup build-tsan -Db_sanitize=thread -Dbuildtype=debugoptimized -Dc_args=-Wno-tsan
+fi
+meson compile -C build-tsan
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	meson test -C build-tsan --print-errorlogs --suite unit --suite integration --suite screenshot
