@@ -7,6 +7,7 @@
 
 #include "protocol/pgdir.h"
 #include "vm-surfaces/buffer.h"
+#include "vm-surfaces/connector.h"
 #include "vm-surfaces/dbuf.h"
 #include "vm-surfaces/display.h"
 #include "vm-surfaces/format.h"
@@ -341,8 +342,24 @@ void vm_fb_refresh(struct vm_display *display, struct vm_fb *fb)
 	/*
 	 * displif says nothing of what changed: convert the whole frame. A
 	 * fresh wlr_buffer per frame is not needed: the pixman renderer reads
-	 * our memory when it draws.
+	 * our memory when it draws. But a frame being drawn (on the
+	 * composition thread) may read the picture a connector shows now:
+	 * a guest flipping to the framebuffer already shown gets a new one,
+	 * and the old stays whole until nothing holds it.
 	 */
+	struct vm_connector *connector;
+	wl_list_for_each(connector, &display->connectors, link) {
+		if (connector->buffer != &fb->buffer->base) {
+			continue;
+		}
+		struct vm_buffer *fresh = vm_buffer_create_memory(
+			(int)fb->width, (int)fb->height, DRM_FORMAT_XRGB8888);
+		if (fresh != NULL) {
+			wlr_buffer_drop(&fb->buffer->base);
+			fb->buffer = fresh;
+		}
+		break;
+	}
 	if (fb->staging != NULL) {
 		const uint8_t *src = (const uint8_t *)fb->dbuf->mapping->addr + fb->dbuf->data_ofs;
 		size_t row = ((size_t)fb->width * fb->format->bpp + 7) / 8;

@@ -2,7 +2,7 @@
  * Every pixel format Linux's frontend advertises, every kind of buffer
  * (guest-allocated, backend-allocated, PRIME-style imported with a data
  * offset), odd widths whose rows are not 4-byte aligned, four connectors
- * on a device, and GET_EDID: each connector flips
+ * on a device, single-buffered guests, and GET_EDID: each connector flips
  * on time, shows its pattern in the right colours, and reads a valid EDID.
  */
 #include <stdio.h>
@@ -32,6 +32,13 @@ static const struct guest guests[] = {
 	/* Odd widths: Linux's pitches are not aligned (321 x 2 bytes), pixman's must be. */
 	{4, "odd", "backend=0,be-alloc=0,connectors=a:321x241;b:321x241;c:321x241;d:321x241",
 		"RG16,RG24,XR15,YUYV", NULL, 4},
+	/*
+	 * One framebuffer per connector, drawn while shown and flipped to again:
+	 * a converted one gets fresh memory rather than being written while a
+	 * frame may read it.
+	 */
+	{5, "single", "backend=0,be-alloc=0,connectors=a:320x240;b:320x240", "RG24,XR24",
+		"--single-buffer", 2},
 };
 #define NGUESTS (sizeof(guests) / sizeof(guests[0]))
 

@@ -137,7 +137,9 @@ static void report_progress(struct connector *conn)
 
 static void flip_complete(struct connector *conn)
 {
-	conn->front ^= 1;
+	if (!conn->opts->single_buffer) {
+		conn->front ^= 1;
+	}
 	conn->stats.flips++;
 	conn->state = CONNECTOR_IDLE;
 	if (conn->opts->fps > 0) {
@@ -228,7 +230,7 @@ static bool send_set_config(struct connector *conn, int64_t now)
 
 static bool send_flip(struct connector *conn, int64_t now)
 {
-	unsigned int back = conn->front ^ 1;
+	unsigned int back = conn->opts->single_buffer ? conn->front : conn->front ^ 1;
 	struct dbuf *buf = conn->bufs[back];
 	uint64_t frame = conn->stats.flips + 1;
 	/* --still: each buffer keeps what it was first drawn with. */

@@ -14,6 +14,7 @@ static const char usage[] =
 	"              [--formats F0,F1,...] [--be-alloc | --prime [--data-ofs N]] [--edid]\n"
 	"              [--reconnect] [--reconnect-after N] [--late-ms MS] [--misbehave MODE]\n"
 	"              [--exit-after N] [--report-every N] [--perturb X,Y] [--still]\n"
+	"              [--single-buffer]\n"
 	"              [--report-setup] [--stall-events] [--verbose]\n"
 	"              [--vkb N [--vkb-raw | --vkb-relative] [--vkb-delay-ms MS] [--no-display]]\n"
 	"\n"
@@ -45,6 +46,7 @@ static const char usage[] =
 	"  --report-every N   print progress every N flips per connector (default 60, 0: never)\n"
 	"  --perturb X,Y      invert pixel X,Y of every frame (a defect tests must notice)\n"
 	"  --still            draw each buffer once, then flip without drawing\n"
+	"  --single-buffer    draw into the shown framebuffer and flip to it again\n"
 	"  --report-setup     print how long each buffer's DBUF_CREATE and FB_ATTACH took\n"
 	"  --stall-events     never read the event rings; flip at --fps, each when answered\n"
 	"  --verbose          log protocol details on stderr\n"
@@ -158,6 +160,7 @@ enum long_only {
 	OPT_NO_DISPLAY,
 	OPT_PERTURB,
 	OPT_STILL,
+	OPT_SINGLE_BUFFER,
 	OPT_REPORT_SETUP,
 	OPT_STALL_EVENTS,
 };
@@ -234,6 +237,7 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 		{"misbehave", required_argument, NULL, OPT_MISBEHAVE},
 		{"perturb", required_argument, NULL, OPT_PERTURB},
 		{"still", no_argument, NULL, OPT_STILL},
+		{"single-buffer", no_argument, NULL, OPT_SINGLE_BUFFER},
 		{"report-setup", no_argument, NULL, OPT_REPORT_SETUP},
 		{"stall-events", no_argument, NULL, OPT_STALL_EVENTS},
 		{"exit-after", required_argument, NULL, 'x'},
@@ -369,6 +373,9 @@ enum options_result options_parse(int argc, char **argv, struct vguest_options *
 			break;
 		case OPT_STILL:
 			opts->still = true;
+			break;
+		case OPT_SINGLE_BUFFER:
+			opts->single_buffer = true;
 			break;
 		case OPT_REPORT_SETUP:
 			opts->report_setup = true;

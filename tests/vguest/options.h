@@ -39,6 +39,7 @@ struct vguest_options {
 	bool perturb;          /* every frame has pixel (perturb_x, perturb_y) inverted */
 	uint32_t perturb_x, perturb_y;
 	bool still;        /* draw each buffer once, then flip without drawing (benchmarks) */
+	bool single_buffer; /* draw into the shown framebuffer and flip to it again */
 	bool report_setup; /* a line per buffer: how long DBUF_CREATE and FB_ATTACH took */
 	bool stall_events; /* never read the event rings; a flip is done when answered */
 	bool verbose;
