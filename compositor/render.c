@@ -718,6 +718,24 @@ void render_finish(struct mosaic_server *server)
 	server->render = NULL;
 }
 
+uint32_t *render_scene_pixels(struct mosaic_output *output)
+{
+	struct wlr_output *wlr_output = output->wlr_output;
+	uint32_t *pixels = malloc((size_t)wlr_output->width * (size_t)wlr_output->height * 4);
+	pixman_image_t *dest = pixels == NULL ? NULL :
+		pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8, wlr_output->width,
+			wlr_output->height, pixels, wlr_output->width * 4);
+	bool ok = dest != NULL && render_scene(output, dest);
+	if (dest != NULL) {
+		pixman_image_unref(dest);
+	}
+	if (!ok) {
+		free(pixels);
+		return NULL;
+	}
+	return pixels;
+}
+
 bool render_scene(struct mosaic_output *output, pixman_image_t *dest)
 {
 	struct scan scan;

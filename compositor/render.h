@@ -3,6 +3,7 @@
 
 #include <pixman.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Composes an output's frame and commits it. With the pixman renderer,
@@ -43,5 +44,7 @@ void render_finish(struct mosaic_server *server);
  * frames are drawn; false if this output is one wlroots draws.
  */
 bool render_scene(struct mosaic_output *output, pixman_image_t *dest);
+/* The same into new memory: XRGB8888, stride width * 4, free() it; NULL as render_scene. */
+uint32_t *render_scene_pixels(struct mosaic_output *output);
 
 #endif

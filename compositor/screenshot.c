@@ -44,23 +44,7 @@ static void import_pending_textures(struct wlr_scene *scene, struct wlr_renderer
  */
 static uint32_t *render_output_mosaic(struct mosaic_output *output)
 {
-	struct wlr_output *wlr_output = output->wlr_output;
-	if (output->server->wlroots_render) {
-		return NULL;
-	}
-	uint32_t *pixels = malloc((size_t)wlr_output->width * (size_t)wlr_output->height * 4);
-	pixman_image_t *dest = pixels == NULL ? NULL :
-		pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8, wlr_output->width,
-			wlr_output->height, pixels, wlr_output->width * 4);
-	bool ok = dest != NULL && render_scene(output, dest);
-	if (dest != NULL) {
-		pixman_image_unref(dest);
-	}
-	if (!ok) {
-		free(pixels);
-		return NULL;
-	}
-	return pixels;
+	return output->server->wlroots_render ? NULL : render_scene_pixels(output);
 }
 
 /* The whole output; pixels as a vm_buffer's memory, which the caller takes. */

@@ -63,22 +63,6 @@ static uint32_t *render_wlroots(struct mosaic_output *output, int *w, int *h)
 	return pixels;
 }
 
-static uint32_t *render_mosaic(struct mosaic_output *output)
-{
-	int w = output->wlr_output->width, h = output->wlr_output->height;
-	uint32_t *pixels = calloc((size_t)w * (size_t)h, 4);
-	pixman_image_t *dest = pixman_image_create_bits(PIXMAN_x8r8g8b8, w, h, pixels, w * 4);
-	bool ok = dest != NULL && render_scene(output, dest);
-	if (dest != NULL) {
-		pixman_image_unref(dest);
-	}
-	if (!ok) {
-		free(pixels);
-		return NULL;
-	}
-	return pixels;
-}
-
 /* Counts the pixels whose colour differs; describes the first. */
 static long compare(const char *what, const uint32_t *want, const uint32_t *got, int w, int h,
 	size_t got_stride)
@@ -105,7 +89,7 @@ static void check_output(const char *what, struct mosaic_output *output)
 {
 	int w, h;
 	uint32_t *want = render_wlroots(output, &w, &h);
-	uint32_t *got = render_mosaic(output);
+	uint32_t *got = render_scene_pixels(output);
 	if (want == NULL || got == NULL) {
 		fprintf(stderr, "%s: cannot render\n", what);
 		failures++;
