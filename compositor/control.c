@@ -50,8 +50,17 @@ struct control_client {
 	struct mosaic_wait *wait; // a request answered later; the next ones wait
 	struct pending_shot *shot; // a screenshot being encoded; the next requests wait
 	struct wl_event_source *resume; // requests that came meanwhile, after a wait
+	/* Replies not taken by the socket yet: sent as it takes them, never waited for. */
+	char *out;
+	size_t out_len, out_cap;
+	bool dead; // dropped while a request ran: destroyed once it returns
 	struct wl_list link;
 };
+
+/* Unread replies a client may leave before it is dropped (a few screenshots). */
+#define CLIENT_MAX_UNREAD (64u << 20)
+/* The same for a follower of events: it must keep up. */
+#define FOLLOWER_MAX_UNREAD (256u << 10)
 
 /* A screenshot being encoded, and where its picture goes when it is. */
 struct pending_shot {
@@ -69,22 +78,59 @@ struct reply {
 	struct control_client *client; // NULL: the log
 };
 
-/* Replies are small except screenshots; a client that stops reading is dropped. */
-static bool client_send(struct control_client *client, const void *data, size_t len, int flags)
+/* Sends what is queued as far as the socket takes it; false if the client is gone. */
+static bool client_flush(struct control_client *client)
 {
-	const char *p = data;
-	while (len > 0) {
-		ssize_t n = send(client->fd, p, len, MSG_NOSIGNAL | flags);
+	size_t sent = 0;
+	while (sent < client->out_len) {
+		ssize_t n = send(client->fd, client->out + sent, client->out_len - sent,
+			MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR) {
 			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			break;
 		}
 		if (n <= 0) {
 			return false;
 		}
-		p += n;
-		len -= (size_t)n;
+		sent += (size_t)n;
 	}
+	memmove(client->out, client->out + sent, client->out_len - sent);
+	client->out_len -= sent;
+	wl_event_source_fd_update(client->source,
+		WL_EVENT_READABLE | (client->out_len > 0 ? WL_EVENT_WRITABLE : 0));
 	return true;
+}
+
+/*
+ * Queues a reply and sends what the socket takes now: mosaic never waits
+ * for a client to read (a screenshot is megabytes). False if the client is
+ * gone, or left too much unread: the caller drops it.
+ */
+static bool client_send(struct control_client *client, const void *data, size_t len)
+{
+	size_t limit = client->following ? FOLLOWER_MAX_UNREAD : CLIENT_MAX_UNREAD;
+	if (client->out_len + len > limit) {
+		wlr_log(WLR_INFO, "Control: dropping a client that leaves %zu bytes unread",
+			client->out_len + len);
+		return false;
+	}
+	if (client->out_len + len > client->out_cap) {
+		size_t cap = client->out_cap > 0 ? client->out_cap : 4096;
+		while (cap < client->out_len + len) {
+			cap *= 2;
+		}
+		char *out = realloc(client->out, cap);
+		if (out == NULL) {
+			return false;
+		}
+		client->out = out;
+		client->out_cap = cap;
+	}
+	memcpy(client->out + client->out_len, data, len);
+	client->out_len += len;
+	return client_flush(client);
 }
 
 static bool reply_vprintf(struct reply *reply, const char *fmt, va_list args)
@@ -104,7 +150,12 @@ static bool reply_vprintf(struct reply *reply, const char *fmt, va_list args)
 		}
 		return true;
 	}
-	return client_send(reply->client, line, len, 0);
+	if (!client_send(reply->client, line, len)) {
+		/* Not here: the request that replies still runs. */
+		reply->client->dead = true;
+		return false;
+	}
+	return true;
 }
 
 static bool reply_printf(struct reply *reply, const char *fmt, ...)
@@ -455,7 +506,7 @@ static void shot_handle_encoded(void *data, const uint8_t *png, size_t len)
 		sent = reply_printf(&reply,
 			       "screenshot output=%s seq=%u x=%d y=%d width=%d height=%d\n",
 			       q(shot->output), shot->seq, b->x, b->y, b->width, b->height) &&
-			reply_printf(&reply, "png %zu\n", len) && client_send(client, png, len, 0) &&
+			reply_printf(&reply, "png %zu\n", len) && client_send(client, png, len) &&
 			reply_printf(&reply, "\nok\n");
 	}
 	free(shot);
@@ -722,6 +773,7 @@ static void client_destroy(struct control_client *client)
 	wl_event_source_remove(client->source);
 	close(client->fd);
 	wl_list_remove(&client->link);
+	free(client->out);
 	free(client);
 }
 
@@ -751,7 +803,7 @@ void control_eventf(struct mosaic_control *control, const char *fmt, ...)
 	struct control_client *tmp;
 	wl_list_for_each_safe(client, tmp, &control->clients, link) {
 		/* Never wait for a follower: one that does not keep up is dropped. */
-		if (client->following && !client_send(client, line, len, MSG_DONTWAIT)) {
+		if (client->following && !client_send(client, line, len)) {
 			wlr_log(WLR_INFO, "Control: dropping a follower that does not keep up");
 			client_destroy(client);
 		}
@@ -767,6 +819,10 @@ static bool client_run_requests(struct control_client *client)
 		*nl = '\0';
 		struct reply reply = {client->control->server, client};
 		run_line(&reply, client->buf);
+		if (client->dead) {
+			client_destroy(client);
+			return false;
+		}
 		size_t used = (size_t)(nl - client->buf) + 1;
 		memmove(client->buf, client->buf + used, client->len - used);
 		client->len -= used;
@@ -803,7 +859,7 @@ static void client_handle_wait_done(void *data, const char *text)
 {
 	struct control_client *client = data;
 	client->wait = NULL;
-	if (!client_send(client, text, strlen(text), 0)) {
+	if (!client_send(client, text, strlen(text))) {
 		client_destroy(client);
 		return;
 	}
@@ -813,6 +869,13 @@ static void client_handle_wait_done(void *data, const char *text)
 static int client_handle_readable(int fd, uint32_t mask, void *data)
 {
 	struct control_client *client = data;
+	if ((mask & WL_EVENT_WRITABLE) && !client_flush(client)) {
+		client_destroy(client);
+		return 0;
+	}
+	if (!(mask & (WL_EVENT_READABLE | WL_EVENT_HANGUP | WL_EVENT_ERROR))) {
+		return 0;
+	}
 	if (client->following) {
 		/* Followers only listen; whatever they send is dropped, until they hang up. */
 		char discard[256];
@@ -822,7 +885,8 @@ static int client_handle_readable(int fd, uint32_t mask, void *data)
 		}
 		return 0;
 	}
-	ssize_t n = recv(fd, client->buf + client->len, sizeof(client->buf) - client->len, 0);
+	ssize_t n =
+		recv(fd, client->buf + client->len, sizeof(client->buf) - client->len, MSG_DONTWAIT);
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			return 0;

@@ -1,9 +1,11 @@
 /*
  * Screenshots are encoded off the event loop and answered when ready:
  * requests sent behind one are answered after it, in order; clients that
- * hang up with a screenshot in flight leave mosaic serving the others; a key
- * binding's screenshot is saved to a file; mosaic stops cleanly (no leak,
- * under the sanitizers) with a screenshot still being encoded.
+ * hang up with a screenshot in flight leave mosaic serving the others; a
+ * client that asks for many and reads none (megabytes unread) holds up
+ * nobody; a key binding's screenshot is saved to a file; mosaic stops
+ * cleanly (no leak, under the sanitizers) with a screenshot still being
+ * encoded.
  */
 #include <glob.h>
 #include <png.h>
@@ -125,6 +127,30 @@ int main(void)
 	CHECK(harness_screenshot(&h, NULL, &pixels, &w, &hgt) && w == 640 && hgt == 480,
 		"a screenshot after 20 hang-ups failed");
 	free(pixels);
+
+	/*
+	 * A client that asks for 40 screenshots and reads none: far more than a
+	 * socket holds. The others are answered meanwhile, the guest flips on.
+	 */
+	struct ctl stuck;
+	ctl_open(&h, &stuck);
+	for (int i = 0; i < 40; i++) {
+		ctl_send(&stuck, "screenshot");
+	}
+	for (int i = 0; i < 5; i++) {
+		ctl_send(&c, "screenshot");
+		read_screenshot(&c, 640, 480);
+	}
+	char *listed = harness_control(&h, "guests");
+	CHECK(listed != NULL, "guests failed beside a client that does not read");
+	free(listed);
+	long flips_before = 0;
+	ctl_send(&c, "guests");
+	CHECK(fgets(line, sizeof(line), c.in) != NULL && line_get_int(line, "flips", &flips_before),
+		"no flips in: %s", line);
+	ctl_reply(&c, false, NULL, 0);
+	ctl_ok(&c, "wait-flip cluster %ld timeout=5000", flips_before + 30);
+	ctl_close(&stuck);
 
 	/* A binding's screenshot (no client to answer) is written to a file. */
 	const char *f12[] = {"-k", "F12", NULL};
