@@ -294,6 +294,19 @@ static void add_connectors(struct run *r, int connectors, const char *const extr
 	}
 }
 
+/* count connectors on their own: measured, and printed under their number. */
+static void measure_connectors(int count, struct figures *f)
+{
+	struct run r;
+	run_start(&r, NULL);
+	add_connectors(&r, count, NULL);
+	measure(&r, r.nguests, f);
+	char label[32];
+	snprintf(label, sizeof(label), "%d", count);
+	print_figures(label, f);
+	run_stop(&r);
+}
+
 static void section_latency(void)
 {
 	printf("\n# latency: PG_FLIP pushed to flip event seen by the guest, 1920x1080 "
@@ -303,15 +316,8 @@ static void section_latency(void)
 	const int many = quick ? 4 : 16;
 	const int counts[] = {1, many};
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-		struct run r;
-		run_start(&r, NULL);
-		add_connectors(&r, counts[i], NULL);
 		struct figures f;
-		measure(&r, r.nguests, &f);
-		char label[32];
-		snprintf(label, sizeof(label), "%d", counts[i]);
-		print_figures(label, &f);
-		run_stop(&r);
+		measure_connectors(counts[i], &f);
 	}
 
 	/*
@@ -420,15 +426,8 @@ static void section_ceiling(void)
 		if (counts[i] > MAX_GUESTS * CONNECTORS_PER_GUEST) {
 			break;
 		}
-		struct run r;
-		run_start(&r, NULL);
-		add_connectors(&r, counts[i], NULL);
 		struct figures f;
-		measure(&r, r.nguests, &f);
-		char label[32];
-		snprintf(label, sizeof(label), "%d", counts[i]);
-		print_figures(label, &f);
-		run_stop(&r);
+		measure_connectors(counts[i], &f);
 		if (i == 0) {
 			base = f.fps_mean;
 		}
