@@ -2,18 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "protocol/control.h"
 #include "protocol/xenstore.h"
-
-static int failures;
-
-#define EXPECT(cond)                                                                               \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond);        \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 static int split(const char *text, char **argv, char *buf, size_t size)
 {
@@ -26,60 +17,57 @@ int main(void)
 	char buf[256];
 	char *argv[8];
 
-	EXPECT(split("screenshot HEADLESS-1", argv, buf, sizeof(buf)) == 2);
-	EXPECT(strcmp(argv[0], "screenshot") == 0 && strcmp(argv[1], "HEADLESS-1") == 0);
-	EXPECT(split("  a   b\tc \n", argv, buf, sizeof(buf)) == 3);
-	EXPECT(strcmp(argv[2], "c") == 0);
-	EXPECT(split("say \"two words\" \"q\\\"uote\" \"back\\\\slash\"", argv, buf,
-		       sizeof(buf)) == 4);
-	EXPECT(strcmp(argv[1], "two words") == 0);
-	EXPECT(strcmp(argv[2], "q\"uote") == 0);
-	EXPECT(strcmp(argv[3], "back\\slash") == 0);
-	EXPECT(split("\"\"", argv, buf, sizeof(buf)) == 1 && argv[0][0] == '\0');
-	EXPECT(split("", argv, buf, sizeof(buf)) == 0);
-	EXPECT(split("\"unterminated", argv, buf, sizeof(buf)) == -1);
-	EXPECT(split("\"a\"b", argv, buf, sizeof(buf)) == -1);
-	EXPECT(split("1 2 3 4 5 6 7 8 9", argv, buf, sizeof(buf)) == -1);
+	CHECK(split("screenshot HEADLESS-1", argv, buf, sizeof(buf)) == 2);
+	CHECK(strcmp(argv[0], "screenshot") == 0 && strcmp(argv[1], "HEADLESS-1") == 0);
+	CHECK(split("  a   b\tc \n", argv, buf, sizeof(buf)) == 3);
+	CHECK(strcmp(argv[2], "c") == 0);
+	CHECK(split("say \"two words\" \"q\\\"uote\" \"back\\\\slash\"", argv, buf, sizeof(buf)) ==
+		4);
+	CHECK(strcmp(argv[1], "two words") == 0);
+	CHECK(strcmp(argv[2], "q\"uote") == 0);
+	CHECK(strcmp(argv[3], "back\\slash") == 0);
+	CHECK(split("\"\"", argv, buf, sizeof(buf)) == 1 && argv[0][0] == '\0');
+	CHECK(split("", argv, buf, sizeof(buf)) == 0);
+	CHECK(split("\"unterminated", argv, buf, sizeof(buf)) == -1);
+	CHECK(split("\"a\"b", argv, buf, sizeof(buf)) == -1);
+	CHECK(split("1 2 3 4 5 6 7 8 9", argv, buf, sizeof(buf)) == -1);
 
 	uint32_t v = 7;
-	EXPECT(parse_u32("0", &v) && v == 0);
-	EXPECT(parse_u32("4294967295", &v) && v == 4294967295u);
-	EXPECT(!parse_u32("4294967296", &v));
-	EXPECT(!parse_u32("", &v));
-	EXPECT(!parse_u32(NULL, &v));
-	EXPECT(!parse_u32("-1", &v));
-	EXPECT(!parse_u32("12a", &v));
-	EXPECT(!parse_u32(" 1", &v));
-	EXPECT(!parse_u32("00000000001", &v));
+	CHECK(parse_u32("0", &v) && v == 0);
+	CHECK(parse_u32("4294967295", &v) && v == 4294967295u);
+	CHECK(!parse_u32("4294967296", &v));
+	CHECK(!parse_u32("", &v));
+	CHECK(!parse_u32(NULL, &v));
+	CHECK(!parse_u32("-1", &v));
+	CHECK(!parse_u32("12a", &v));
+	CHECK(!parse_u32(" 1", &v));
+	CHECK(!parse_u32("00000000001", &v));
 
 	/* Guests' connectors as requests name them. */
 	struct control_guest g;
-	EXPECT(control_parse_guest("cluster", &g) && strcmp(g.name, "cluster") == 0 &&
+	CHECK(control_parse_guest("cluster", &g) && strcmp(g.name, "cluster") == 0 &&
 		g.domid == -1 && g.dev == 0 && g.conn == 0);
-	EXPECT(control_parse_guest("cluster:2", &g) && strcmp(g.name, "cluster") == 0 &&
+	CHECK(control_parse_guest("cluster:2", &g) && strcmp(g.name, "cluster") == 0 &&
 		g.dev == 0 && g.conn == 2);
-	EXPECT(control_parse_guest("7:1.3", &g) && g.name[0] == '\0' && g.domid == 7 &&
-		g.dev == 1 && g.conn == 3);
-	EXPECT(control_parse_guest("a:b:0.1", &g) && strcmp(g.name, "a:b") == 0 && g.conn == 1);
-	EXPECT(control_guest_matches(&g, "a:b", 4, 0, 1));
-	EXPECT(!control_guest_matches(&g, "a:b", 4, 0, 0));
-	EXPECT(!control_guest_matches(&g, "a", 4, 0, 1));
-	EXPECT(control_parse_guest("7", &g) && control_guest_matches(&g, "seven", 7, 0, 0));
-	EXPECT(!control_guest_matches(&g, "7", 8, 0, 0));
-	EXPECT(!control_parse_guest("", &g));
-	EXPECT(!control_parse_guest(":1", &g));
-	EXPECT(!control_parse_guest("x:", &g));
-	EXPECT(!control_parse_guest("x:4", &g));
-	EXPECT(!control_parse_guest("x:0.", &g));
-	EXPECT(!control_parse_guest("x:.1", &g));
-	EXPECT(!control_parse_guest("x:-1", &g));
-	EXPECT(!control_parse_guest("x:1.2.3", &g));
-	EXPECT(!control_parse_guest("x:70000.0", &g));
-	EXPECT(!control_parse_guest(
+	CHECK(control_parse_guest("7:1.3", &g) && g.name[0] == '\0' && g.domid == 7 && g.dev == 1 &&
+		g.conn == 3);
+	CHECK(control_parse_guest("a:b:0.1", &g) && strcmp(g.name, "a:b") == 0 && g.conn == 1);
+	CHECK(control_guest_matches(&g, "a:b", 4, 0, 1));
+	CHECK(!control_guest_matches(&g, "a:b", 4, 0, 0));
+	CHECK(!control_guest_matches(&g, "a", 4, 0, 1));
+	CHECK(control_parse_guest("7", &g) && control_guest_matches(&g, "seven", 7, 0, 0));
+	CHECK(!control_guest_matches(&g, "7", 8, 0, 0));
+	CHECK(!control_parse_guest("", &g));
+	CHECK(!control_parse_guest(":1", &g));
+	CHECK(!control_parse_guest("x:", &g));
+	CHECK(!control_parse_guest("x:4", &g));
+	CHECK(!control_parse_guest("x:0.", &g));
+	CHECK(!control_parse_guest("x:.1", &g));
+	CHECK(!control_parse_guest("x:-1", &g));
+	CHECK(!control_parse_guest("x:1.2.3", &g));
+	CHECK(!control_parse_guest("x:70000.0", &g));
+	CHECK(!control_parse_guest(
 		"a-name-far-too-long-for-any-domain-a-name-far-too-long-for-any-domain", &g));
 
-	if (failures == 0) {
-		printf("test-control: ok\n");
-	}
-	return failures == 0 ? 0 : 1;
+	return check_result("test-control");
 }

@@ -2,32 +2,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "protocol/edid.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                                          \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                            \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fprintf(stderr, "\n");                                                     \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 static void check(uint32_t w, uint32_t h, const char *name, const char *shown)
 {
 	uint8_t e[EDID_BLOCK_SIZE];
-	EXPECT(edid_build(e, w, h, name), "%ux%u refused", w, h);
+	CHECK_MSG(edid_build(e, w, h, name), "%ux%u refused", w, h);
 	static const uint8_t header[8] = {0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0};
-	EXPECT(memcmp(e, header, 8) == 0, "bad header");
+	CHECK_MSG(memcmp(e, header, 8) == 0, "bad header");
 	uint8_t sum = 0;
 	for (int i = 0; i < EDID_BLOCK_SIZE; i++) {
 		sum = (uint8_t)(sum + e[i]);
 	}
-	EXPECT(sum == 0, "checksum off by %u", sum);
-	EXPECT(e[18] == 1 && e[19] == 4, "version %u.%u", e[18], e[19]);
+	CHECK_MSG(sum == 0, "checksum off by %u", sum);
+	CHECK_MSG(e[18] == 1 && e[19] == 4, "version %u.%u", e[18], e[19]);
 
 	const uint8_t *d = &e[54];
 	uint32_t clock = (uint32_t)(d[0] | d[1] << 8) * 10000;
@@ -35,11 +24,11 @@ static void check(uint32_t w, uint32_t h, const char *name, const char *shown)
 	uint32_t hblank = d[3] | (uint32_t)(d[4] & 0xf) << 8;
 	uint32_t vactive = d[5] | (uint32_t)(d[7] >> 4) << 8;
 	uint32_t vblank = d[6] | (uint32_t)(d[7] & 0xf) << 8;
-	EXPECT(hactive == w && vactive == h, "timing %ux%u, want %ux%u", hactive, vactive, w, h);
+	CHECK_MSG(hactive == w && vactive == h, "timing %ux%u, want %ux%u", hactive, vactive, w, h);
 	double refresh = (double)clock / ((double)(hactive + hblank) * (vactive + vblank));
-	EXPECT(refresh >= 59.99 && refresh < 60.2, "%ux%u refresh %.3f Hz", w, h, refresh);
+	CHECK_MSG(refresh >= 59.99 && refresh < 60.2, "%ux%u refresh %.3f Hz", w, h, refresh);
 	/* Vertical blanking of at least 460 us, as reduced blanking wants. */
-	EXPECT(vblank / (refresh * (vactive + vblank)) >= 460e-6, "vblank of %u lines too short",
+	CHECK_MSG(vblank / (refresh * (vactive + vblank)) >= 460e-6, "vblank of %u lines too short",
 		vblank);
 
 	int found = 0;
@@ -51,11 +40,11 @@ static void check(uint32_t w, uint32_t h, const char *name, const char *shown)
 			if (end != NULL) {
 				*end = '\0';
 			}
-			EXPECT(strcmp(text, shown) == 0, "name '%s', want '%s'", text, shown);
+			CHECK_MSG(strcmp(text, shown) == 0, "name '%s', want '%s'", text, shown);
 			found++;
 		}
 	}
-	EXPECT(found == 1, "%d name descriptors", found);
+	CHECK_MSG(found == 1, "%d name descriptors", found);
 }
 
 int main(void)
@@ -67,12 +56,9 @@ int main(void)
 	check(320, 240, "", "");
 
 	uint8_t e[EDID_BLOCK_SIZE];
-	EXPECT(!edid_build(e, 0, 480, "x"), "zero width accepted");
-	EXPECT(!edid_build(e, 4096, 480, "x"), "4096 wide accepted");
-	EXPECT(!edid_build(e, 640, 4096, "x"), "4096 high accepted");
+	CHECK_MSG(!edid_build(e, 0, 480, "x"), "zero width accepted");
+	CHECK_MSG(!edid_build(e, 4096, 480, "x"), "4096 wide accepted");
+	CHECK_MSG(!edid_build(e, 640, 4096, "x"), "4096 high accepted");
 
-	if (failures == 0) {
-		printf("test-edid: ok\n");
-	}
-	return failures == 0 ? 0 : 1;
+	return check_result("test-edid");
 }

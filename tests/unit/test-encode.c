@@ -10,6 +10,7 @@
 #include <string.h>
 #include <wayland-server-core.h>
 
+#include "check.h"
 #include "compositor/encode.h"
 #include "compositor/server.h"
 #include "protocol/png.h"
@@ -17,30 +18,19 @@
 #define W 640
 #define H 360
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fprintf(stderr, "\n");                                                     \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
-
 static int delivered;
 
 struct delivery {
 	int seed;
 	int calls;
-	int order; // among all deliveries, from 1
+	int order;    // among all deliveries, from 1
 	bool matches; // the PNG decodes to the pixels given
 };
 
 static uint32_t pixel(int seed, int x, int y)
 {
 	return (uint32_t)((x * 7 + seed) & 0xff) << 16 | (uint32_t)((y * 13 + seed) & 0xff) << 8 |
-		(uint32_t)((x ^ y) & 0xff);
+	       (uint32_t)((x ^ y) & 0xff);
 }
 
 static uint32_t *picture(int seed)
@@ -97,16 +87,17 @@ int main(void)
 	const char *why;
 	for (int i = 0; i < ENCODE_MAX_JOBS; i++) {
 		d[i].seed = i * 31;
-		jobs[i] = encode_png_start(&server, picture(d[i].seed), W, H, handle_done, &d[i], &why);
-		CHECK(jobs[i] != NULL, "job %d not started: %s", i, why);
+		jobs[i] = encode_png_start(
+			&server, picture(d[i].seed), W, H, handle_done, &d[i], &why);
+		CHECK_MSG(jobs[i] != NULL, "job %d not started: %s", i, why);
 	}
 	uint32_t *extra = picture(99);
 	why = NULL;
 	/* Jobs end on the loop only: none has ended yet, however fast the threads were. */
-	CHECK(encode_png_start(&server, extra, W, H, handle_done, &d[ENCODE_MAX_JOBS], &why) ==
-			NULL,
+	CHECK_MSG(encode_png_start(&server, extra, W, H, handle_done, &d[ENCODE_MAX_JOBS], &why) ==
+			  NULL,
 		"job %d started beyond the limit of %d", ENCODE_MAX_JOBS + 1, ENCODE_MAX_JOBS);
-	CHECK(why != NULL && strstr(why, "too many") != NULL, "refused without the reason: %s",
+	CHECK_MSG(why != NULL && strstr(why, "too many") != NULL, "refused without the reason: %s",
 		why != NULL ? why : "(none)");
 	free(extra);
 
@@ -114,38 +105,33 @@ int main(void)
 	encode_job_cancel(jobs[0]);
 	encode_job_cancel(jobs[1]);
 	run_until_idle(&server);
-	CHECK(wl_list_empty(&server.encode_jobs), "jobs still running after 5 s");
+	CHECK_MSG(wl_list_empty(&server.encode_jobs), "jobs still running after 5 s");
 	for (int i = 0; i < ENCODE_MAX_JOBS; i++) {
 		if (i < 2) {
-			CHECK(d[i].calls == 0, "cancelled job %d called back %d time(s)", i,
+			CHECK_MSG(d[i].calls == 0, "cancelled job %d called back %d time(s)", i,
 				d[i].calls);
 			continue;
 		}
-		CHECK(d[i].calls == 1, "job %d called back %d time(s)", i, d[i].calls);
-		CHECK(d[i].matches, "job %d: the PNG is not its picture", i);
-		CHECK(d[i].order == i - 1, "job %d delivered as number %d", i, d[i].order);
+		CHECK_MSG(d[i].calls == 1, "job %d called back %d time(s)", i, d[i].calls);
+		CHECK_MSG(d[i].matches, "job %d: the PNG is not its picture", i);
+		CHECK_MSG(d[i].order == i - 1, "job %d delivered as number %d", i, d[i].order);
 	}
-	CHECK(d[ENCODE_MAX_JOBS].calls == 0, "the refused job called back");
+	CHECK_MSG(d[ENCODE_MAX_JOBS].calls == 0, "the refused job called back");
 
 	/* Stopping with jobs in flight: they are waited for and delivered. */
 	struct delivery late[2] = {{.seed = 5}, {.seed = 6}};
 	for (int i = 0; i < 2; i++) {
-		CHECK(encode_png_start(&server, picture(late[i].seed), W, H, handle_done, &late[i],
-			      &why) != NULL,
+		CHECK_MSG(encode_png_start(&server, picture(late[i].seed), W, H, handle_done,
+				  &late[i], &why) != NULL,
 			"late job %d not started: %s", i, why);
 	}
 	encode_finish(&server);
-	CHECK(wl_list_empty(&server.encode_jobs), "jobs left after encode_finish");
+	CHECK_MSG(wl_list_empty(&server.encode_jobs), "jobs left after encode_finish");
 	for (int i = 0; i < 2; i++) {
-		CHECK(late[i].calls == 1 && late[i].matches,
+		CHECK_MSG(late[i].calls == 1 && late[i].matches,
 			"late job %d: %d call(s), picture %s", i, late[i].calls,
 			late[i].matches ? "right" : "wrong");
 	}
 	wl_event_loop_destroy(server.loop);
-	if (failures > 0) {
-		fprintf(stderr, "test-encode: %d failed checks\n", failures);
-		return 1;
-	}
-	printf("test-encode: ok\n");
-	return 0;
+	return check_result("test-encode");
 }

@@ -10,19 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "protocol/kbdif.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                                          \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                            \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fprintf(stderr, "\n");                                                     \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 /* The guest: a page, its consumer index, and what it has read so far. */
 struct guest {
@@ -56,7 +45,7 @@ static size_t guest_consume(struct guest *g, size_t max)
 {
 	struct xenkbd_page *page = &g->mem->page;
 	uint32_t prod = page->in_prod, cons = page->in_cons;
-	EXPECT(prod - cons <= XENKBD_IN_RING_LEN, "producer %u is %u ahead of %u", prod,
+	CHECK_MSG(prod - cons <= XENKBD_IN_RING_LEN, "producer %u is %u ahead of %u", prod,
 		prod - cons, cons);
 	size_t n = 0;
 	for (; cons != prod && n < max; cons++, n++) {
@@ -71,7 +60,7 @@ static size_t guest_consume(struct guest *g, size_t max)
 static void push_ok(struct kbdif_ring *ring, const union xenkbd_in_event *event)
 {
 	enum kbdif_status status = kbdif_ring_push(ring, event);
-	EXPECT(status == KBDIF_OK, "push: status %d", status);
+	CHECK_MSG(status == KBDIF_OK, "push: status %d", status);
 	kbdif_ring_flush(ring);
 }
 
@@ -99,9 +88,9 @@ static void test_order(void)
 
 	union xenkbd_in_event event;
 	kbdif_event_key(&event, 30, true);
-	EXPECT(kbdif_ring_push(&ring, &event) == KBDIF_OK, "first key");
-	EXPECT(g.mem->page.in_prod == 1 && ring.notify, "written at once and to be notified");
-	EXPECT(memcmp(&XENKBD_IN_RING_REF(&g.mem->page, 0), &event, sizeof(event)) == 0,
+	CHECK_MSG(kbdif_ring_push(&ring, &event) == KBDIF_OK, "first key");
+	CHECK_MSG(g.mem->page.in_prod == 1 && ring.notify, "written at once and to be notified");
+	CHECK_MSG(memcmp(&XENKBD_IN_RING_REF(&g.mem->page, 0), &event, sizeof(event)) == 0,
 		"slot 0 holds the event");
 	guest_consume(&g, SIZE_MAX);
 	g.nseen = 0;
@@ -113,7 +102,7 @@ static void test_order(void)
 		for (int i = 0; i < 7 && sent < 10000; i++, sent++) {
 			push_key(&ring, 1 + sent % 700, sent % 2 == 0);
 		}
-		EXPECT(ring.count <= KBDIF_QUEUE_MAX, "queue over its bound");
+		CHECK_MSG(ring.count <= KBDIF_QUEUE_MAX, "queue over its bound");
 		seed = seed * 1103515245 + 12345;
 		guest_consume(&g, (seed >> 16) % 61);
 		kbdif_ring_flush(&ring);
@@ -123,17 +112,17 @@ static void test_order(void)
 		kbdif_ring_flush(&ring);
 	}
 	guest_consume(&g, SIZE_MAX);
-	EXPECT(g.nseen == 10000, "%zu events seen", g.nseen);
+	CHECK_MSG(g.nseen == 10000, "%zu events seen", g.nseen);
 	for (size_t i = 0; i < g.nseen && i < 10000; i++) {
 		const struct xenkbd_key *key = &g.seen[i].key;
 		if (key->type != XENKBD_TYPE_KEY || key->keycode != 1 + i % 700 ||
 			key->pressed != (i % 2 == 0)) {
-			EXPECT(false, "event %zu: type %u code %u pressed %u", i, key->type,
+			CHECK_MSG(false, "event %zu: type %u code %u pressed %u", i, key->type,
 				key->keycode, key->pressed);
 			break;
 		}
 	}
-	EXPECT(ring.dropped == 0 && ring.merged == 0, "dropped %llu merged %llu",
+	CHECK_MSG(ring.dropped == 0 && ring.merged == 0, "dropped %llu merged %llu",
 		(unsigned long long)ring.dropped, (unsigned long long)ring.merged);
 	kbdif_ring_finish(&ring);
 	guest_finish(&g);
@@ -151,9 +140,9 @@ static void test_resume_prod(void)
 	for (int i = 0; i < 60; i++) {
 		push_key(&ring, 2, i % 2 == 0);
 	}
-	EXPECT(g.mem->page.in_prod - g.mem->page.in_cons == XENKBD_IN_RING_LEN,
+	CHECK_MSG(g.mem->page.in_prod - g.mem->page.in_cons == XENKBD_IN_RING_LEN,
 		"ring filled up to its length");
-	EXPECT(ring.count == 60 - (XENKBD_IN_RING_LEN - 16), "%u queued", ring.count);
+	CHECK_MSG(ring.count == 60 - (XENKBD_IN_RING_LEN - 16), "%u queued", ring.count);
 	kbdif_ring_finish(&ring);
 	guest_finish(&g);
 }
@@ -173,7 +162,7 @@ static void test_merge_pointer(void)
 		kbdif_event_motion(&event, 1, -2, i % 2);
 		push_ok(&ring, &event);
 	}
-	EXPECT(ring.count == 1 && ring.merged == 999, "%u queued, %llu merged", ring.count,
+	CHECK_MSG(ring.count == 1 && ring.merged == 999, "%u queued, %llu merged", ring.count,
 		(unsigned long long)ring.merged);
 	push_key(&ring, BTN_LEFT, true);
 	push_key(&ring, BTN_LEFT, false);
@@ -185,29 +174,29 @@ static void test_merge_pointer(void)
 	kbdif_event_motion(&event, INT32_MAX, 0, 0);
 	push_ok(&ring, &event);
 	push_ok(&ring, &event);
-	EXPECT(ring.count == 6, "%u queued", ring.count);
+	CHECK_MSG(ring.count == 6, "%u queued", ring.count);
 
 	while (kbdif_ring_pending(&ring)) {
 		guest_consume(&g, SIZE_MAX);
 		kbdif_ring_flush(&ring);
 	}
 	guest_consume(&g, SIZE_MAX);
-	EXPECT(g.nseen == XENKBD_IN_RING_LEN + 6, "%zu events", g.nseen);
+	CHECK_MSG(g.nseen == XENKBD_IN_RING_LEN + 6, "%zu events", g.nseen);
 	if (g.nseen == XENKBD_IN_RING_LEN + 6) {
 		const union xenkbd_in_event *e = &g.seen[XENKBD_IN_RING_LEN];
-		EXPECT(e[0].type == XENKBD_TYPE_MOTION && e[0].motion.rel_x == 1000 &&
-				e[0].motion.rel_y == -2000 && e[0].motion.rel_z == 500,
+		CHECK_MSG(e[0].type == XENKBD_TYPE_MOTION && e[0].motion.rel_x == 1000 &&
+				  e[0].motion.rel_y == -2000 && e[0].motion.rel_z == 500,
 			"merged motion %d %d %d", e[0].motion.rel_x, e[0].motion.rel_y,
 			e[0].motion.rel_z);
-		EXPECT(e[1].type == XENKBD_TYPE_KEY && e[1].key.pressed == 1 &&
-				e[2].type == XENKBD_TYPE_KEY && e[2].key.pressed == 0 &&
-				e[3].type == XENKBD_TYPE_KEY && e[3].key.pressed == 1,
+		CHECK_MSG(e[1].type == XENKBD_TYPE_KEY && e[1].key.pressed == 1 &&
+				  e[2].type == XENKBD_TYPE_KEY && e[2].key.pressed == 0 &&
+				  e[3].type == XENKBD_TYPE_KEY && e[3].key.pressed == 1,
 			"button press, release, press kept apart");
-		EXPECT(e[4].type == XENKBD_TYPE_POS && e[4].pos.abs_x == 109 &&
-				e[4].pos.abs_y == 209 && e[4].pos.rel_z == 10,
+		CHECK_MSG(e[4].type == XENKBD_TYPE_POS && e[4].pos.abs_x == 109 &&
+				  e[4].pos.abs_y == 209 && e[4].pos.rel_z == 10,
 			"merged position %d,%d wheel %d", e[4].pos.abs_x, e[4].pos.abs_y,
 			e[4].pos.rel_z);
-		EXPECT(e[5].type == XENKBD_TYPE_MOTION && e[5].motion.rel_x == INT32_MAX,
+		CHECK_MSG(e[5].type == XENKBD_TYPE_MOTION && e[5].motion.rel_x == INT32_MAX,
 			"motion sums saturate: %d", e[5].motion.rel_x);
 	}
 	kbdif_ring_finish(&ring);
@@ -237,7 +226,7 @@ static void test_merge_touch(void)
 	push_touch(&ring, XENKBD_MT_EV_MOTION, 1, 70, 70);
 	push_touch(&ring, XENKBD_MT_EV_SYN, 1, 0, 0);
 	/* D0 D1 S M0 M1 S U0 S M1 S */
-	EXPECT(ring.count == 10, "%u queued", ring.count);
+	CHECK_MSG(ring.count == 10, "%u queued", ring.count);
 	while (kbdif_ring_pending(&ring)) {
 		guest_consume(&g, SIZE_MAX);
 		kbdif_ring_flush(&ring);
@@ -259,14 +248,14 @@ static void test_merge_touch(void)
 		{XENKBD_MT_EV_SYN, 1, 0, 0},
 	};
 	size_t n = sizeof(want) / sizeof(want[0]);
-	EXPECT(g.nseen == XENKBD_IN_RING_LEN + n, "%zu events", g.nseen);
+	CHECK_MSG(g.nseen == XENKBD_IN_RING_LEN + n, "%zu events", g.nseen);
 	for (size_t i = 0; i < n && XENKBD_IN_RING_LEN + i < g.nseen; i++) {
 		const struct xenkbd_mtouch *mt = &g.seen[XENKBD_IN_RING_LEN + i].mtouch;
 		bool pos = want[i].type == XENKBD_MT_EV_DOWN || want[i].type == XENKBD_MT_EV_MOTION;
-		EXPECT(mt->type == XENKBD_TYPE_MTOUCH && mt->event_type == want[i].type &&
-				mt->contact_id == want[i].contact &&
-				(!pos || (mt->u.pos.abs_x == want[i].x &&
-						 mt->u.pos.abs_y == want[i].y)),
+		CHECK_MSG(mt->type == XENKBD_TYPE_MTOUCH && mt->event_type == want[i].type &&
+				  mt->contact_id == want[i].contact &&
+				  (!pos || (mt->u.pos.abs_x == want[i].x &&
+						   mt->u.pos.abs_y == want[i].y)),
 			"touch event %zu: type %u contact %u at %d,%d", i, mt->event_type,
 			mt->contact_id, mt->u.pos.abs_x, mt->u.pos.abs_y);
 	}
@@ -301,36 +290,37 @@ static void test_overflow(void)
 		}
 		taken++;
 	}
-	EXPECT(status == KBDIF_DROPPED && taken == XENKBD_IN_RING_LEN + KBDIF_QUEUE_MAX,
+	CHECK_MSG(status == KBDIF_DROPPED && taken == XENKBD_IN_RING_LEN + KBDIF_QUEUE_MAX,
 		"dropping after %u events (status %d)", taken, status);
-	EXPECT(ring.dropping, "dropping");
+	CHECK_MSG(ring.dropping, "dropping");
 	/* While it drops: shift and the finger are let go, a new key is pressed. */
 	kbdif_event_key(&event, 48, true);
-	EXPECT(kbdif_ring_push(&ring, &event) == KBDIF_DROPPED, "press dropped");
+	CHECK_MSG(kbdif_ring_push(&ring, &event) == KBDIF_DROPPED, "press dropped");
 	kbdif_event_key(&event, 42, false);
-	EXPECT(kbdif_ring_push(&ring, &event) == KBDIF_DROPPED, "release dropped too");
+	CHECK_MSG(kbdif_ring_push(&ring, &event) == KBDIF_DROPPED, "release dropped too");
 	kbdif_event_touch(&event, XENKBD_MT_EV_UP, 3, 0, 0);
-	EXPECT(kbdif_ring_push(&ring, &event) == KBDIF_DROPPED, "touch up dropped too");
+	CHECK_MSG(kbdif_ring_push(&ring, &event) == KBDIF_DROPPED, "touch up dropped too");
 
 	while (kbdif_ring_pending(&ring)) {
 		guest_consume(&g, SIZE_MAX);
 		kbdif_ring_flush(&ring);
 	}
 	guest_consume(&g, SIZE_MAX);
-	EXPECT(!ring.dropping && ring.dropped == 4 && ring.dropped_episode == 4,
+	CHECK_MSG(!ring.dropping && ring.dropped == 4 && ring.dropped_episode == 4,
 		"dropping %d, %llu dropped", ring.dropping, (unsigned long long)ring.dropped);
 	/* Taken events, then: shift up, contact 3 up, a frame. */
-	EXPECT(g.nseen == taken + 3, "%zu events seen, %u taken", g.nseen, taken);
+	CHECK_MSG(g.nseen == taken + 3, "%zu events seen, %u taken", g.nseen, taken);
 	if (g.nseen == taken + 3) {
 		const union xenkbd_in_event *e = &g.seen[taken];
-		EXPECT(e[0].type == XENKBD_TYPE_KEY && e[0].key.keycode == 42 && !e[0].key.pressed,
+		CHECK_MSG(
+			e[0].type == XENKBD_TYPE_KEY && e[0].key.keycode == 42 && !e[0].key.pressed,
 			"shift released after the drain");
-		EXPECT(e[1].type == XENKBD_TYPE_MTOUCH &&
-				e[1].mtouch.event_type == XENKBD_MT_EV_UP &&
-				e[1].mtouch.contact_id == 3,
+		CHECK_MSG(e[1].type == XENKBD_TYPE_MTOUCH &&
+				  e[1].mtouch.event_type == XENKBD_MT_EV_UP &&
+				  e[1].mtouch.contact_id == 3,
 			"contact 3 lifted after the drain");
-		EXPECT(e[2].type == XENKBD_TYPE_MTOUCH &&
-				e[2].mtouch.event_type == XENKBD_MT_EV_SYN,
+		CHECK_MSG(e[2].type == XENKBD_TYPE_MTOUCH &&
+				  e[2].mtouch.event_type == XENKBD_MT_EV_SYN,
 			"and a frame");
 	}
 	/* Key 48's press was dropped: its release goes through, harmless; then all is normal. */
@@ -338,12 +328,12 @@ static void test_overflow(void)
 	push_key(&ring, 48, false);
 	push_key(&ring, 30, true);
 	guest_consume(&g, SIZE_MAX);
-	EXPECT(g.nseen == 2 && g.seen[1].key.keycode == 30, "taking events again");
+	CHECK_MSG(g.nseen == 2 && g.seen[1].key.keycode == 30, "taking events again");
 	/* A contact whose down was dropped neither moves nor lifts. */
 	union xenkbd_in_event m;
 	kbdif_event_touch(&m, XENKBD_MT_EV_MOTION, 9, 5, 5);
-	EXPECT(kbdif_ring_push(&ring, &m) == KBDIF_OK && ring.prod == g.mem->page.in_prod &&
-			g.mem->page.in_prod == g.mem->page.in_cons,
+	CHECK_MSG(kbdif_ring_push(&ring, &m) == KBDIF_OK && ring.prod == g.mem->page.in_prod &&
+			  g.mem->page.in_prod == g.mem->page.in_cons,
 		"motion of a contact never down is not sent");
 	kbdif_ring_finish(&ring);
 	guest_finish(&g);
@@ -363,12 +353,14 @@ static void test_hostile(void)
 		g.mem->page.in_cons = 1 + bad[i];
 		union xenkbd_in_event event;
 		kbdif_event_key(&event, 30, false);
-		EXPECT(kbdif_ring_push(&ring, &event) == KBDIF_BROKEN, "in_cons %u: accepted",
+		CHECK_MSG(kbdif_ring_push(&ring, &event) == KBDIF_BROKEN, "in_cons %u: accepted",
 			1 + bad[i]);
-		EXPECT(ring.broken && ring.bad_cons == 1 + bad[i], "broken, at %u", ring.bad_cons);
-		EXPECT(g.mem->page.in_prod == 1, "in_prod moved to %u", g.mem->page.in_prod);
+		CHECK_MSG(
+			ring.broken && ring.bad_cons == 1 + bad[i], "broken, at %u", ring.bad_cons);
+		CHECK_MSG(g.mem->page.in_prod == 1, "in_prod moved to %u", g.mem->page.in_prod);
 		g.mem->page.in_cons = 1;
-		EXPECT(kbdif_ring_push(&ring, &event) == KBDIF_BROKEN && !kbdif_ring_flush(&ring),
+		CHECK_MSG(
+			kbdif_ring_push(&ring, &event) == KBDIF_BROKEN && !kbdif_ring_flush(&ring),
 			"broken for good");
 		kbdif_ring_finish(&ring);
 		guest_finish(&g);
@@ -383,8 +375,8 @@ static void test_hostile(void)
 		push_key(&ring, 30, i % 2 == 0);
 	}
 	g.mem->page.in_cons = 0xdeadbeef;
-	EXPECT(!kbdif_ring_flush(&ring) && ring.broken, "flush into a broken ring");
-	EXPECT(g.mem->page.in_prod == XENKBD_IN_RING_LEN, "in_prod %u", g.mem->page.in_prod);
+	CHECK_MSG(!kbdif_ring_flush(&ring) && ring.broken, "flush into a broken ring");
+	CHECK_MSG(g.mem->page.in_prod == XENKBD_IN_RING_LEN, "in_prod %u", g.mem->page.in_prod);
 	kbdif_ring_finish(&ring);
 	guest_finish(&g);
 }
@@ -397,9 +389,5 @@ int main(void)
 	test_merge_touch();
 	test_overflow();
 	test_hostile();
-	if (failures > 0) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_result("test-kbdif");
 }

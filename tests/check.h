@@ -1,17 +1,31 @@
-#ifndef MOSAIC_TESTS_LAYOUTS_CHECK_H
-#define MOSAIC_TESTS_LAYOUTS_CHECK_H
+#ifndef MOSAIC_TESTS_CHECK_H
+#define MOSAIC_TESTS_CHECK_H
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Minimal checks: report every failure, exit non-zero at the end. */
+/*
+ * Minimal checks for the unit tests: each failure is reported where it
+ * happened and counted; check_result() ends the test.
+ */
 static int check_failures;
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
 			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			check_failures++;                                                          \
+		}                                                                                  \
+	} while (0)
+
+/* With a message of its own, printf style. */
+#define CHECK_MSG(cond, ...)                                                                       \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fprintf(stderr, "\n");                                                     \
 			check_failures++;                                                          \
 		}                                                                                  \
 	} while (0)
