@@ -144,6 +144,18 @@ static struct vm_input *input_create(struct vm_input_manager *manager, struct xe
 	return input;
 }
 
+/* Lets go of the guest's event channel, ring and page (as far as they were taken). */
+static void release_ring(struct vm_input *input)
+{
+	evtchn_unbind(input->port);
+	input->port = NULL;
+	kbdif_ring_finish(&input->ring);
+	if (input->page != NULL) {
+		xengnttab_unmap(input->manager->gnttab, input->page, 1);
+		input->page = NULL;
+	}
+}
+
 static void input_disconnect(struct vm_input *input)
 {
 	if (!input->connected) {
@@ -162,13 +174,7 @@ static void input_disconnect(struct vm_input *input)
 	}
 	wl_event_source_timer_update(input->retry, 0);
 	input->retry_armed = false;
-	evtchn_unbind(input->port);
-	input->port = NULL;
-	kbdif_ring_finish(&input->ring);
-	if (input->page != NULL) {
-		xengnttab_unmap(input->manager->gnttab, input->page, 1);
-		input->page = NULL;
-	}
+	release_ring(input);
 	wlr_log(WLR_INFO, "guest %s (domain %u) %s %u: disconnected", input->name, input->domid,
 		input->kind, input->devid);
 }
@@ -275,17 +281,6 @@ static bool input_send(struct vm_input *input, const union xenkbd_in_event *even
 	return status == KBDIF_OK;
 }
 
-static void fatal_cleanup(struct vm_input *input)
-{
-	evtchn_unbind(input->port);
-	input->port = NULL;
-	kbdif_ring_finish(&input->ring);
-	if (input->page != NULL) {
-		xengnttab_unmap(input->manager->gnttab, input->page, 1);
-		input->page = NULL;
-	}
-}
-
 static void describe(struct vm_input *input, char *buf, size_t size)
 {
 	int n = 0;
@@ -390,7 +385,7 @@ static bool input_connect(struct vm_input *input)
 	input->retry_ms = RETRY_MS;
 	input->port = evtchn_bind(manager->evtchn, input->domid, port, input_handle_notify, input);
 	if (input->port == NULL) {
-		fatal_cleanup(input);
+		release_ring(input);
 		xenbus_device_fatal(dev, "cannot bind event-channel %u", port);
 		return false;
 	}
