@@ -3,7 +3,8 @@
  * requests sent behind one are answered after it, in order; clients that
  * hang up with a screenshot in flight leave mosaic serving the others; a
  * client that asks for many and reads none (megabytes unread) holds up
- * nobody; a key binding's screenshot is saved to a file; mosaic stops
+ * nobody; a follower of events that reads none is dropped once it leaves
+ * more unread than mosaic keeps; a key binding's screenshot is saved to a file; mosaic stops
  * cleanly (no leak, under the sanitizers) with a screenshot still being
  * encoded.
  */
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,8 +29,8 @@
 static bool png_size(const uint8_t *data, size_t len, const char *path, int *w, int *h)
 {
 	png_image image = {.version = PNG_IMAGE_VERSION};
-	bool ok = data != NULL ? png_image_begin_read_from_memory(&image, data, len) :
-				 png_image_begin_read_from_file(&image, path);
+	bool ok = data != NULL ? png_image_begin_read_from_memory(&image, data, len)
+			       : png_image_begin_read_from_file(&image, path);
 	if (!ok) {
 		return false;
 	}
@@ -42,20 +44,19 @@ static bool png_size(const uint8_t *data, size_t len, const char *path, int *w, 
 	return ok;
 }
 
-static const char layout_text[] =
-	"[[output]]\n"
-	"name = 'main'\n"
-	"match = { connector = 'HEADLESS-1' }\n"
-	"[[guest]]\n"
-	"name = 'cluster'\n"
-	"[[layout]]\n"
-	"name = 'one'\n"
-	"[[layout.surface]]\n"
-	"guest = 'cluster'\n"
-	"output = 'main'\n"
-	"rect = [0, 0, 320, 240]\n"
-	"[bindings]\n"
-	"'F12' = 'screenshot'\n";
+static const char layout_text[] = "[[output]]\n"
+				  "name = 'main'\n"
+				  "match = { connector = 'HEADLESS-1' }\n"
+				  "[[guest]]\n"
+				  "name = 'cluster'\n"
+				  "[[layout]]\n"
+				  "name = 'one'\n"
+				  "[[layout.surface]]\n"
+				  "guest = 'cluster'\n"
+				  "output = 'main'\n"
+				  "rect = [0, 0, 320, 240]\n"
+				  "[bindings]\n"
+				  "'F12' = 'screenshot'\n";
 
 /* Reads a screenshot reply: its PNG decoded, and the status line after it. */
 static void read_screenshot(struct ctl *c, int want_w, int want_h)
@@ -151,6 +152,34 @@ int main(void)
 	ctl_reply(&c, false, NULL, 0);
 	ctl_ok(&c, "wait-flip cluster %ld timeout=5000", flips_before + 30);
 	ctl_close(&stuck);
+
+	/*
+	 * A follower that reads nothing while focus changes thousands of times
+	 * (an event each, about 1.3 MB in all): dropped, mosaic goes on.
+	 */
+	struct ctl follower;
+	ctl_open(&h, &follower);
+	ctl_send(&follower, "follow");
+	ctl_ok(&c, "ping");
+	for (int i = 0; i < 20000; i++) {
+		ctl_send(&c, "focus cluster");
+		ctl_send(&c, "focus none");
+		ctl_reply(&c, false, NULL, 0);
+		ctl_reply(&c, false, NULL, 0);
+	}
+	/* Frame events go on coming: a follower kept would read for ever. */
+	struct timeval tv = {5, 0};
+	setsockopt(follower.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	long events = 0;
+	int64_t until = now_ms() + 10000;
+	while (now_ms() < until && fgets(line, sizeof(line), follower.in) != NULL) {
+		events++;
+	}
+	CHECK(feof(follower.in), "the follower was not dropped (%ld events read in 10 s)", events);
+	fprintf(stderr, "the follower read %ld events before it was dropped\n", events);
+	CHECK(events > 0 && events < 40000, "%ld events for 40000 focus changes", events);
+	ctl_close(&follower);
+	ctl_ok(&c, "ping");
 
 	/* A binding's screenshot (no client to answer) is written to a file. */
 	const char *f12[] = {"-k", "F12", NULL};
