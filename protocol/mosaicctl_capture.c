@@ -556,15 +556,23 @@ static int print_wait_reply(const struct ctl *ctl, struct ctl_reply *reply)
 	return status;
 }
 
+/* A wait's --timeout: seconds, at least a millisecond; false with a message. */
+static bool wait_timeout(const char *value, int *ms)
+{
+	if (!parse_seconds(value, ms) || *ms < 1) {
+		fprintf(stderr, "mosaicctl: --timeout wants seconds, 0.001 to 3600\n");
+		return false;
+	}
+	return true;
+}
+
 int ctl_wait_flip(const struct ctl *ctl, int argc, char **argv)
 {
 	int ms = 10000;
 	const char *guest = NULL, *count = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-			if (!parse_seconds(argv[++i], &ms) || ms < 1) {
-				fprintf(stderr,
-					"mosaicctl: --timeout wants seconds, 0.001 to 3600\n");
+			if (!wait_timeout(argv[++i], &ms)) {
 				return 2;
 			}
 		} else if (guest == NULL) {
@@ -597,9 +605,7 @@ int ctl_wait_frame(const struct ctl *ctl, int argc, char **argv)
 	const char *output = NULL, *after = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-			if (!parse_seconds(argv[++i], &ms) || ms < 1) {
-				fprintf(stderr,
-					"mosaicctl: --timeout wants seconds, 0.001 to 3600\n");
+			if (!wait_timeout(argv[++i], &ms)) {
 				return 2;
 			}
 		} else if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) &&
