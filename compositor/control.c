@@ -370,7 +370,7 @@ static void cmd_focus(struct reply *reply, int argc, char **argv)
 		return;
 	}
 	char label[200];
-	const struct vm_input *input = server->router->focus_input;
+	const struct vkbd_device *input = server->router->focus_input;
 	reply_printf(reply, "focus label=%s domid=%u dev=%u conn=%u input=%s\nok\n",
 		control_quote(s->label, label, sizeof(label)), s->domid, s->devid, s->index,
 		input != NULL ? input->kind : "none");
@@ -378,11 +378,11 @@ static void cmd_focus(struct reply *reply, int argc, char **argv)
 
 static void cmd_inputs(struct reply *reply, int argc, char **argv)
 {
-	struct vm_input *in;
+	struct vkbd_device *in;
 	wl_list_for_each(in, &reply->server->inputs->inputs, link) {
 		char uid[200];
 		int32_t w, h;
-		vm_input_abs_range(in, &w, &h);
+		vkbd_abs_range(in, &w, &h);
 		reply_printf(reply,
 			"input domid=%u kind=%s dev=%u state=%s keyboard=%d pointer=%s range=%dx%d "
 			"touch=%d contacts=%d touch-size=%dx%d unique-id=%s\n",

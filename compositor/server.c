@@ -104,7 +104,7 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	if (server->vm == NULL) {
 		goto error;
 	}
-	server->inputs = vm_input_manager_create(server->loop, server->store, server->vm->evtchn);
+	server->inputs = vkbd_manager_create(server->loop, server->store, server->vm->evtchn);
 	if (server->inputs == NULL) {
 		goto error;
 	}
@@ -169,7 +169,7 @@ bool server_start(struct mosaic_server *server)
 		wlr_log(WLR_ERROR, "Cannot serve vdispl devices");
 		return false;
 	}
-	if (!vm_input_manager_start(server->inputs)) {
+	if (!vkbd_manager_start(server->inputs)) {
 		wlr_log(WLR_ERROR, "Cannot serve vkbd devices");
 		return false;
 	}
@@ -206,7 +206,7 @@ void server_finish(struct mosaic_server *server)
 	}
 	input_router_destroy(server->router);
 	server->router = NULL;
-	vm_input_manager_destroy(server->inputs);
+	vkbd_manager_destroy(server->inputs);
 	vm_surfaces_destroy(server->vm);
 	xenstore_destroy(server->store);
 	seat_destroy(server->seat);

@@ -44,7 +44,7 @@ struct mosaic_server {
 
 	struct xenstore *store;
 	struct vm_surfaces *vm;
-	struct vm_input_manager *inputs; // guests' PV input devices
+	struct vkbd_manager *inputs; // guests' PV input devices
 	struct mosaic_control *control;
 	struct mosaic_seat *seat;
 	struct input_router *router;

@@ -16,7 +16,7 @@
 
 struct input_device {
 	struct input_router *router;
-	struct vm_input *input;
+	struct vkbd_device *input;
 	/* What the guest was told is down. */
 	uint8_t keys[KEY_CNT / 8];
 	uint32_t buttons;
@@ -37,7 +37,7 @@ struct input_device {
 	struct wl_list link; // input_router.devices
 };
 
-static struct input_device *device_of(struct input_router *router, struct vm_input *input)
+static struct input_device *device_of(struct input_router *router, struct vkbd_device *input)
 {
 	struct input_device *dev;
 	wl_list_for_each(dev, &router->devices, link) {
@@ -67,7 +67,7 @@ static void release_keys(struct input_device *dev)
 	for (uint32_t code = 0; code < KEY_CNT; code++) {
 		if (key_down(dev, code)) {
 			set_key(dev, code, false);
-			vm_input_key(dev->input, code, false);
+			vkbd_send_key(dev->input, code, false);
 		}
 	}
 }
@@ -76,7 +76,7 @@ static void release_buttons(struct input_device *dev)
 {
 	for (uint32_t b = 0; b < BUTTON_COUNT; b++) {
 		if (dev->buttons & (1u << b)) {
-			vm_input_key(dev->input, BUTTON_FIRST + b, false);
+			vkbd_send_key(dev->input, BUTTON_FIRST + b, false);
 			dev->router->buttons_down--;
 		}
 	}
@@ -87,18 +87,18 @@ static void release_contacts(struct input_device *dev)
 {
 	if (dev->emulating) {
 		dev->emulating = false;
-		vm_input_key(dev->input, BTN_LEFT, false);
+		vkbd_send_key(dev->input, BTN_LEFT, false);
 	}
 	bool any = false;
 	for (int32_t s = 0; s < MAX_CONTACTS; s++) {
 		if (dev->slots[s].live) {
 			dev->slots[s].live = false;
-			vm_input_touch_up(dev->input, s);
+			vkbd_send_touch_up(dev->input, s);
 			any = true;
 		}
 	}
 	if (any || dev->touch_pending) {
-		vm_input_touch_frame(dev->input, 0);
+		vkbd_send_touch_frame(dev->input, 0);
 		dev->touch_pending = false;
 	}
 }
@@ -154,7 +154,7 @@ static void device_handle_destroy(struct wl_listener *listener, void *data)
 static void router_handle_new_input(struct wl_listener *listener, void *data)
 {
 	struct input_router *router = wl_container_of(listener, router, new_input);
-	struct vm_input *input = data;
+	struct vkbd_device *input = data;
 	struct input_device *dev = calloc(1, sizeof(*dev));
 	if (dev == NULL) {
 		wlr_log(WLR_ERROR, "Out of memory: input of guest %u %s/%u not routed",
@@ -172,7 +172,7 @@ static void router_handle_new_input(struct wl_listener *listener, void *data)
 	wl_list_insert(router->devices.prev, &dev->link);
 }
 
-struct input_router *input_router_create(struct vm_input_manager *manager)
+struct input_router *input_router_create(struct vkbd_manager *manager)
 {
 	struct input_router *router = calloc(1, sizeof(*router));
 	if (router == NULL) {
@@ -182,7 +182,7 @@ struct input_router *input_router_create(struct vm_input_manager *manager)
 	wl_list_init(&router->devices);
 	router->new_input.notify = router_handle_new_input;
 	wl_signal_add(&manager->events.new_input, &router->new_input);
-	struct vm_input *input;
+	struct vkbd_device *input;
 	wl_list_for_each(input, &manager->inputs, link) {
 		router_handle_new_input(&router->new_input, input);
 	}
@@ -244,7 +244,7 @@ static bool names_any_connector(const char *unique_id)
 	return false;
 }
 
-static struct vm_input *find_device(struct input_router *router, uint32_t domid, uint32_t devid)
+static struct vkbd_device *find_device(struct input_router *router, uint32_t domid, uint32_t devid)
 {
 	struct input_device *dev;
 	wl_list_for_each(dev, &router->devices, link) {
@@ -268,7 +268,7 @@ static bool configured(struct input_router *router, const struct input_target *t
 	return false;
 }
 
-struct vm_input *input_router_find(struct input_router *router, const struct input_target *t)
+struct vkbd_device *input_router_find(struct input_router *router, const struct input_target *t)
 {
 	const struct layout_config *config = router->config;
 	for (size_t i = 0; config != NULL && i < config->inputs_len; i++) {
@@ -289,9 +289,9 @@ struct vm_input *input_router_find(struct input_router *router, const struct inp
 		}
 	}
 	/* The domain's first device that is not another connector's. */
-	struct vm_input *best = NULL;
+	struct vkbd_device *best = NULL;
 	wl_list_for_each(dev, &router->devices, link) {
-		struct vm_input *in = dev->input;
+		struct vkbd_device *in = dev->input;
 		if (in->domid != t->domid || names_any_connector(in->unique_id) ||
 			configured(router, t, in->devid)) {
 			continue;
@@ -305,7 +305,7 @@ struct vm_input *input_router_find(struct input_router *router, const struct inp
 
 /* ---- keyboard ---- */
 
-static void focus_switch_input(struct input_router *router, struct vm_input *input)
+static void focus_switch_input(struct input_router *router, struct vkbd_device *input)
 {
 	/* Only the guest with the focus may hold keys. */
 	struct input_device *dev;
@@ -364,7 +364,7 @@ void input_router_key(struct input_router *router, uint32_t code, bool pressed)
 		return;
 	}
 	set_key(dev, code, pressed);
-	if (vm_input_key(dev->input, code, pressed)) {
+	if (vkbd_send_key(dev->input, code, pressed)) {
 		router->keys_sent++;
 	}
 }
@@ -374,7 +374,7 @@ void input_router_key(struct input_router *router, uint32_t code, bool pressed)
 void input_router_pointer_motion(struct input_router *router, const struct input_target *target,
 	double x, double y, double dx, double dy)
 {
-	struct vm_input *input = target != NULL ? input_router_find(router, target) : NULL;
+	struct vkbd_device *input = target != NULL ? input_router_find(router, target) : NULL;
 	if (router->buttons_down > 0 && input != router->pointer_input) {
 		/* Held buttons keep the pointer with the guest they were pressed on. */
 		return;
@@ -386,16 +386,16 @@ void input_router_pointer_motion(struct input_router *router, const struct input
 	}
 	if (input->abs_pointer || input->raw_pointer) {
 		int32_t w, h;
-		vm_input_abs_range(input, &w, &h);
+		vkbd_abs_range(input, &w, &h);
 		int32_t px = input_scale_coord(x, target->width, w);
 		int32_t py = input_scale_coord(y, target->height, h);
 		if (px != dev->pos_x || py != dev->pos_y) {
 			dev->pos_x = px;
 			dev->pos_y = py;
-			vm_input_position(input, px, py, 0);
+			vkbd_send_position(input, px, py, 0);
 		}
 	} else if (dx != 0 || dy != 0) {
-		vm_input_motion(input, (int32_t)dx, (int32_t)dy, 0);
+		vkbd_send_motion(input, (int32_t)dx, (int32_t)dy, 0);
 	}
 }
 
@@ -412,7 +412,7 @@ void input_router_pointer_button(struct input_router *router, uint32_t button, b
 			if (dev->buttons & bit) {
 				dev->buttons &= ~bit;
 				router->buttons_down--;
-				vm_input_key(dev->input, button, false);
+				vkbd_send_key(dev->input, button, false);
 			}
 		}
 		return;
@@ -424,7 +424,7 @@ void input_router_pointer_button(struct input_router *router, uint32_t button, b
 	}
 	dev->buttons |= bit;
 	router->buttons_down++;
-	vm_input_key(dev->input, button, true);
+	vkbd_send_key(dev->input, button, true);
 }
 
 void input_router_pointer_wheel(struct input_router *router, int32_t steps)
@@ -435,9 +435,9 @@ void input_router_pointer_wheel(struct input_router *router, int32_t steps)
 		return;
 	}
 	if (dev->input->abs_pointer || dev->input->raw_pointer) {
-		vm_input_position(dev->input, dev->pos_x, dev->pos_y, steps);
+		vkbd_send_position(dev->input, dev->pos_x, dev->pos_y, steps);
 	} else {
-		vm_input_motion(dev->input, 0, 0, steps);
+		vkbd_send_motion(dev->input, 0, 0, steps);
 	}
 }
 
@@ -451,10 +451,10 @@ bool input_router_pointer_grabbed(const struct input_router *router)
 static void emulate_position(struct input_device *dev, double x, double y)
 {
 	int32_t w, h;
-	vm_input_abs_range(dev->input, &w, &h);
+	vkbd_abs_range(dev->input, &w, &h);
 	dev->pos_x = input_scale_coord(x, dev->emulated_width, w);
 	dev->pos_y = input_scale_coord(y, dev->emulated_height, h);
-	vm_input_position(dev->input, dev->pos_x, dev->pos_y, 0);
+	vkbd_send_position(dev->input, dev->pos_x, dev->pos_y, 0);
 }
 
 static struct input_device *find_contact(struct input_router *router, int32_t id, int32_t *slot)
@@ -471,7 +471,7 @@ static struct input_device *find_contact(struct input_router *router, int32_t id
 	return NULL;
 }
 
-static int32_t slot_limit(const struct vm_input *input)
+static int32_t slot_limit(const struct vkbd_device *input)
 {
 	return input->mt_contacts < MAX_CONTACTS ? input->mt_contacts : MAX_CONTACTS;
 }
@@ -483,7 +483,7 @@ void input_router_touch_down(struct input_router *router, int32_t id,
 	if (find_contact(router, id, &slot) != NULL) {
 		return; // a contact id the device reused without an up: keep the first
 	}
-	struct vm_input *input = input_router_find(router, target);
+	struct vkbd_device *input = input_router_find(router, target);
 	struct input_device *dev = input != NULL ? device_of(router, input) : NULL;
 	if (dev == NULL || !input->connected) {
 		return;
@@ -496,7 +496,7 @@ void input_router_touch_down(struct input_router *router, int32_t id,
 			dev->emulated_width = target->width;
 			dev->emulated_height = target->height;
 			emulate_position(dev, x, y);
-			vm_input_key(input, BTN_LEFT, true);
+			vkbd_send_key(input, BTN_LEFT, true);
 		}
 		return;
 	}
@@ -510,7 +510,7 @@ void input_router_touch_down(struct input_router *router, int32_t id,
 	dev->slots[slot].width = target->width;
 	dev->slots[slot].height = target->height;
 	dev->touch_pending = true;
-	vm_input_touch_down(input, slot, input_scale_coord(x, target->width, input->mt_width),
+	vkbd_send_touch_down(input, slot, input_scale_coord(x, target->width, input->mt_width),
 		input_scale_coord(y, target->height, input->mt_height));
 }
 
@@ -535,9 +535,9 @@ void input_router_touch_motion(struct input_router *router, int32_t id, double x
 		}
 		return;
 	}
-	struct vm_input *input = dev->input;
+	struct vkbd_device *input = dev->input;
 	dev->touch_pending = true;
-	vm_input_touch_motion(input, slot,
+	vkbd_send_touch_motion(input, slot,
 		input_scale_coord(x, dev->slots[slot].width, input->mt_width),
 		input_scale_coord(y, dev->slots[slot].height, input->mt_height));
 }
@@ -545,7 +545,7 @@ void input_router_touch_motion(struct input_router *router, int32_t id, double x
 static void emulation_end(struct input_device *dev)
 {
 	dev->emulating = false;
-	vm_input_key(dev->input, BTN_LEFT, false);
+	vkbd_send_key(dev->input, BTN_LEFT, false);
 }
 
 void input_router_touch_up(struct input_router *router, int32_t id)
@@ -560,7 +560,7 @@ void input_router_touch_up(struct input_router *router, int32_t id)
 	}
 	dev->slots[slot].live = false;
 	dev->touch_pending = true;
-	vm_input_touch_up(dev->input, slot);
+	vkbd_send_touch_up(dev->input, slot);
 }
 
 void input_router_touch_frame(struct input_router *router)
@@ -569,7 +569,7 @@ void input_router_touch_frame(struct input_router *router)
 	wl_list_for_each(dev, &router->devices, link) {
 		if (dev->touch_pending) {
 			dev->touch_pending = false;
-			vm_input_touch_frame(dev->input, 0);
+			vkbd_send_touch_frame(dev->input, 0);
 		}
 	}
 }

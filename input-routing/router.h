@@ -17,8 +17,8 @@
  * the convention unique-id "...;T:<connector unique-id>", then by taking
  * the domain's first device.
  */
-struct vm_input;
-struct vm_input_manager;
+struct vkbd_device;
+struct vkbd_manager;
 struct layout_config;
 
 /* A guest display connector, as the compositor shows it. */
@@ -30,17 +30,17 @@ struct input_target {
 };
 
 struct input_router {
-	struct vm_input_manager *manager;
+	struct vkbd_manager *manager;
 	const struct layout_config *config; // [[input]] pairings; NULL: none
 	struct wl_list devices; // input_device.link
 
 	/* Keyboard focus (valid when has_focus): the connector it goes to (strings owned). */
 	bool has_focus;
 	struct input_target focus;
-	struct vm_input *focus_input; // NULL: the guest has no keyboard device (yet)
+	struct vkbd_device *focus_input; // NULL: the guest has no keyboard device (yet)
 
 	/* The pointer's guest: under the pointer, or holding a button. */
-	struct vm_input *pointer_input;
+	struct vkbd_device *pointer_input;
 	uint32_t buttons_down;
 
 	/* Counters, for mosaicctl. */
@@ -49,13 +49,13 @@ struct input_router {
 	struct wl_listener new_input;
 };
 
-struct input_router *input_router_create(struct vm_input_manager *manager);
+struct input_router *input_router_create(struct vkbd_manager *manager);
 void input_router_destroy(struct input_router *router);
 /* The layout file in force (NULL: none), for [[input]] pairings. */
 void input_router_set_config(struct input_router *router, const struct layout_config *config);
 
 /* The device that serves target's input, NULL if none. */
-struct vm_input *input_router_find(struct input_router *router, const struct input_target *target);
+struct vkbd_device *input_router_find(struct input_router *router, const struct input_target *target);
 
 /* Keyboard focus to target (NULL: nobody). Keys the old guest holds are released. */
 void input_router_set_focus(struct input_router *router, const struct input_target *target);

@@ -31,7 +31,7 @@ static const char *kind_name(struct xenbus_device *dev)
 
 /* A number the toolstack wrote in our directory; def when absent. */
 static uint32_t read_backend_u32(
-	struct vm_input *input, const char *key, uint32_t def, uint32_t max, bool *present)
+	struct vkbd_device *input, const char *key, uint32_t def, uint32_t max, bool *present)
 {
 	struct xenstore *store = input->manager->store;
 	char *value = xenstore_readf(store, "%s/%s", input->dev->be_path, key);
@@ -56,7 +56,7 @@ static uint32_t read_backend_u32(
 }
 
 /* A request of the frontend's: anything but a clean number counts as not asked. */
-static bool read_request(struct vm_input *input, const char *key)
+static bool read_request(struct vkbd_device *input, const char *key)
 {
 	struct xenstore *store = input->manager->store;
 	char *value = xenstore_readf(store, "%s/%s", input->dev->fe_path, key);
@@ -71,7 +71,7 @@ static bool read_request(struct vm_input *input, const char *key)
 }
 
 /* Offers a feature the toolstack left unsaid; what it wrote, even 0, stands. */
-static bool offer_feature(struct vm_input *input, const char *key)
+static bool offer_feature(struct vkbd_device *input, const char *key)
 {
 	bool present;
 	bool offered = read_backend_u32(input, key, 0, UINT32_MAX, &present) != 0;
@@ -84,7 +84,7 @@ static bool offer_feature(struct vm_input *input, const char *key)
 }
 
 /* The backend keys, read once as xen-kbdfront reads them at its probe (same defaults). */
-static void read_features(struct vm_input *input)
+static void read_features(struct vkbd_device *input)
 {
 	input->keyboard =
 		read_backend_u32(input, XENKBD_FIELD_FEAT_DSBL_KEYBRD, 0, UINT32_MAX, NULL) == 0;
@@ -114,11 +114,11 @@ static void read_features(struct vm_input *input)
 }
 
 static int input_handle_retry(void *data);
-static void input_flush(struct vm_input *input);
+static void input_flush(struct vkbd_device *input);
 
-static struct vm_input *input_create(struct vm_input_manager *manager, struct xenbus_device *dev)
+static struct vkbd_device *input_create(struct vkbd_manager *manager, struct xenbus_device *dev)
 {
-	struct vm_input *input = calloc(1, sizeof(*input));
+	struct vkbd_device *input = calloc(1, sizeof(*input));
 	if (input == NULL) {
 		return NULL;
 	}
@@ -145,7 +145,7 @@ static struct vm_input *input_create(struct vm_input_manager *manager, struct xe
 }
 
 /* Lets go of the guest's event channel, ring and page (as far as they were taken). */
-static void release_ring(struct vm_input *input)
+static void release_ring(struct vkbd_device *input)
 {
 	evtchn_unbind(input->port);
 	input->port = NULL;
@@ -156,7 +156,7 @@ static void release_ring(struct vm_input *input)
 	}
 }
 
-static void input_disconnect(struct vm_input *input)
+static void input_disconnect(struct vkbd_device *input)
 {
 	if (!input->connected) {
 		return;
@@ -179,7 +179,7 @@ static void input_disconnect(struct vm_input *input)
 		input->kind, input->devid);
 }
 
-static void input_destroy(struct vm_input *input)
+static void input_destroy(struct vkbd_device *input)
 {
 	if (input == NULL) {
 		return;
@@ -195,7 +195,7 @@ static void input_destroy(struct vm_input *input)
 
 static void input_handle_broken(void *data)
 {
-	struct vm_input *input = data;
+	struct vkbd_device *input = data;
 	input->broken = NULL;
 	/* Disconnects us (and frees nothing of input): the device stays until it is removed. */
 	xenbus_device_fatal(input->dev,
@@ -204,7 +204,7 @@ static void input_handle_broken(void *data)
 }
 
 /* After the ring moved: notify the guest, retry what waits, report a broken ring once. */
-static void input_settle(struct vm_input *input)
+static void input_settle(struct vkbd_device *input)
 {
 	struct kbdif_ring *ring = &input->ring;
 	if (ring->notify) {
@@ -226,7 +226,7 @@ static void input_settle(struct vm_input *input)
 	}
 }
 
-static void input_flush(struct vm_input *input)
+static void input_flush(struct vkbd_device *input)
 {
 	if (!input->connected) {
 		return;
@@ -248,7 +248,7 @@ static void input_flush(struct vm_input *input)
 
 static int input_handle_retry(void *data)
 {
-	struct vm_input *input = data;
+	struct vkbd_device *input = data;
 	input->retry_armed = false;
 	if (input->retry_ms < RETRY_MAX_MS) {
 		input->retry_ms *= 2;
@@ -263,7 +263,7 @@ static void input_handle_notify(void *data)
 	input_flush(data);
 }
 
-static bool input_send(struct vm_input *input, const union xenkbd_in_event *event)
+static bool input_send(struct vkbd_device *input, const union xenkbd_in_event *event)
 {
 	if (!input->connected) {
 		return false;
@@ -281,7 +281,7 @@ static bool input_send(struct vm_input *input, const union xenkbd_in_event *even
 	return status == KBDIF_OK;
 }
 
-static void describe(struct vm_input *input, char *buf, size_t size)
+static void describe(struct vkbd_device *input, char *buf, size_t size)
 {
 	int n = 0;
 	buf[0] = '\0';
@@ -312,7 +312,7 @@ static void describe(struct vm_input *input, char *buf, size_t size)
  * released. We cannot know what it was; Linux drops releases of keys and
  * contacts that are not down, so release everything xen-kbdfront has.
  */
-static void release_inherited(struct vm_input *input)
+static void release_inherited(struct vkbd_device *input)
 {
 	union xenkbd_in_event event;
 	if (input->pointer) {
@@ -340,9 +340,9 @@ static void release_inherited(struct vm_input *input)
 	input_flush(input);
 }
 
-static bool input_connect(struct vm_input *input)
+static bool input_connect(struct vkbd_device *input)
 {
-	struct vm_input_manager *manager = input->manager;
+	struct vkbd_manager *manager = input->manager;
 	struct xenbus_device *dev = input->dev;
 	char path[600];
 
@@ -413,8 +413,8 @@ static bool input_connect(struct vm_input *input)
 
 static bool vkbd_probe(struct xenbus_device *dev)
 {
-	struct vm_input_manager *manager = dev->backend->data;
-	struct vm_input *input = input_create(manager, dev);
+	struct vkbd_manager *manager = dev->backend->data;
+	struct vkbd_device *input = input_create(manager, dev);
 	if (input == NULL) {
 		return false;
 	}
@@ -449,10 +449,10 @@ static const struct xenbus_backend_impl vkbd_impl = {
 	.keep_frontends = true,
 };
 
-struct vm_input_manager *vm_input_manager_create(
+struct vkbd_manager *vkbd_manager_create(
 	struct wl_event_loop *loop, struct xenstore *store, struct evtchn *evtchn)
 {
-	struct vm_input_manager *manager = calloc(1, sizeof(*manager));
+	struct vkbd_manager *manager = calloc(1, sizeof(*manager));
 	if (manager == NULL) {
 		return NULL;
 	}
@@ -472,7 +472,7 @@ struct vm_input_manager *vm_input_manager_create(
 }
 
 /* Separate from create so that new_input can be listened to before any device appears. */
-bool vm_input_manager_start(struct vm_input_manager *manager)
+bool vkbd_manager_start(struct vkbd_manager *manager)
 {
 	/* Both names of the one device type: libxl's backend-type=qemu and =linux. */
 	manager->vkbd =
@@ -481,7 +481,7 @@ bool vm_input_manager_start(struct vm_input_manager *manager)
 	return manager->vkbd != NULL && manager->vinput != NULL;
 }
 
-void vm_input_manager_destroy(struct vm_input_manager *manager)
+void vkbd_manager_destroy(struct vkbd_manager *manager)
 {
 	if (manager == NULL) {
 		return;
@@ -492,7 +492,7 @@ void vm_input_manager_destroy(struct vm_input_manager *manager)
 	free(manager);
 }
 
-void vm_input_abs_range(const struct vm_input *input, int32_t *width, int32_t *height)
+void vkbd_abs_range(const struct vkbd_device *input, int32_t *width, int32_t *height)
 {
 	if (input->raw_pointer) {
 		*width = XENKBD_ABS_MAX + 1;
@@ -511,7 +511,7 @@ static int32_t clamp(int32_t v, int32_t range)
 	return v >= range ? range - 1 : v;
 }
 
-bool vm_input_key(struct vm_input *input, uint32_t linux_keycode, bool pressed)
+bool vkbd_send_key(struct vkbd_device *input, uint32_t linux_keycode, bool pressed)
 {
 	/*
 	 * xen-kbdfront tests the code in its pointer device's key bits, then
@@ -528,7 +528,7 @@ bool vm_input_key(struct vm_input *input, uint32_t linux_keycode, bool pressed)
 	return input_send(input, &event);
 }
 
-bool vm_input_motion(struct vm_input *input, int32_t dx, int32_t dy, int32_t dz)
+bool vkbd_send_motion(struct vkbd_device *input, int32_t dx, int32_t dy, int32_t dz)
 {
 	if (!input->pointer || input->abs_pointer) {
 		return false;
@@ -538,19 +538,19 @@ bool vm_input_motion(struct vm_input *input, int32_t dx, int32_t dy, int32_t dz)
 	return input_send(input, &event);
 }
 
-bool vm_input_position(struct vm_input *input, int32_t x, int32_t y, int32_t dz)
+bool vkbd_send_position(struct vkbd_device *input, int32_t x, int32_t y, int32_t dz)
 {
 	if (!input->abs_pointer) {
 		return false;
 	}
 	int32_t w, h;
-	vm_input_abs_range(input, &w, &h);
+	vkbd_abs_range(input, &w, &h);
 	union xenkbd_in_event event;
 	kbdif_event_position(&event, clamp(x, w), clamp(y, h), dz);
 	return input_send(input, &event);
 }
 
-static bool send_touch(struct vm_input *input, uint8_t type, int32_t contact, int32_t x, int32_t y)
+static bool send_touch(struct vkbd_device *input, uint8_t type, int32_t contact, int32_t x, int32_t y)
 {
 	if (!input->multi_touch || contact < 0 || contact >= input->mt_contacts) {
 		return false;
@@ -561,22 +561,22 @@ static bool send_touch(struct vm_input *input, uint8_t type, int32_t contact, in
 	return input_send(input, &event);
 }
 
-bool vm_input_touch_down(struct vm_input *input, int32_t contact, int32_t x, int32_t y)
+bool vkbd_send_touch_down(struct vkbd_device *input, int32_t contact, int32_t x, int32_t y)
 {
 	return send_touch(input, XENKBD_MT_EV_DOWN, contact, x, y);
 }
 
-bool vm_input_touch_motion(struct vm_input *input, int32_t contact, int32_t x, int32_t y)
+bool vkbd_send_touch_motion(struct vkbd_device *input, int32_t contact, int32_t x, int32_t y)
 {
 	return send_touch(input, XENKBD_MT_EV_MOTION, contact, x, y);
 }
 
-bool vm_input_touch_up(struct vm_input *input, int32_t contact)
+bool vkbd_send_touch_up(struct vkbd_device *input, int32_t contact)
 {
 	return send_touch(input, XENKBD_MT_EV_UP, contact, 0, 0);
 }
 
-bool vm_input_touch_frame(struct vm_input *input, int32_t contact)
+bool vkbd_send_touch_frame(struct vkbd_device *input, int32_t contact)
 {
 	return send_touch(input, XENKBD_MT_EV_SYN, contact, 0, 0);
 }

@@ -11,7 +11,7 @@
  * The PV input backend (kbdif, Linux's xen-kbdfront): serves every guest's
  * vkbd devices, whichever way the toolstack asked for them: libxl's
  * backend-type=qemu puts them under backend/vkbd, backend-type=linux under
- * backend/vinput. Each device is a vm_input; sending an event on it writes
+ * backend/vinput. Each device is a vkbd_device; sending an event on it writes
  * it into the guest's event ring (see protocol/kbdif.h for what happens
  * when the guest does not keep up).
  *
@@ -25,20 +25,20 @@ struct evtchn_port;
 struct xenbus_device;
 typedef struct xengntdev_handle xengnttab_handle;
 
-struct vm_input_manager {
+struct vkbd_manager {
 	struct wl_event_loop *loop;
 	struct xenstore *store;
 	struct evtchn *evtchn;
 	xengnttab_handle *gnttab;
 	struct xenbus_backend *vkbd, *vinput;
-	struct wl_list inputs; // vm_input.link
+	struct wl_list inputs; // vkbd_device.link
 	struct {
-		struct wl_signal new_input; // struct vm_input *, when a device is probed
+		struct wl_signal new_input; // struct vkbd_device *, when a device is probed
 	} events;
 };
 
-struct vm_input {
-	struct vm_input_manager *manager;
+struct vkbd_device {
+	struct vkbd_manager *manager;
 	uint32_t domid, devid;
 	const char *kind;      // "vkbd" or "vinput"
 	char *unique_id;       // NULL when none was written
@@ -71,9 +71,9 @@ struct vm_input {
 	bool warned_keys;
 };
 
-struct vm_input_manager *vm_input_manager_create(struct wl_event_loop *loop, struct xenstore *store, struct evtchn *evtchn);
-bool vm_input_manager_start(struct vm_input_manager *manager);
-void vm_input_manager_destroy(struct vm_input_manager *manager);
+struct vkbd_manager *vkbd_manager_create(struct wl_event_loop *loop, struct xenstore *store, struct evtchn *evtchn);
+bool vkbd_manager_start(struct vkbd_manager *manager);
+void vkbd_manager_destroy(struct vkbd_manager *manager);
 
 /*
  * Sending while not connected does nothing and returns false. So does
@@ -81,20 +81,20 @@ void vm_input_manager_destroy(struct vm_input_manager *manager);
  * xen-kbdfront looks every key up in it) and, but for BTN_LEFT..BTN_TASK,
  * the keyboard, and a code in 1..KEY_MAX-1; positions need abs_pointer,
  * relative motion a pointer without it (xen-kbdfront's absolute pointer has
- * only the wheel as a relative axis: use vm_input_position's dz); touches
+ * only the wheel as a relative axis: use vkbd_send_position's dz); touches
  * need multi_touch and a contact below mt_contacts. Otherwise true: written,
  * or queued behind a full ring; false also when the guest has stopped
  * consuming and events are being dropped. Positions outside [0, range) and
  * touches outside [0, mt_width) x [0, mt_height) are clamped to the edges.
  */
 /* The range absolute positions are scaled to: raw -> XENKBD_ABS_MAX+1 each way, else width x height. */
-void vm_input_abs_range(const struct vm_input *input, int32_t *width, int32_t *height);
-bool vm_input_key(struct vm_input *input, uint32_t linux_keycode, bool pressed);
-bool vm_input_motion(struct vm_input *input, int32_t dx, int32_t dy, int32_t dz);
-bool vm_input_position(struct vm_input *input, int32_t x, int32_t y, int32_t dz);
-bool vm_input_touch_down(struct vm_input *input, int32_t contact, int32_t x, int32_t y);
-bool vm_input_touch_motion(struct vm_input *input, int32_t contact, int32_t x, int32_t y);
-bool vm_input_touch_up(struct vm_input *input, int32_t contact);
-bool vm_input_touch_frame(struct vm_input *input, int32_t contact); // XENKBD_MT_EV_SYN
+void vkbd_abs_range(const struct vkbd_device *input, int32_t *width, int32_t *height);
+bool vkbd_send_key(struct vkbd_device *input, uint32_t linux_keycode, bool pressed);
+bool vkbd_send_motion(struct vkbd_device *input, int32_t dx, int32_t dy, int32_t dz);
+bool vkbd_send_position(struct vkbd_device *input, int32_t x, int32_t y, int32_t dz);
+bool vkbd_send_touch_down(struct vkbd_device *input, int32_t contact, int32_t x, int32_t y);
+bool vkbd_send_touch_motion(struct vkbd_device *input, int32_t contact, int32_t x, int32_t y);
+bool vkbd_send_touch_up(struct vkbd_device *input, int32_t contact);
+bool vkbd_send_touch_frame(struct vkbd_device *input, int32_t contact); // XENKBD_MT_EV_SYN
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * The PV input backend on its own, driven through vm_input_* as input
+ * The PV input backend on its own, driven through vkbd_* as input
  * routing drives it, against the simulated hypervisor and virtual guests
  * that print every kbdif event they consume. This program plays dom0: it
  * runs the backend in its own event loop.
@@ -61,10 +61,10 @@ static void handle_log(enum wlr_log_importance importance, const char *fmt, va_l
 	}
 }
 
-/* --- Every vm_input the manager announced, and what happened to it --- */
+/* --- Every vkbd_device the manager announced, and what happened to it --- */
 
 struct tracked {
-	struct vm_input *input; // NULL once destroyed
+	struct vkbd_device *input; // NULL once destroyed
 	uint32_t domid, devid;
 	int connects, disconnects;
 	bool destroyed;
@@ -86,7 +86,7 @@ static void tracked_handle_disconnect(struct wl_listener *listener, void *data)
 {
 	struct tracked *t = wl_container_of(listener, t, disconnect);
 	CHECK(!t->input->connected, "disconnect signal while connected");
-	CHECK(!vm_input_key(t->input, KEY_A, false), "a key sent while disconnecting");
+	CHECK(!vkbd_send_key(t->input, KEY_A, false), "a key sent while disconnecting");
 	t->disconnects++;
 }
 
@@ -102,7 +102,7 @@ static void tracked_handle_destroy(struct wl_listener *listener, void *data)
 
 static void handle_new_input(struct wl_listener *listener, void *data)
 {
-	struct vm_input *input = data;
+	struct vkbd_device *input = data;
 	struct tracked *t = calloc(1, sizeof(*t));
 	CHECK(t != NULL, "out of memory");
 	t->input = input;
@@ -126,14 +126,14 @@ static struct tracked *find_tracked(uint32_t domid)
 			found = t; // the latest
 		}
 	}
-	CHECK(found != NULL, "no vm_input for domain %u", domid);
+	CHECK(found != NULL, "no vkbd_device for domain %u", domid);
 	return found;
 }
 
-static struct vm_input *input_of(uint32_t domid)
+static struct vkbd_device *input_of(uint32_t domid)
 {
 	struct tracked *t = find_tracked(domid);
-	CHECK(t->input != NULL, "the vm_input of domain %u is gone", domid);
+	CHECK(t->input != NULL, "the vkbd_device of domain %u is gone", domid);
 	return t->input;
 }
 
@@ -278,7 +278,7 @@ static struct guest *start_guest(
 
 static void send_key(uint32_t domid, uint32_t code, bool pressed)
 {
-	CHECK(vm_input_key(input_of(domid), code, pressed), "domain %u: key %u refused", domid,
+	CHECK(vkbd_send_key(input_of(domid), code, pressed), "domain %u: key %u refused", domid,
 		code);
 }
 
@@ -329,7 +329,7 @@ static void test_connect(void)
 	expect_line(rel, "kbd connected keyboard=1 pointer=1 abs=0 raw=0 width=300 height=200 "
 			 "mt=0 mt-width=0 mt-height=0 contacts=0");
 
-	struct vm_input *t = input_of(1), *r = input_of(2), *l = input_of(3);
+	struct vkbd_device *t = input_of(1), *r = input_of(2), *l = input_of(3);
 	CHECK(strcmp(t->kind, "vinput") == 0 && strcmp(r->kind, "vkbd") == 0 &&
 			strcmp(l->kind, "vinput") == 0,
 		"kinds %s %s %s", t->kind, r->kind, l->kind);
@@ -349,9 +349,9 @@ static void test_connect(void)
 	CHECK(find_tracked(1)->connects == 1 && find_tracked(2)->connects == 1, "connect signals");
 
 	int32_t w, hh;
-	vm_input_abs_range(t, &w, &hh);
+	vkbd_abs_range(t, &w, &hh);
 	CHECK(w == 1024 && hh == 768, "touch range %dx%d", w, hh);
-	vm_input_abs_range(r, &w, &hh);
+	vkbd_abs_range(r, &w, &hh);
 	CHECK(w == XENKBD_ABS_MAX + 1 && hh == XENKBD_ABS_MAX + 1, "raw range %dx%d", w, hh);
 
 	/* What the backend offered where the toolstack said nothing; what it said stays. */
@@ -400,23 +400,23 @@ static void test_events(void)
 	rel_events += 2;
 
 	/* What a guest cannot take is refused, and nothing reaches it. */
-	struct vm_input *t = input_of(1), *r = input_of(2), *l = input_of(3);
-	CHECK(!vm_input_key(t, 0, true) && !vm_input_key(t, KEY_MAX, true) &&
-			!vm_input_key(t, 0x10000, true),
+	struct vkbd_device *t = input_of(1), *r = input_of(2), *l = input_of(3);
+	CHECK(!vkbd_send_key(t, 0, true) && !vkbd_send_key(t, KEY_MAX, true) &&
+			!vkbd_send_key(t, 0x10000, true),
 		"key codes outside 1..KEY_MAX-1 accepted");
-	CHECK(!vm_input_motion(t, 1, 1, 0), "relative motion to an absolute pointer accepted");
-	CHECK(!vm_input_position(l, 1, 1, 0), "a position to a relative pointer accepted");
-	CHECK(!vm_input_touch_down(r, 0, 1, 1), "a touch without multi-touch accepted");
-	CHECK(!vm_input_touch_down(t, 2, 1, 1) && !vm_input_touch_down(t, -1, 1, 1),
+	CHECK(!vkbd_send_motion(t, 1, 1, 0), "relative motion to an absolute pointer accepted");
+	CHECK(!vkbd_send_position(l, 1, 1, 0), "a position to a relative pointer accepted");
+	CHECK(!vkbd_send_touch_down(r, 0, 1, 1), "a touch without multi-touch accepted");
+	CHECK(!vkbd_send_touch_down(t, 2, 1, 1) && !vkbd_send_touch_down(t, -1, 1, 1),
 		"a contact beyond multi-touch-num-contacts accepted");
 
 	/* Positions, clamped to the range each guest asked for. */
-	CHECK(vm_input_position(t, 512, 384, 0) && vm_input_position(t, 5000, -3, -1),
+	CHECK(vkbd_send_position(t, 512, 384, 0) && vkbd_send_position(t, 5000, -3, -1),
 		"positions refused");
-	CHECK(vm_input_position(r, 16384, 32767, 1) && vm_input_position(r, 40000, 5, 0),
+	CHECK(vkbd_send_position(r, 16384, 32767, 1) && vkbd_send_position(r, 40000, 5, 0),
 		"raw positions refused");
-	CHECK(vm_input_motion(l, 5, -7, 1) && vm_input_key(l, BTN_LEFT, true) &&
-			vm_input_key(l, BTN_LEFT, false),
+	CHECK(vkbd_send_motion(l, 5, -7, 1) && vkbd_send_key(l, BTN_LEFT, true) &&
+			vkbd_send_key(l, BTN_LEFT, false),
 		"motion and buttons refused");
 	expect_line(touch, "kbd pos 512 384 0");
 	expect_line(touch, "kbd pos 1023 0 -1");
@@ -430,11 +430,11 @@ static void test_events(void)
 	rel_events += 3;
 
 	/* Two contacts, each its own slot, frames, clamping. */
-	CHECK(vm_input_touch_down(t, 0, 10, 20) && vm_input_touch_down(t, 1, 639, 479) &&
-			vm_input_touch_frame(t, 1) && vm_input_touch_motion(t, 0, 11, 21) &&
-			vm_input_touch_frame(t, 0) && vm_input_touch_up(t, 0) &&
-			vm_input_touch_frame(t, 0) && vm_input_touch_motion(t, 1, 700, -5) &&
-			vm_input_touch_up(t, 1) && vm_input_touch_frame(t, 1),
+	CHECK(vkbd_send_touch_down(t, 0, 10, 20) && vkbd_send_touch_down(t, 1, 639, 479) &&
+			vkbd_send_touch_frame(t, 1) && vkbd_send_touch_motion(t, 0, 11, 21) &&
+			vkbd_send_touch_frame(t, 0) && vkbd_send_touch_up(t, 0) &&
+			vkbd_send_touch_frame(t, 0) && vkbd_send_touch_motion(t, 1, 700, -5) &&
+			vkbd_send_touch_up(t, 1) && vkbd_send_touch_frame(t, 1),
 		"touch events refused");
 	static const char *const touches[] = {"kbd mt 0 down 10 20", "kbd mt 1 down 639 479",
 		"kbd mt 1 syn", "kbd mt 0 motion 11 21", "kbd mt 0 syn", "kbd mt 0 up",
@@ -452,7 +452,7 @@ static void test_slow(void)
 	struct guest *slow = start_guest(4, "slow", "backend-type=linux", args);
 	char line[512];
 	expect_prefix(slow, "kbd connected ", line, sizeof(line));
-	struct vm_input *s = input_of(4);
+	struct vkbd_device *s = input_of(4);
 	for (int i = 0; i < 3000; i++) {
 		send_key(4, 2 + (uint32_t)(i / 2) % 200, i % 2 == 0);
 	}
@@ -494,9 +494,9 @@ static void test_stall(void)
 	struct guest *stall = start_guest(5, "stall", "backend-type=qemu", args);
 	char line[512];
 	expect_prefix(stall, "kbd connected ", line, sizeof(line));
-	struct vm_input *s = input_of(5);
+	struct vkbd_device *s = input_of(5);
 	for (int i = 0; i < 60; i++) {
-		CHECK(vm_input_motion(s, 1, 1, 0), "motion %d refused", i);
+		CHECK(vkbd_send_motion(s, 1, 1, 0), "motion %d refused", i);
 	}
 	send_key(5, KEY_A, true);
 	send_key(5, KEY_A, false);
@@ -504,19 +504,19 @@ static void test_stall(void)
 	send_key(5, KEY_B, false);
 	send_key(5, KEY_LEFTSHIFT, true);
 	for (int i = 0; i < 100; i++) {
-		CHECK(vm_input_motion(s, 2, -1, 1), "motion refused");
+		CHECK(vkbd_send_motion(s, 2, -1, 1), "motion refused");
 	}
 	CHECK(s->ring.count == 7, "%u queued, expected 7", s->ring.count);
 	int taken = 0, refused = 0;
 	for (int i = 0; i < 10000; i++) {
-		if (vm_input_key(s, STALL_KEY(i), i % 2 == 0)) {
+		if (vkbd_send_key(s, STALL_KEY(i), i % 2 == 0)) {
 			CHECK(refused == 0, "key %d taken after one was refused", i);
 			taken++;
 		} else {
 			refused++;
 		}
 	}
-	CHECK(!vm_input_key(s, KEY_LEFTSHIFT, false), "shift's release taken while dropping");
+	CHECK(!vkbd_send_key(s, KEY_LEFTSHIFT, false), "shift's release taken while dropping");
 	CHECK(taken == 4096 - 7 && refused == 10000 - taken, "%d taken, %d refused", taken,
 		refused);
 	CHECK(log_dropping == 1, "%d log lines about dropping", log_dropping);
@@ -590,7 +590,7 @@ static void test_hostile(void)
 		char line[512];
 		if (strcmp(modes[i].mode, "kbd-bad-cons") == 0) {
 			expect_prefix(g, "kbd connected ", line, sizeof(line));
-			CHECK(!vm_input_key(input_of((uint32_t)domid), KEY_A, true),
+			CHECK(!vkbd_send_key(input_of((uint32_t)domid), KEY_A, true),
 				"a key taken by a broken ring");
 		}
 		snprintf(line, sizeof(line),
@@ -651,8 +651,8 @@ static void test_going(void)
 	int status = -1;
 	for (int64_t until = now_ms() + 30000; status == -1 && now_ms() < until;) {
 		if (t10->input != NULL) {
-			sent += vm_input_motion(t10->input, 1, 0, 0);
-			sent += vm_input_key(t10->input, KEY_X, (round++ % 2) == 0);
+			sent += vkbd_send_motion(t10->input, 1, 0, 0);
+			sent += vkbd_send_key(t10->input, KEY_X, (round++ % 2) == 0);
 		}
 		wl_event_loop_dispatch(loop, 1);
 		status = proc_wait_exit(p, 0);
@@ -670,13 +670,13 @@ static void test_going(void)
 	/* The other crashes (its process killed) in the middle of a stream. */
 	sent = 0;
 	for (int i = 0; i < 200; i++) {
-		sent += vm_input_motion(t11->input, 0, 1, 0);
+		sent += vkbd_send_motion(t11->input, 0, 1, 0);
 		pump(1);
 	}
 	kill(crash->proc->pid, SIGKILL);
 	for (int64_t until = now_ms() + 15000; !t11->destroyed && now_ms() < until;) {
 		if (t11->input != NULL) {
-			vm_input_motion(t11->input, 0, 1, 0);
+			vkbd_send_motion(t11->input, 0, 1, 0);
 		}
 		wl_event_loop_dispatch(loop, 1);
 	}
@@ -701,11 +701,11 @@ int main(void)
 	struct xenstore *store = xenstore_create(loop);
 	struct evtchn *evtchn = store != NULL ? evtchn_create(loop) : NULL;
 	CHECK(evtchn != NULL, "cannot reach the simulated hypervisor");
-	struct vm_input_manager *manager = vm_input_manager_create(loop, store, evtchn);
-	CHECK(manager != NULL, "vm_input_manager_create failed");
+	struct vkbd_manager *manager = vkbd_manager_create(loop, store, evtchn);
+	CHECK(manager != NULL, "vkbd_manager_create failed");
 	new_input.notify = handle_new_input;
 	wl_signal_add(&manager->events.new_input, &new_input);
-	CHECK(vm_input_manager_start(manager), "vm_input_manager_start failed");
+	CHECK(vkbd_manager_start(manager), "vkbd_manager_start failed");
 
 	test_connect();
 	test_events();
@@ -719,11 +719,11 @@ int main(void)
 	stop_guest(rel, rel_events);
 
 	wl_list_remove(&new_input.link);
-	vm_input_manager_destroy(manager);
+	vkbd_manager_destroy(manager);
 	struct tracked *t, *tmp;
 	wl_list_for_each_safe(t, tmp, &tracked_inputs, link)
 	{
-		CHECK(t->destroyed, "domain %u's vm_input outlived the manager", t->domid);
+		CHECK(t->destroyed, "domain %u's vkbd_device outlived the manager", t->domid);
 		CHECK(t->disconnects == t->connects, "domain %u: %d connects, %d disconnects",
 			t->domid, t->connects, t->disconnects);
 		wl_list_remove(&t->link);
