@@ -1,11 +1,10 @@
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
 #include "compositor/arrange.h"
-#include "compositor/cursor.h"
-#include "compositor/focus.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
@@ -185,13 +184,61 @@ void arrange_surfaces(struct mosaic_server *server)
 				break;
 			}
 		}
-		surface_set_output(surface, presenter);
+		surface_set_presenter(surface, presenter != NULL ? presenter->wlr_output : NULL);
 	}
 	/* Input that went to a guest no longer shown stops; so does its focus. */
-	if (server->cursor != NULL) {
-		cursor_views_changed(server->cursor);
+	wl_signal_emit(&server->events.views_changed, NULL);
+}
+
+struct mosaic_arrange {
+	struct mosaic_server *server;
+	struct wl_listener guest_connected;
+	struct wl_listener guest_gone;
+	struct wl_listener outputs_changed;
+};
+
+static void arrange_handle_guest_connected(struct wl_listener *listener, void *data)
+{
+	struct mosaic_arrange *arrange = wl_container_of(listener, arrange, guest_connected);
+	arrange_surfaces(arrange->server);
+}
+
+static void arrange_handle_guest_gone(struct wl_listener *listener, void *data)
+{
+	/* Releases the scene's locks on its memory; a layout may place another connector there. */
+	struct mosaic_arrange *arrange = wl_container_of(listener, arrange, guest_gone);
+	arrange_surfaces(arrange->server);
+}
+
+static void arrange_handle_outputs_changed(struct wl_listener *listener, void *data)
+{
+	struct mosaic_arrange *arrange = wl_container_of(listener, arrange, outputs_changed);
+	arrange_surfaces(arrange->server);
+}
+
+struct mosaic_arrange *arrange_create(struct mosaic_server *server)
+{
+	struct mosaic_arrange *arrange = calloc(1, sizeof(*arrange));
+	if (arrange == NULL) {
+		return NULL;
 	}
-	if (server->focus != NULL) {
-		focus_views_changed(server);
+	arrange->server = server;
+	arrange->guest_connected.notify = arrange_handle_guest_connected;
+	wl_signal_add(&server->events.guest_connected, &arrange->guest_connected);
+	arrange->guest_gone.notify = arrange_handle_guest_gone;
+	wl_signal_add(&server->events.guest_gone, &arrange->guest_gone);
+	arrange->outputs_changed.notify = arrange_handle_outputs_changed;
+	wl_signal_add(&server->events.outputs_changed, &arrange->outputs_changed);
+	return arrange;
+}
+
+void arrange_destroy(struct mosaic_arrange *arrange)
+{
+	if (arrange == NULL) {
+		return;
 	}
+	wl_list_remove(&arrange->guest_connected.link);
+	wl_list_remove(&arrange->guest_gone.link);
+	wl_list_remove(&arrange->outputs_changed.link);
+	free(arrange);
 }

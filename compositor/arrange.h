@@ -12,12 +12,18 @@
  * frame of every output shows the new arrangement whole.
  */
 struct mosaic_server;
+struct mosaic_arrange;
 struct layout_surface;
 struct mosaic_surface;
+
+/* Arranges again whenever a guest connects or goes, or an output comes or goes. */
+struct mosaic_arrange *arrange_create(struct mosaic_server *server);
+void arrange_destroy(struct mosaic_arrange *arrange);
 
 /* Cell i of n on an area; the content of size w x h fitted into it. */
 void arrange_grid_cell(const struct wlr_box *area, int n, int i, int width, int height,
 	struct wlr_box *out);
+/* Remakes every view, then announces server.events.views_changed. */
 void arrange_surfaces(struct mosaic_server *server);
 /* Whether a connector is the one a layout surface asks for. */
 bool arrange_matches(const struct layout_surface *spec, const struct mosaic_surface *surface);

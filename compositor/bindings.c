@@ -3,7 +3,6 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "compositor/bindings.h"
-#include "compositor/control.h"
 #include "compositor/server.h"
 
 static xkb_keysym_t binding_keysym(const struct layout_binding *binding)
@@ -81,7 +80,7 @@ bool bindings_handle_key(struct mosaic_server *server, struct wlr_keyboard *keyb
 			continue;
 		}
 		wlr_log(WLR_INFO, "Binding %s: %s", b->combination, b->command);
-		control_run(server, b->command);
+		wl_signal_emit(&server->events.binding, (void *)b->command);
 		return true;
 	}
 	if (config != NULL && !config->default_bindings) {
@@ -94,7 +93,7 @@ bool bindings_handle_key(struct mosaic_server *server, struct wlr_keyboard *keyb
 			continue;
 		}
 		wlr_log(WLR_INFO, "Binding (default): %s", defaults[i].command);
-		control_run(server, defaults[i].command);
+		wl_signal_emit(&server->events.binding, (void *)defaults[i].command);
 		return true;
 	}
 	return false;

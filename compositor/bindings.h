@@ -19,8 +19,9 @@ bool bindings_check(const struct layout_config *config, struct layout_error *err
 
 /*
  * A key was pressed (xkb keycode) on keyboard, whose state is still that
- * before the press: runs the binding it completes, if any. true when the
- * key was a binding's (it is not for guests then).
+ * before the press: announces the command of the binding it completes, if
+ * any, by server.events.binding (the control server runs it). true when
+ * the key was a binding's (it is not for guests then).
  */
 bool bindings_handle_key(struct mosaic_server *server, struct wlr_keyboard *keyboard,
 	uint32_t keycode);

@@ -62,24 +62,6 @@ struct mosaic_view *cursor_view_at(struct mosaic_server *server, double lx, doub
 	return NULL;
 }
 
-void cursor_view_target(const struct mosaic_view *view, struct input_target *target)
-{
-	cursor_surface_target(view->params.surface, target);
-}
-
-void cursor_surface_target(const struct mosaic_surface *s, struct input_target *target)
-{
-	*target = (struct input_target){
-		.domid = s->domid,
-		.devid = s->devid,
-		.index = s->index,
-		.name = s->name,
-		.unique_id = s->unique_id,
-		.width = (int32_t)s->width,
-		.height = (int32_t)s->height,
-	};
-}
-
 bool cursor_view_point(struct mosaic_server *server, const struct mosaic_view *view, double lx,
 	double ly, bool clamp, double *gx, double *gy)
 {
@@ -125,7 +107,7 @@ static void pointer_moved(struct mosaic_cursor *cursor, double dx, double dy)
 		return;
 	}
 	struct input_target target;
-	cursor_view_target(view, &target);
+	surface_input_target(view->params.surface, &target);
 	input_router_pointer_motion(server->router, &target, gx, gy, dx, dy);
 }
 
@@ -222,7 +204,7 @@ static void cursor_handle_touch_down(struct wl_listener *listener, void *data)
 	cursor->contacts[slot].id = id;
 	cursor->contacts[slot].surface = view->params.surface;
 	struct input_target target;
-	cursor_view_target(view, &target);
+	surface_input_target(view->params.surface, &target);
 	input_router_touch_down(server->router, id, &target, gx, gy);
 }
 
@@ -400,8 +382,9 @@ void cursor_add_device(struct mosaic_cursor *cursor, struct wlr_input_device *de
 		device->name != NULL ? device->name : "(unnamed)");
 }
 
-void cursor_views_changed(struct mosaic_cursor *cursor)
+static void cursor_handle_views_changed(struct wl_listener *listener, void *data)
 {
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, views_changed);
 	struct mosaic_server *server = cursor->server;
 	/* Outputs come and go with arrangements: touch screens follow theirs. */
 	cursor_map_devices(cursor);
@@ -424,8 +407,10 @@ void cursor_views_changed(struct mosaic_cursor *cursor)
 	}
 }
 
-void cursor_surface_gone(struct mosaic_cursor *cursor, struct mosaic_surface *surface)
+static void cursor_handle_surface_destroy(struct wl_listener *listener, void *data)
 {
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, surface_destroy);
+	struct mosaic_surface *surface = data;
 	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {
 		if (cursor->contacts[i].live && cursor->contacts[i].surface == surface) {
 			contact_lift(cursor, i);
@@ -469,6 +454,9 @@ struct mosaic_cursor *cursor_create(struct mosaic_server *server)
 		{&cursor->touch_cancel, cursor_handle_touch_cancel,
 			&cursor->cursor->events.touch_cancel},
 		{&cursor->touch_frame, cursor_handle_touch_frame, &cursor->cursor->events.touch_frame},
+		{&cursor->views_changed, cursor_handle_views_changed, &server->events.views_changed},
+		{&cursor->surface_destroy, cursor_handle_surface_destroy,
+			&server->events.surface_destroy},
 	};
 	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		hooks[i].listener->notify = hooks[i].notify;
@@ -488,7 +476,8 @@ void cursor_destroy(struct mosaic_cursor *cursor)
 	}
 	struct wl_listener *listeners[] = {&cursor->motion, &cursor->motion_absolute,
 		&cursor->button, &cursor->axis, &cursor->touch_down, &cursor->touch_up,
-		&cursor->touch_motion, &cursor->touch_cancel, &cursor->touch_frame};
+		&cursor->touch_motion, &cursor->touch_cancel, &cursor->touch_frame,
+		&cursor->views_changed, &cursor->surface_destroy};
 	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++) {
 		wl_list_remove(&listeners[i]->link);
 	}

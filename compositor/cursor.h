@@ -46,6 +46,9 @@ struct mosaic_cursor {
 	struct wl_listener touch_motion;
 	struct wl_listener touch_cancel;
 	struct wl_listener touch_frame;
+	/* Views were remade: contacts and buttons on a guest no longer shown are lifted. */
+	struct wl_listener views_changed;
+	struct wl_listener surface_destroy;
 };
 
 struct mosaic_cursor *cursor_create(struct mosaic_server *server);
@@ -55,10 +58,6 @@ void cursor_destroy(struct mosaic_cursor *cursor);
  * layout file gives). visible: a pointer a person moves, which gets an image.
  */
 void cursor_add_device(struct mosaic_cursor *cursor, struct wlr_input_device *device, bool visible);
-/* Views were remade: contacts and buttons on a guest no longer shown are lifted. */
-void cursor_views_changed(struct mosaic_cursor *cursor);
-/* surface is going away: nothing may point at it. */
-void cursor_surface_gone(struct mosaic_cursor *cursor, struct mosaic_surface *surface);
 /* The layout file or the outputs changed: touch screens to their outputs again. */
 void cursor_map_devices(struct mosaic_cursor *cursor);
 /*
@@ -70,9 +69,6 @@ bool cursor_device_area(struct mosaic_cursor *cursor, struct wlr_input_device *d
 
 /* The topmost view showing a guest at layout point (lx, ly), NULL if none. */
 struct mosaic_view *cursor_view_at(struct mosaic_server *server, double lx, double ly);
-/* The view's (the surface's) guest as input routing addresses it. */
-void cursor_view_target(const struct mosaic_view *view, struct input_target *target);
-void cursor_surface_target(const struct mosaic_surface *surface, struct input_target *target);
 /* Layout point -> the view's connector pixels; clamp onto its edge when outside. */
 bool cursor_view_point(struct mosaic_server *server, const struct mosaic_view *view, double lx,
 	double ly, bool clamp, double *gx, double *gy);

@@ -5,8 +5,6 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
-#include "compositor/control.h"
-#include "compositor/cursor.h"
 #include "compositor/focus.h"
 #include "compositor/label.h"
 #include "compositor/output.h"
@@ -15,7 +13,6 @@
 #include "compositor/view.h"
 #include "input-routing/router.h"
 #include "layouts/layout.h"
-#include "protocol/control.h"
 
 /* Frame width in layout pixels, and the label's height. */
 #define FRAME 4
@@ -110,21 +107,14 @@ void focus_set_surface(struct mosaic_server *server, struct mosaic_surface *surf
 	if (server->router != NULL) {
 		struct input_target target;
 		if (surface != NULL) {
-			cursor_surface_target(surface, &target);
+			surface_input_target(surface, &target);
 		}
 		input_router_set_focus(server->router, surface != NULL ? &target : NULL);
 	}
 	draw_indicator(focus);
 	if (changed) {
-		char label[200];
-		if (surface != NULL) {
-			control_eventf(server->control, "event focus label=%s domid=%u dev=%u conn=%u",
-				control_quote(surface->label, label, sizeof(label)), surface->domid,
-				surface->devid, surface->index);
-		} else {
-			control_eventf(server->control, "event focus none");
-		}
 		wlr_log(WLR_INFO, "Focus: %s", surface != NULL ? surface->label : "none");
+		wl_signal_emit(&server->events.focus, surface);
 	}
 }
 
@@ -220,9 +210,10 @@ bool focus_command(struct mosaic_server *server, const char *arg, char *err, siz
 	return false;
 }
 
-void focus_views_changed(struct mosaic_server *server)
+static void focus_handle_views_changed(struct wl_listener *listener, void *data)
 {
-	struct mosaic_focus *focus = server->focus;
+	struct mosaic_focus *focus = wl_container_of(listener, focus, views_changed);
+	struct mosaic_server *server = focus->server;
 	if (focus->surface == NULL) {
 		return;
 	}
@@ -237,19 +228,25 @@ void focus_views_changed(struct mosaic_server *server)
 	focus_set_surface(server, NULL);
 }
 
-void focus_surface_gone(struct mosaic_server *server, struct mosaic_surface *surface)
+static void focus_handle_surface_destroy(struct wl_listener *listener, void *data)
 {
-	if (server->focus != NULL && server->focus->surface == surface) {
-		focus_set_surface(server, NULL);
+	struct mosaic_focus *focus = wl_container_of(listener, focus, surface_destroy);
+	if (focus->surface == data) {
+		focus_set_surface(focus->server, NULL);
 	}
 }
 
 struct mosaic_focus *focus_create(struct mosaic_server *server)
 {
 	struct mosaic_focus *focus = calloc(1, sizeof(*focus));
-	if (focus != NULL) {
-		focus->server = server;
+	if (focus == NULL) {
+		return NULL;
 	}
+	focus->server = server;
+	focus->views_changed.notify = focus_handle_views_changed;
+	wl_signal_add(&server->events.views_changed, &focus->views_changed);
+	focus->surface_destroy.notify = focus_handle_surface_destroy;
+	wl_signal_add(&server->events.surface_destroy, &focus->surface_destroy);
 	return focus;
 }
 
@@ -258,6 +255,8 @@ void focus_destroy(struct mosaic_focus *focus)
 	if (focus == NULL) {
 		return;
 	}
+	wl_list_remove(&focus->views_changed.link);
+	wl_list_remove(&focus->surface_destroy.link);
 	if (focus->indicator != NULL) {
 		wlr_scene_node_destroy(&focus->indicator->node);
 	}

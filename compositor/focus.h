@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <wayland-server-core.h>
 
 /*
  * Keyboard focus: which guest connector the keyboard goes to, chosen by
@@ -18,6 +19,9 @@ struct mosaic_focus {
 	struct mosaic_server *server;
 	struct mosaic_surface *surface; // NULL: no guest has the focus
 	struct wlr_scene_tree *indicator; // in the overlay layer
+	/* A focused guest no longer on screen loses the focus; the frame is redrawn. */
+	struct wl_listener views_changed;
+	struct wl_listener surface_destroy;
 };
 
 struct mosaic_focus *focus_create(struct mosaic_server *server);
@@ -32,9 +36,5 @@ void focus_set_view(struct mosaic_server *server, struct mosaic_view *view);
  * a message in err when there is no such guest on screen.
  */
 bool focus_command(struct mosaic_server *server, const char *arg, char *err, size_t err_size);
-/* Views were remade: a focused guest no longer on screen loses the focus; redraws the frame. */
-void focus_views_changed(struct mosaic_server *server);
-/* surface is going away. */
-void focus_surface_gone(struct mosaic_server *server, struct mosaic_surface *surface);
 
 #endif

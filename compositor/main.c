@@ -5,8 +5,9 @@
 #include <string.h>
 #include <wlr/util/log.h>
 
-#include "compositor/layouts.h"
+#include "compositor/layout_file.h"
 #include "compositor/server.h"
+#include "compositor/server_setup.h"
 #include "layouts/layout.h"
 
 static const char usage[] =
@@ -42,7 +43,7 @@ static int handle_hangup(int signal, void *data)
 	struct mosaic_server *server = data;
 	struct layout_error err;
 	/* A broken file is logged where it is broken; the running layout stays. */
-	layouts_reload(server, &err);
+	layout_file_reload(server, &err);
 	return 0;
 }
 
@@ -124,7 +125,7 @@ int main(int argc, char *argv[])
 	wlr_log_init(level, NULL);
 	if (config.layout_path != NULL) {
 		struct layout_error err;
-		config.layout = layouts_load(config.layout_path, &err);
+		config.layout = layout_file_load(config.layout_path, &err);
 		if (config.layout == NULL) {
 			layout_error_print(&err, stderr);
 			return 1;

@@ -11,9 +11,7 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
-#include "compositor/arrange.h"
 #include "compositor/background.h"
-#include "compositor/control.h"
 #include "compositor/output.h"
 #include "compositor/output_config.h"
 #include "compositor/render.h"
@@ -41,7 +39,7 @@ void output_render_frame(struct mosaic_output *output)
 
 	struct mosaic_surface *surface;
 	wl_list_for_each(surface, &output->server->surfaces, link) {
-		if (surface->output == output) {
+		if (surface->presenter == output->wlr_output) {
 			surface_stage(surface, seq);
 		}
 	}
@@ -69,14 +67,13 @@ void output_frame_done(struct mosaic_output *output, bool committed)
 		 */
 		struct mosaic_surface *surface;
 		wl_list_for_each(surface, &output->server->surfaces, link) {
-			if (surface->output == output) {
+			if (surface->presenter == output->wlr_output) {
 				surface_present(surface, wlr_output->commit_seq + 1);
 			}
 		}
 		return;
 	}
-	control_eventf(output->server->control, "event frame output=%s seq=%u", wlr_output->name,
-		wlr_output->commit_seq);
+	wl_signal_emit(&output->server->events.frame, wlr_output);
 }
 
 static void output_handle_frame(struct wl_listener *listener, void *data)
@@ -153,7 +150,7 @@ static void output_handle_present(struct wl_listener *listener, void *data)
 	struct wlr_output_event_present *event = data;
 	struct mosaic_surface *surface;
 	wl_list_for_each(surface, &output->server->surfaces, link) {
-		if (surface->output == output) {
+		if (surface->presenter == output->wlr_output) {
 			surface_present(surface, event->commit_seq);
 		}
 	}
@@ -247,7 +244,7 @@ static void output_handle_destroy(struct wl_listener *listener, void *data)
 	wlr_output_layout_remove(server->output_layout, output->wlr_output);
 	free(output);
 	update_places(server);
-	arrange_surfaces(server);
+	wl_signal_emit(&server->events.outputs_changed, NULL);
 }
 
 void output_handle_new(struct wl_listener *listener, void *data)
@@ -310,7 +307,7 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	wlr_log(WLR_INFO, "Output %s: %dx%d at %d,%d%s%s", wlr_output->name, wlr_output->width,
 		wlr_output->height, box.x, box.y, output->config != NULL ? ", layout output " : "",
 		output->config != NULL ? output->config->name : "");
-	arrange_surfaces(server);
+	wl_signal_emit(&server->events.outputs_changed, NULL);
 }
 
 void outputs_configure(struct mosaic_server *server)

@@ -4,7 +4,11 @@
 #include <stdbool.h>
 #include <wayland-server-core.h>
 
-/* The whole compositor: backends, outputs, the scene, guests' surfaces, control. */
+/*
+ * The whole compositor: backends, outputs, the scene, guests' surfaces,
+ * control, and the events they tell each other. Data only: server_setup.c
+ * makes and unmakes it.
+ */
 struct layout_config;
 struct layout_layout;
 
@@ -57,12 +61,29 @@ struct mosaic_server {
 	struct mosaic_render *render; // the composition thread, once a frame needed it
 	struct wl_list encode_jobs;   // encode_job.link: screenshots being encoded
 
+	struct mosaic_arrange *arrange;
+
+	/*
+	 * What happens in the compositor, told to whoever listens (the control
+	 * server's followers, the arrangement, input): the modules that make it
+	 * happen call nobody above them.
+	 */
+	struct {
+		struct wl_signal guest_connected; // struct mosaic_surface *
+		struct wl_signal guest_gone;      // struct mosaic_surface *, its connector gone
+		struct wl_signal surface_destroy; // struct mosaic_surface *: drop every pointer to it
+		struct wl_signal outputs_changed; // NULL: an output came or went
+		struct wl_signal views_changed;   // NULL: the views were remade
+		struct wl_signal frame;           // struct wlr_output *: a frame was committed
+		struct wl_signal focus;           // struct mosaic_surface *, NULL: nobody
+		struct wl_signal layout_changed;  // const struct layout_layout *
+		struct wl_signal reloaded;        // NULL: server->layout is the new file
+		struct wl_signal reload_failed;   // const struct layout_error *
+		struct wl_signal binding;         // const char *: a key binding's command
+	} events;
+
 	struct wl_listener new_output;
 	struct wl_listener new_connector;
 };
-
-bool server_init(struct mosaic_server *server, const struct mosaic_config *config);
-bool server_start(struct mosaic_server *server);
-void server_finish(struct mosaic_server *server);
 
 #endif

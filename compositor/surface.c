@@ -4,16 +4,11 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
-#include "compositor/arrange.h"
-#include "compositor/control.h"
-#include "compositor/cursor.h"
-#include "compositor/focus.h"
 #include "compositor/label.h"
-#include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
-#include "protocol/control.h"
+#include "input-routing/router.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
 
@@ -31,22 +26,9 @@ static void surface_handle_frame(struct wl_listener *listener, void *data)
 	 * A view may show none of the new frame (cropped or clipped away):
 	 * without damage no frame would come to complete the flip.
 	 */
-	if (surface->output != NULL) {
-		wlr_output_schedule_frame(surface->output->wlr_output);
+	if (surface->presenter != NULL) {
+		wlr_output_schedule_frame(surface->presenter);
 	}
-}
-
-static void announce(struct mosaic_surface *surface, const char *event)
-{
-	/* The guest chose these names: quoted if they hold spaces or quotes. */
-	char label[200], unique_id[200];
-	control_eventf(surface->server->control,
-		"event %s label=%s domid=%u dev=%u conn=%u unique-id=%s resolution=%ux%u", event,
-		control_quote(surface->label, label, sizeof(label)), surface->domid, surface->devid,
-		surface->index,
-		control_quote(surface->unique_id[0] != '\0' ? surface->unique_id : "-", unique_id,
-			sizeof(unique_id)),
-		surface->width, surface->height);
 }
 
 static void surface_handle_destroy(struct wl_listener *listener, void *data)
@@ -57,10 +39,9 @@ static void surface_handle_destroy(struct wl_listener *listener, void *data)
 	surface->connector->data = NULL;
 	surface->connector = NULL;
 	surface->staged = false;
-	wlr_log(WLR_INFO, "%s is gone: showing a placeholder", surface->label);
-	announce(surface, "guest-gone");
-	/* Releases the scene's locks on guest memory; a layout may place another connector. */
-	arrange_surfaces(surface->server);
+	wlr_log(WLR_INFO, "%s is gone", surface->label);
+	/* The arrangement releases the scene's locks on guest memory. */
+	wl_signal_emit(&surface->server->events.guest_gone, surface);
 }
 
 static struct mosaic_surface *find_slot(struct mosaic_server *server, uint32_t domid,
@@ -168,7 +149,7 @@ void surface_handle_new_connector(struct wl_listener *listener, void *data)
 	surface->height = connector->height;
 	surface->dirty_seq = connector->content_seq;
 	surface->staged = false;
-	surface->output = NULL;
+	surface->presenter = NULL;
 	connector->data = surface;
 	surface->frame.notify = surface_handle_frame;
 	wl_signal_add(&connector->events.frame, &surface->frame);
@@ -176,19 +157,18 @@ void surface_handle_new_connector(struct wl_listener *listener, void *data)
 	wl_signal_add(&connector->events.destroy, &surface->destroy);
 	wlr_log(WLR_INFO, "%s: connector %ux%u", surface->label, connector->width,
 		connector->height);
-	announce(surface, "guest-connected");
-	arrange_surfaces(server);
+	wl_signal_emit(&server->events.guest_connected, surface);
 }
 
-void surface_set_output(struct mosaic_surface *surface, struct mosaic_output *output)
+void surface_set_presenter(struct mosaic_surface *surface, struct wlr_output *output)
 {
-	if (surface->output != output) {
+	if (surface->presenter != output) {
 		/*
 		 * A flip staged for the old output's commit would wait for a
 		 * present that never comes: the new output stages it again.
 		 */
 		surface->staged = false;
-		surface->output = output;
+		surface->presenter = output;
 	}
 	if (surface->connector != NULL) {
 		vm_connector_set_shown(surface->connector, output != NULL);
@@ -218,10 +198,7 @@ void surface_present(struct mosaic_surface *surface, uint32_t commit_seq)
 
 void surface_destroy(struct mosaic_surface *surface)
 {
-	if (surface->server->cursor != NULL) {
-		cursor_surface_gone(surface->server->cursor, surface);
-	}
-	focus_surface_gone(surface->server, surface);
+	wl_signal_emit(&surface->server->events.surface_destroy, surface);
 	if (surface->connector != NULL) {
 		wl_list_remove(&surface->frame.link);
 		wl_list_remove(&surface->destroy.link);
@@ -232,4 +209,17 @@ void surface_destroy(struct mosaic_surface *surface)
 	free(surface->unique_id);
 	free(surface->label);
 	free(surface);
+}
+
+void surface_input_target(const struct mosaic_surface *surface, struct input_target *target)
+{
+	*target = (struct input_target){
+		.domid = surface->domid,
+		.devid = surface->devid,
+		.index = surface->index,
+		.name = surface->name,
+		.unique_id = surface->unique_id,
+		.width = (int32_t)surface->width,
+		.height = (int32_t)surface->height,
+	};
 }

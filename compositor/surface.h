@@ -12,8 +12,9 @@
  * it is shown is up to its views (view.h).
  */
 struct mosaic_server;
-struct mosaic_output;
 struct vm_connector;
+struct wlr_output;
+struct input_target;
 
 struct mosaic_surface {
 	struct mosaic_server *server;
@@ -25,7 +26,7 @@ struct mosaic_surface {
 
 	struct vm_connector *connector; // NULL while the guest is away
 	/* The output whose frames present the flips: the first that shows it, NULL if none. */
-	struct mosaic_output *output;
+	struct wlr_output *presenter;
 
 	/* Flip bookkeeping: content waiting for a frame, and content in a commit. */
 	uint64_t dirty_seq;
@@ -38,10 +39,17 @@ struct mosaic_surface {
 	struct wl_list link; // mosaic_server.surfaces
 };
 
+/*
+ * A guest's connector connected (data: struct vm_connector *): its surface,
+ * new or the one of its place, announced by server.events.guest_connected.
+ */
 void surface_handle_new_connector(struct wl_listener *listener, void *data);
+/* Announced first by server.events.surface_destroy. */
 void surface_destroy(struct mosaic_surface *surface);
 /* Which output presents the surface's flips (NULL: none shows it: a clock of its own). */
-void surface_set_output(struct mosaic_surface *surface, struct mosaic_output *output);
+void surface_set_presenter(struct mosaic_surface *surface, struct wlr_output *output);
+/* The surface's guest as input routing addresses it. */
+void surface_input_target(const struct mosaic_surface *surface, struct input_target *target);
 
 /* Output frame: note which content this commit carries; present: it is on screen. */
 void surface_stage(struct mosaic_surface *surface, uint32_t commit_seq);

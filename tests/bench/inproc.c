@@ -3,17 +3,11 @@
 #include <string.h>
 #include <time.h>
 #include <wlr/backend.h>
-#include <wlr/backend/headless.h>
-#include <wlr/render/allocator.h>
-#include <wlr/render/pixman.h>
-#include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_output.h>
-#include <wlr/types/wlr_output_layout.h>
-#include <wlr/types/wlr_scene.h>
 
-#include "compositor/label.h"
 #include "compositor/output.h"
 #include "compositor/render.h"
+#include "compositor/server_setup.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
 #include "inproc.h"
@@ -32,38 +26,19 @@ double inproc_cpu_us(void)
 bool inproc_setup(struct inproc *ip, int outputs, int width, int height)
 {
 	memset(ip, 0, sizeof(*ip));
+	/* mosaic's own composition is what is measured: it draws with pixman. */
+	setenv("WLR_RENDERER", "pixman", 1);
+	struct mosaic_config config = {
+		.headless = true,
+		.output_width = width,
+		.output_height = height,
+		.headless_outputs = outputs,
+	};
 	struct mosaic_server *server = &ip->server;
-	server->config.headless = true;
-	server->config.output_width = width;
-	server->config.output_height = height;
-	wl_list_init(&server->outputs);
-	wl_list_init(&server->encode_jobs);
-	wl_list_init(&server->surfaces);
-	wl_list_init(&server->views);
-	server->display = wl_display_create();
-	if (server->display == NULL) {
+	if (!server_init_display(server, &config)) {
 		return false;
 	}
-	server->loop = wl_display_get_event_loop(server->display);
-	server->backend = wlr_headless_backend_create(server->display);
-	server->renderer = wlr_pixman_renderer_create();
-	if (server->backend == NULL || server->renderer == NULL) {
-		return false;
-	}
-	server->allocator = wlr_allocator_autocreate(server->backend, server->renderer);
-	server->output_layout = wlr_output_layout_create();
-	server->scene = wlr_scene_create();
-	if (server->allocator == NULL || server->output_layout == NULL || server->scene == NULL) {
-		return false;
-	}
-	server->layer_background = wlr_scene_tree_create(&server->scene->node);
-	server->layer_guests = wlr_scene_tree_create(&server->scene->node);
-	server->layer_overlay = wlr_scene_tree_create(&server->scene->node);
-	server->new_output.notify = output_handle_new;
-	wl_signal_add(&server->backend->events.new_output, &server->new_output);
-	for (int i = 0; i < outputs; i++) {
-		wlr_headless_add_output(server->backend, (unsigned)width, (unsigned)height);
-	}
+	ip->ready = true;
 	return wlr_backend_start(server->backend) && wl_list_length(&server->outputs) == outputs;
 }
 
@@ -174,35 +149,11 @@ void inproc_remove_guests(struct inproc *ip)
 
 void inproc_teardown(struct inproc *ip)
 {
-	struct mosaic_server *server = &ip->server;
+	if (!ip->ready) {
+		return;
+	}
 	inproc_remove_guests(ip);
-	if (server->new_output.notify != NULL) {
-		wl_list_remove(&server->new_output.link);
-	}
-	if (server->backend != NULL) {
-		wlr_backend_destroy(server->backend);
-	}
-	struct mosaic_view *view, *vtmp;
-	wl_list_for_each_safe(view, vtmp, &server->views, link) {
-		view_destroy(view);
-	}
-	if (server->scene != NULL) {
-		wlr_scene_node_destroy(&server->scene->node);
-	}
-	if (server->output_layout != NULL) {
-		wlr_output_layout_destroy(server->output_layout);
-	}
-	if (server->allocator != NULL) {
-		wlr_allocator_destroy(server->allocator);
-	}
-	if (server->renderer != NULL) {
-		wlr_renderer_destroy(server->renderer);
-	}
-	if (server->display != NULL) {
-		wl_display_destroy(server->display);
-	}
-	/* Placeholders' labels keep fonts loaded. */
-	label_finish();
+	server_finish(&ip->server);
 }
 
 double inproc_frame(struct inproc *ip, struct mosaic_output *output)

@@ -10,7 +10,8 @@
  * mosaic's compositor in this process, without Xen: headless outputs, the
  * pixman renderer, and guest connectors whose framebuffers are memory of
  * ours. Everything from a connector's new content to the output's commit is
- * mosaic's own code (surfaces, views, the arrangement, the frame handler).
+ * mosaic's own code (surfaces, views, the arrangement, the frame handler),
+ * set up by server_init_display().
  */
 struct vm_connector;
 struct vm_buffer;
@@ -29,6 +30,7 @@ struct inproc {
 	struct mosaic_server server;
 	struct inproc_guest guests[INPROC_MAX_GUESTS];
 	int nguests;
+	bool ready; // server_init_display() succeeded: teardown has something to undo
 };
 
 /* outputs headless outputs of width x height; false if it cannot be set up. */

@@ -8,18 +8,20 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
-#include "compositor/control.h"
+#include "compositor/arrange.h"
+#include "compositor/control/control.h"
 #include "compositor/cursor.h"
 #include "compositor/encode.h"
 #include "compositor/focus.h"
 #include "compositor/inject.h"
 #include "compositor/label.h"
-#include "compositor/layouts.h"
+#include "compositor/layout_file.h"
 #include "compositor/output.h"
 #include "compositor/render.h"
 #include "compositor/screencopy.h"
 #include "compositor/seat.h"
 #include "compositor/server.h"
+#include "compositor/server_setup.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
 #include "input-routing/router.h"
@@ -48,15 +50,28 @@ static struct wlr_backend *create_backend(struct mosaic_server *server)
 	return backend;
 }
 
-bool server_init(struct mosaic_server *server, const struct mosaic_config *config)
+static void init_signals(struct mosaic_server *server)
 {
+	struct wl_signal *signals[] = {&server->events.guest_connected,
+		&server->events.guest_gone, &server->events.surface_destroy,
+		&server->events.outputs_changed, &server->events.views_changed,
+		&server->events.frame, &server->events.focus, &server->events.layout_changed,
+		&server->events.reloaded, &server->events.reload_failed, &server->events.binding};
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		wl_signal_init(signals[i]);
+	}
+}
+
+bool server_init_display(struct mosaic_server *server, const struct mosaic_config *config)
+{
+	init_signals(server);
 	server->config = *config;
 	server->config.layout = NULL;
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->surfaces);
 	wl_list_init(&server->views);
 	wl_list_init(&server->encode_jobs);
-	layouts_install(server, config->layout);
+	layout_file_install(server, config->layout);
 	const char *render = getenv("MOSAIC_RENDER");
 	server->wlroots_render = render != NULL && strcmp(render, "wlroots") == 0;
 
@@ -95,7 +110,24 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 		server->layer_overlay == NULL) {
 		goto error;
 	}
+	server->arrange = arrange_create(server);
+	if (server->arrange == NULL) {
+		goto error;
+	}
+	server->new_output.notify = output_handle_new;
+	wl_signal_add(&server->backend->events.new_output, &server->new_output);
+	return true;
 
+error:
+	server_finish(server);
+	return false;
+}
+
+bool server_init(struct mosaic_server *server, const struct mosaic_config *config)
+{
+	if (!server_init_display(server, config)) {
+		return false;
+	}
 	server->store = xenstore_create(server->loop);
 	if (server->store == NULL) {
 		goto error;
@@ -139,8 +171,6 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 		goto error;
 	}
 
-	server->new_output.notify = output_handle_new;
-	wl_signal_add(&server->backend->events.new_output, &server->new_output);
 	server->new_connector.notify = surface_handle_new_connector;
 	wl_signal_add(&server->vm->events.new_connector, &server->new_connector);
 	return true;
@@ -186,6 +216,8 @@ void server_finish(struct mosaic_server *server)
 	}
 	control_destroy(server->control);
 	server->control = NULL;
+	arrange_destroy(server->arrange);
+	server->arrange = NULL;
 	/* Screenshots its clients asked for: nobody waits for them now. */
 	encode_finish(server);
 	/* Input first: it points at views and surfaces. */
@@ -218,10 +250,6 @@ void server_finish(struct mosaic_server *server)
 	}
 	/* The outputs are gone, each after its last frame. */
 	render_finish(server);
-	/* Outputs going away re-arranged what was left: placeholders of a layout. */
-	wl_list_for_each_safe(view, view_tmp, &server->views, link) {
-		view_destroy(view);
-	}
 	if (server->scene != NULL) {
 		wlr_scene_node_destroy(&server->scene->node);
 	}

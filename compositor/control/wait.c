@@ -6,7 +6,7 @@
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
-#include "compositor/wait.h"
+#include "compositor/control/wait.h"
 #include "protocol/control.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"

@@ -3,12 +3,10 @@
 
 #include "compositor/arrange.h"
 #include "compositor/bindings.h"
-#include "compositor/control.h"
-#include "compositor/layouts.h"
+#include "compositor/layout_file.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "input-routing/router.h"
-#include "protocol/control.h"
 
 static void log_at(enum wlr_log_importance level, const struct layout_error *err)
 {
@@ -36,7 +34,7 @@ static void warn_unsupported(const struct layout_config *config)
 	}
 }
 
-struct layout_config *layouts_load(const char *path, struct layout_error *err)
+struct layout_config *layout_file_load(const char *path, struct layout_error *err)
 {
 	struct layout_config *config = layout_config_load(path, err);
 	if (config == NULL) {
@@ -50,7 +48,7 @@ struct layout_config *layouts_load(const char *path, struct layout_error *err)
 	return config;
 }
 
-void layouts_install(struct mosaic_server *server, struct layout_config *config)
+void layout_file_install(struct mosaic_server *server, struct layout_config *config)
 {
 	server->layout = config;
 	server->active_layout = config != NULL ? config->default_layout : NULL;
@@ -60,7 +58,7 @@ void layouts_install(struct mosaic_server *server, struct layout_config *config)
 	}
 }
 
-bool layouts_switch(struct mosaic_server *server, const char *name, char *why, size_t size)
+bool layout_file_switch(struct mosaic_server *server, const char *name, char *why, size_t size)
 {
 	if (server->layout == NULL) {
 		snprintf(why, size, "no layout file (mosaic runs without --layout)");
@@ -82,13 +80,11 @@ bool layouts_switch(struct mosaic_server *server, const char *name, char *why, s
 	/* One turn of the event loop: every output's next frame shows the whole new layout. */
 	arrange_surfaces(server);
 	wlr_log(WLR_INFO, "Layout '%s'", layout->name);
-	char quoted[160];
-	control_eventf(server->control, "event layout-changed name=%s",
-		control_quote(layout->name, quoted, sizeof(quoted)));
+	wl_signal_emit(&server->events.layout_changed, (void *)layout);
 	return true;
 }
 
-bool layouts_reload(struct mosaic_server *server, struct layout_error *err)
+bool layout_file_reload(struct mosaic_server *server, struct layout_error *err)
 {
 	const char *path = server->config.layout_path;
 	if (path == NULL) {
@@ -96,13 +92,10 @@ bool layouts_reload(struct mosaic_server *server, struct layout_error *err)
 		layout_error_at(err, &nowhere, "no layout file to reload (mosaic runs without --layout)");
 		return false;
 	}
-	struct layout_config *config = layouts_load(path, err);
+	struct layout_config *config = layout_file_load(path, err);
 	if (config == NULL) {
 		log_at(WLR_ERROR, err);
-		char line[2048], quoted[2100];
-		layout_error_format(err, line, sizeof(line));
-		control_eventf(server->control, "event reload-failed error=%s",
-			control_quote(line, quoted, sizeof(quoted)));
+		wl_signal_emit(&server->events.reload_failed, err);
 		return false;
 	}
 	const char *active = server->active_layout != NULL ? server->active_layout->name : NULL;
@@ -121,9 +114,6 @@ bool layouts_reload(struct mosaic_server *server, struct layout_error *err)
 	arrange_surfaces(server);
 	layout_config_destroy(old);
 	wlr_log(WLR_INFO, "Reloaded %s: layout '%s'", path, server->active_layout->name);
-	char qfile[1100], qname[160];
-	control_eventf(server->control, "event reloaded file=%s layout=%s",
-		control_quote(path, qfile, sizeof(qfile)),
-		control_quote(server->active_layout->name, qname, sizeof(qname)));
+	wl_signal_emit(&server->events.reloaded, NULL);
 	return true;
 }

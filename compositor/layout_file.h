@@ -1,5 +1,5 @@
-#ifndef MOSAIC_COMPOSITOR_LAYOUTS_H
-#define MOSAIC_COMPOSITOR_LAYOUTS_H
+#ifndef MOSAIC_COMPOSITOR_LAYOUT_FILE_H
+#define MOSAIC_COMPOSITOR_LAYOUT_FILE_H
 
 #include <stdbool.h>
 
@@ -13,16 +13,16 @@
 struct mosaic_server;
 
 /* Loads and checks a layout file; NULL with err on the first problem. */
-struct layout_config *layouts_load(const char *path, struct layout_error *err);
+struct layout_config *layout_file_load(const char *path, struct layout_error *err);
 /* Makes config (taken) the file in force, with its default layout active. */
-void layouts_install(struct mosaic_server *server, struct layout_config *config);
+void layout_file_install(struct mosaic_server *server, struct layout_config *config);
 /* Switches the active layout; false with why if there is no such layout. */
-bool layouts_switch(struct mosaic_server *server, const char *name, char *why, size_t size);
+bool layout_file_switch(struct mosaic_server *server, const char *name, char *why, size_t size);
 /*
  * Reads the file again. On success the active layout stays if the new file
  * has it, else the default becomes active. On error nothing changes and
  * err says why (also logged).
  */
-bool layouts_reload(struct mosaic_server *server, struct layout_error *err);
+bool layout_file_reload(struct mosaic_server *server, struct layout_error *err);
 
 #endif

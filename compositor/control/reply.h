@@ -1,0 +1,26 @@
+#ifndef MOSAIC_COMPOSITOR_CONTROL_REPLY_H
+#define MOSAIC_COMPOSITOR_CONTROL_REPLY_H
+
+#include <stdbool.h>
+
+/*
+ * Where a request's reply goes: its client's socket, or the log for the
+ * requests of key bindings. A client that cannot take the reply is marked
+ * dead and dropped once its request returns.
+ */
+struct mosaic_server;
+struct control_client;
+
+struct control_reply {
+	struct mosaic_server *server;
+	struct control_client *client; // NULL: the log
+};
+
+/* false if the client is gone (the request that replies still runs). */
+bool reply_printf(struct control_reply *reply, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A value for a data line, quoted as needed ("-" for NULL); a few buffers in turn, for one line. */
+const char *reply_q(const char *value);
+
+#endif
