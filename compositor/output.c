@@ -21,10 +21,12 @@
 /* Without a layout file: the colour mosaic always had; outputs a file does not describe: black. */
 #define BUILTIN_BACKGROUND 0x141419u
 
+static void output_frame_done(struct mosaic_output *output, bool committed);
+
 void output_render_frame(struct mosaic_output *output)
 {
 	struct wlr_output *wlr_output = output->wlr_output;
-	if (render_output_busy(output)) {
+	if (render_output_busy(output->render)) {
 		/* Its damage waits for the next frame, as on a display that missed a vblank. */
 		return;
 	}
@@ -43,7 +45,7 @@ void output_render_frame(struct mosaic_output *output)
 			surface_stage(surface, seq);
 		}
 	}
-	switch (render_output_start(output)) {
+	switch (render_output_start(output->render)) {
 	case RENDER_LATER:
 		return;
 	case RENDER_FAILED:
@@ -56,7 +58,7 @@ void output_render_frame(struct mosaic_output *output)
 	output_frame_done(output, wlr_output->commit_seq + 1 != seq);
 }
 
-void output_frame_done(struct mosaic_output *output, bool committed)
+static void output_frame_done(struct mosaic_output *output, bool committed)
 {
 	struct wlr_output *wlr_output = output->wlr_output;
 	if (!committed) {
@@ -74,6 +76,12 @@ void output_frame_done(struct mosaic_output *output, bool committed)
 		return;
 	}
 	wl_signal_emit(&output->server->events.frame, wlr_output);
+}
+
+static void output_handle_render_done(struct wl_listener *listener, void *data)
+{
+	struct mosaic_output *output = wl_container_of(listener, output, render_done);
+	output_frame_done(output, *(bool *)data);
 }
 
 static void output_handle_frame(struct wl_listener *listener, void *data)
@@ -231,7 +239,8 @@ static void output_handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&output->frame.link);
 	wl_list_remove(&output->present.link);
 	/* A frame being drawn is dropped first: its buffer goes with the output. */
-	render_output_cancel(output);
+	wl_list_remove(&output->render_done.link);
+	render_output_destroy(output->render);
 	wl_list_remove(&output->destroy.link);
 	wl_list_remove(&output->link);
 	clock_stop(output);
@@ -270,8 +279,11 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	wlr_output->data = output;
 	output->scene_output = wlr_scene_output_create(server->scene, wlr_output);
 	output->background = background_create(server->layer_background);
-	if (output->scene_output == NULL || output->background == NULL) {
+	output->render = output->scene_output == NULL ? NULL :
+		render_output_create(server, output->scene_output);
+	if (output->render == NULL || output->background == NULL) {
 		wlr_log(WLR_ERROR, "Output %s: out of memory", wlr_output->name);
+		render_output_destroy(output->render);
 		if (output->scene_output != NULL) {
 			wlr_scene_output_destroy(output->scene_output);
 		}
@@ -279,6 +291,8 @@ void output_handle_new(struct wl_listener *listener, void *data)
 		free(output);
 		return;
 	}
+	output->render_done.notify = output_handle_render_done;
+	wl_signal_add(&output->render->events.done, &output->render_done);
 	output->frame.notify = output_handle_frame;
 	wl_signal_add(&wlr_output->events.frame, &output->frame);
 	output->present.notify = output_handle_present;
@@ -315,7 +329,7 @@ void outputs_configure(struct mosaic_server *server)
 	struct mosaic_output *output;
 	wl_list_for_each(output, &server->outputs, link) {
 		/* A mode change replaces the buffers a frame may be drawn into. */
-		render_output_wait(output);
+		render_output_wait(output->render);
 		if (!configure(server, output, output->wlr_output)) {
 			wlr_log(WLR_ERROR, "Output %s: cannot apply its settings",
 				output->wlr_output->name);

@@ -7,6 +7,7 @@
 /* One real, nested or headless output, its frame clock and its background. */
 struct mosaic_server;
 struct mosaic_background;
+struct render_output;
 struct layout_output;
 
 struct mosaic_output {
@@ -18,19 +19,18 @@ struct mosaic_output {
 	/* Headless outputs: frames on a fixed grid at the output's rate (a timerfd), or -1. */
 	int clock_fd;
 	struct wl_event_source *clock;
-	struct render_frame *drawing; // a frame being drawn, NULL if none
+	struct render_output *render; // its frames
 
 	struct wl_listener frame;
 	struct wl_listener present;
 	struct wl_listener destroy;
+	struct wl_listener render_done;
 	struct wl_list link; // mosaic_server.outputs
 };
 
 void output_handle_new(struct wl_listener *listener, void *data);
 /* Composes and commits a frame if anything changed; completes the flips it shows. */
 void output_render_frame(struct mosaic_output *output);
-/* A frame drawn apart was committed (or not): for render.c. */
-void output_frame_done(struct mosaic_output *output, bool committed);
 /* By wlr_output name (NULL: the first output). */
 struct mosaic_output *output_find(struct mosaic_server *server, const char *name);
 /* Layout position and size of the output. */

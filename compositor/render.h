@@ -4,6 +4,7 @@
 #include <pixman.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <wayland-server-core.h>
 
 /*
  * Composes an output's frame and commits it. With the pixman renderer,
@@ -19,32 +20,47 @@
  * and committed when it is done: the event loop goes on serving guests
  * (their requests, hidden connectors' clocks) meanwhile.
  */
-struct mosaic_output;
 struct mosaic_server;
+struct render_frame;
+struct wlr_scene_output;
+
+/* An output's frames, as this file makes them. */
+struct render_output {
+	struct mosaic_server *server;
+	struct wlr_scene_output *scene_output;
+	struct render_frame *drawing; // a frame being drawn, NULL if none
+	struct {
+		/* bool *committed: a frame drawn apart (RENDER_LATER) was committed, or not. */
+		struct wl_signal done;
+	} events;
+};
+
+struct render_output *render_output_create(struct mosaic_server *server,
+	struct wlr_scene_output *scene_output);
+/* Drops a frame being drawn: the output is going away. */
+void render_output_destroy(struct render_output *target);
 
 enum render_start {
 	RENDER_NOTHING,   // nothing changed: no commit
 	RENDER_COMMITTED, // drawn and committed
 	RENDER_FAILED,    // not committed
-	RENDER_LATER,     // being drawn: output_frame_done() follows the commit
+	RENDER_LATER,     // being drawn: events.done follows the commit
 };
 
 /* Starts the output's frame; not while render_output_busy(). */
-enum render_start render_output_start(struct mosaic_output *output);
+enum render_start render_output_start(struct render_output *target);
 /* A frame of this output is being drawn. */
-bool render_output_busy(struct mosaic_output *output);
+bool render_output_busy(struct render_output *target);
 /* Finishes the output's frame in flight now, and commits it (before its mode changes). */
-void render_output_wait(struct mosaic_output *output);
-/* The same without the commit: the output is going away. */
-void render_output_cancel(struct mosaic_output *output);
+void render_output_wait(struct render_output *target);
 /* Stops the composition thread; every output has waited for its frame. */
 void render_finish(struct mosaic_server *server);
 /*
  * Draws the whole output into dest (the output's size in its pixels) as its
  * frames are drawn; false if this output is one wlroots draws.
  */
-bool render_scene(struct mosaic_output *output, pixman_image_t *dest);
+bool render_scene(struct render_output *target, pixman_image_t *dest);
 /* The same into new memory: XRGB8888, stride width * 4, free() it; NULL as render_scene. */
-uint32_t *render_scene_pixels(struct mosaic_output *output);
+uint32_t *render_scene_pixels(struct render_output *target);
 
 #endif

@@ -44,7 +44,7 @@ static void import_pending_textures(struct wlr_scene *scene, struct wlr_renderer
  */
 static uint32_t *render_output_mosaic(struct mosaic_output *output)
 {
-	return output->server->wlroots_render ? NULL : render_scene_pixels(output);
+	return output->server->wlroots_render ? NULL : render_scene_pixels(output->render);
 }
 
 /* The whole output; pixels as a vm_buffer's memory, which the caller takes. */

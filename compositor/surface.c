@@ -7,7 +7,6 @@
 #include "compositor/label.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
-#include "compositor/view.h"
 #include "input-routing/router.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
@@ -15,12 +14,7 @@
 static void surface_handle_frame(struct wl_listener *listener, void *data)
 {
 	struct mosaic_surface *surface = wl_container_of(listener, surface, frame);
-	struct mosaic_view *view;
-	wl_list_for_each(view, &surface->server->views, link) {
-		if (view->params.surface == surface) {
-			view_update_content(view);
-		}
-	}
+	wl_signal_emit(&surface->events.content, surface);
 	surface->dirty_seq = surface->connector->content_seq;
 	/*
 	 * A view may show none of the new frame (cropped or clipped away):
@@ -83,6 +77,7 @@ static struct mosaic_surface *surface_create(struct mosaic_server *server, uint3
 		return NULL;
 	}
 	surface->server = server;
+	wl_signal_init(&surface->events.content);
 	surface->domid = domid;
 	surface->devid = devid;
 	surface->index = index;

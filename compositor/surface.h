@@ -34,6 +34,9 @@ struct mosaic_surface {
 	uint32_t staged_commit;
 	bool staged;
 
+	struct {
+		struct wl_signal content; // the guest showed something new: views redraw
+	} events;
 	struct wl_listener frame;
 	struct wl_listener destroy;
 	struct wl_list link; // mosaic_server.surfaces

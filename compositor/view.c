@@ -148,7 +148,7 @@ static void set_placeholder(struct mosaic_view *view, bool shown)
 	}
 }
 
-void view_update_content(struct mosaic_view *view)
+static void view_update_content(struct mosaic_view *view)
 {
 	destroy_content(view);
 	struct mosaic_surface *surface = view->params.surface;
@@ -250,6 +250,12 @@ bool view_shows_guest(const struct mosaic_view *view)
 		view->params.surface->connector != NULL;
 }
 
+static void view_handle_surface_content(struct wl_listener *listener, void *data)
+{
+	struct mosaic_view *view = wl_container_of(listener, view, surface_content);
+	view_update_content(view);
+}
+
 struct mosaic_view *view_create(struct mosaic_server *server, const struct view_params *params)
 {
 	struct mosaic_view *view = calloc(1, sizeof(*view));
@@ -285,6 +291,11 @@ struct mosaic_view *view_create(struct mosaic_server *server, const struct view_
 		}
 	}
 	wl_list_insert(server->views.prev, &view->link);
+	wl_list_init(&view->surface_content.link);
+	if (params->surface != NULL) {
+		view->surface_content.notify = view_handle_surface_content;
+		wl_signal_add(&params->surface->events.content, &view->surface_content);
+	}
 	view_update_content(view);
 	return view;
 
@@ -303,6 +314,7 @@ void view_destroy(struct mosaic_view *view)
 		return;
 	}
 	wl_list_remove(&view->link);
+	wl_list_remove(&view->surface_content.link);
 	if (view->tree != NULL) {
 		/* Also releases the scene's locks on guest memory. */
 		wlr_scene_node_destroy(&view->tree->node);

@@ -49,14 +49,13 @@ struct mosaic_view {
 	struct wlr_scene_rect *placeholder;
 	struct wlr_scene_buffer *label_node;
 
+	struct wl_listener surface_content; // the guest showed something new, or left
 	struct wl_list link; // mosaic_server.views, bottom to top
 };
 
 /* Appends a view on top of the others. */
 struct mosaic_view *view_create(struct mosaic_server *server, const struct view_params *params);
 void view_destroy(struct mosaic_view *view);
-/* The guest showed something new (or left): redraw the view from its connector. */
-void view_update_content(struct mosaic_view *view);
 /* Whether the view puts its connector on an output. */
 bool view_shows_guest(const struct mosaic_view *view);
 

@@ -163,7 +163,7 @@ double inproc_frame(struct inproc *ip, struct mosaic_output *output)
 	/* Headless outputs' frames come from a 60 Hz clock: don't wait for it. */
 	double t0 = inproc_cpu_us();
 	output_render_frame(output);
-	render_output_wait(output);
+	render_output_wait(output->render);
 	double t = inproc_cpu_us() - t0;
 	/* Present events and timers: not part of the frame. */
 	wl_event_loop_dispatch(ip->server.loop, 0);

@@ -89,7 +89,7 @@ static void check_output(const char *what, struct mosaic_output *output)
 {
 	int w, h;
 	uint32_t *want = render_wlroots(output, &w, &h);
-	uint32_t *got = render_scene_pixels(output);
+	uint32_t *got = render_scene_pixels(output->render);
 	if (want == NULL || got == NULL) {
 		fprintf(stderr, "%s: cannot render\n", what);
 		failures++;
@@ -285,7 +285,7 @@ int main(void)
 	struct mosaic_output *out = output_find(&ip->server, NULL);
 	if (inproc_add_guest(ip, 1920, 1080, DRM_FORMAT_XRGB8888) != NULL) {
 		output_render_frame(out);
-		if (!render_output_busy(out)) {
+		if (!render_output_busy(out->render)) {
 			fprintf(stderr, "a full frame was not handed to the composition thread\n");
 			failures++;
 		}
