@@ -54,10 +54,11 @@ static bool parse_size(const char *s, int *w, int *h)
 		*w <= 16384 && *h <= 16384;
 }
 
-int main(int argc, char *argv[])
+/* The command line into config and level: -1 to go on, else the exit status. */
+static int parse_options(int argc, char *argv[], struct mosaic_config *cfg,
+	enum wlr_log_importance *level)
 {
 	struct mosaic_config config = {.headless_outputs = 1};
-	enum wlr_log_importance level = WLR_INFO;
 	static const struct option options[] = {
 		{"headless", no_argument, NULL, 'H'},
 		{"size", required_argument, NULL, 's'},
@@ -108,7 +109,7 @@ int main(int argc, char *argv[])
 			config.allow_screencopy = true;
 			break;
 		case 'v':
-			level = WLR_DEBUG;
+			*level = WLR_DEBUG;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -121,6 +122,18 @@ int main(int argc, char *argv[])
 	if (optind < argc) {
 		fputs(usage, stderr);
 		return 2;
+	}
+	*cfg = config;
+	return -1;
+}
+
+int main(int argc, char *argv[])
+{
+	struct mosaic_config config;
+	enum wlr_log_importance level = WLR_INFO;
+	int exit_status = parse_options(argc, argv, &config, &level);
+	if (exit_status >= 0) {
+		return exit_status;
 	}
 	wlr_log_init(level, NULL);
 	if (config.layout_path != NULL) {

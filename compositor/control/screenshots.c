@@ -91,7 +91,9 @@ static void shot_cancel(struct control_pending *pending)
 	free(shot);
 }
 
-void command_screenshot(struct control_reply *reply, int argc, char **argv)
+/* Which output, and which part of it in its pixels; false after replying with an error. */
+static bool shot_area(struct control_reply *reply, int argc, char **argv,
+	struct mosaic_output **where, struct wlr_box *area)
 {
 	static const char *const keys[] = {"rect", "surface", NULL};
 	int count;
@@ -100,7 +102,7 @@ void command_screenshot(struct control_reply *reply, int argc, char **argv)
 	if (count > 1 || (rect != NULL && guest != NULL)) {
 		reply_printf(reply,
 			"error usage: screenshot [OUTPUT] [rect=X,Y,W,H | surface=GUEST]\n");
-		return;
+		return false;
 	}
 	struct mosaic_output *output = NULL;
 	if (name != NULL || guest == NULL) {
@@ -108,7 +110,7 @@ void command_screenshot(struct control_reply *reply, int argc, char **argv)
 		if (output == NULL) {
 			reply_printf(
 				reply, "error no output %s\n", name != NULL ? reply_q(name) : "at all");
-			return;
+			return false;
 		}
 	}
 	struct wlr_box box = {0, 0, 0, 0};
@@ -117,7 +119,7 @@ void command_screenshot(struct control_reply *reply, int argc, char **argv)
 		struct compare_rect r;
 		if (!compare_parse_rect(rect, &r)) {
 			reply_printf(reply, "error rect wants X,Y,W,H, got %s\n", reply_q(rect));
-			return;
+			return false;
 		}
 		box = (struct wlr_box){r.x, r.y, r.width, r.height};
 		whole = false;
@@ -129,11 +131,11 @@ void command_screenshot(struct control_reply *reply, int argc, char **argv)
 				"error surface wants NAME or DOMID, then :CONN or :DEV.CONN, "
 				"got %s\n",
 				reply_q(guest));
-			return;
+			return false;
 		}
 		if (!screenshot_guest_box(reply->server, &g, &output, &box, why, sizeof(why))) {
 			reply_printf(reply, "error guest %s: %s\n", reply_q(guest), why);
-			return;
+			return false;
 		}
 		whole = false;
 	}
@@ -144,8 +146,21 @@ void command_screenshot(struct control_reply *reply, int argc, char **argv)
 	} else if (!wlr_box_intersection(&box, &box, &all)) {
 		reply_printf(reply, "error the rectangle is outside output %s (%dx%d)\n",
 			reply_q(o->name), o->width, o->height);
+		return false;
+	}
+	*where = output;
+	*area = box;
+	return true;
+}
+
+void command_screenshot(struct control_reply *reply, int argc, char **argv)
+{
+	struct mosaic_output *output;
+	struct wlr_box box;
+	if (!shot_area(reply, argc, argv, &output, &box)) {
 		return;
 	}
+	struct wlr_output *o = output->wlr_output;
 	struct pending_shot *shot = calloc(1, sizeof(*shot));
 	if (shot == NULL) {
 		reply_printf(reply, "error out of memory\n");
