@@ -35,25 +35,36 @@ static void request_handle_done(void *data, const char *text)
 	control_client_answered(client, control_client_send(client, text, strlen(text)));
 }
 
+/* timeout=MS and a client to answer; NULL after replying with an error. */
+static struct wait_request *request_create(struct control_reply *reply, int argc, char **argv,
+	int *ms)
+{
+	if (!args_timeout(reply, argc, argv, ms)) {
+		return NULL;
+	}
+	if (reply->client == NULL) {
+		reply_printf(reply, "error waiting needs a client to answer\n");
+		return NULL;
+	}
+	struct wait_request *request = calloc(1, sizeof(*request));
+	if (request == NULL) {
+		reply_printf(reply, "error out of memory\n");
+		return NULL;
+	}
+	request->client = reply->client;
+	return request;
+}
+
 /* The client's next requests wait for the answer. */
 static void request_start(struct control_reply *reply, struct wait_request *request)
 {
-	if (request == NULL || request->wait == NULL) {
+	if (request->wait == NULL) {
 		free(request);
 		reply_printf(reply, "error out of memory\n");
 		return;
 	}
 	request->pending.cancel = request_cancel;
 	reply->client->pending = &request->pending;
-}
-
-static bool can_wait(struct control_reply *reply)
-{
-	if (reply->client == NULL) {
-		reply_printf(reply, "error waiting needs a client to answer\n");
-		return false;
-	}
-	return true;
 }
 
 void command_wait_flip(struct control_reply *reply, int argc, char **argv)
@@ -80,15 +91,11 @@ void command_wait_flip(struct control_reply *reply, int argc, char **argv)
 		return;
 	}
 	int ms;
-	if (!args_timeout(reply, argc, argv, &ms) || !can_wait(reply)) {
+	struct wait_request *request = request_create(reply, argc, argv, &ms);
+	if (request == NULL) {
 		return;
 	}
-	struct wait_request *request = calloc(1, sizeof(*request));
-	if (request != NULL) {
-		request->client = reply->client;
-		request->wait = wait_flip_create(
-			reply->server, &g, flip, ms, request_handle_done, request);
-	}
+	request->wait = wait_flip_create(reply->server, &g, flip, ms, request_handle_done, request);
 	request_start(reply, request);
 }
 
@@ -118,14 +125,10 @@ void command_wait_frame(struct control_reply *reply, int argc, char **argv)
 		seq = (uint32_t)v;
 	}
 	int ms;
-	if (!args_timeout(reply, argc, argv, &ms) || !can_wait(reply)) {
+	struct wait_request *request = request_create(reply, argc, argv, &ms);
+	if (request == NULL) {
 		return;
 	}
-	struct wait_request *request = calloc(1, sizeof(*request));
-	if (request != NULL) {
-		request->client = reply->client;
-		request->wait = wait_frame_create(
-			reply->server, output, seq, ms, request_handle_done, request);
-	}
+	request->wait = wait_frame_create(reply->server, output, seq, ms, request_handle_done, request);
 	request_start(reply, request);
 }
