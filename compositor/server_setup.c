@@ -227,6 +227,11 @@ void server_finish(struct mosaic_server *server)
 	server->cursor = NULL;
 	focus_destroy(server->focus);
 	server->focus = NULL;
+	/* Frames being drawn hold guest memory too: they end before the guests' devices. */
+	struct mosaic_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		render_output_wait(output->render);
+	}
 	/* Views first: they hold the scene's locks on guest memory. */
 	struct mosaic_view *view, *view_tmp;
 	wl_list_for_each_safe(view, view_tmp, &server->views, link) {
