@@ -194,6 +194,7 @@ struct mosaic_arrange {
 	struct mosaic_server *server;
 	struct wl_listener guest_connected;
 	struct wl_listener guest_gone;
+	struct wl_listener guest_forgotten;
 	struct wl_listener outputs_changed;
 };
 
@@ -207,6 +208,12 @@ static void arrange_handle_guest_gone(struct wl_listener *listener, void *data)
 {
 	/* Releases the scene's locks on its memory; a layout may place another connector there. */
 	struct mosaic_arrange *arrange = wl_container_of(listener, arrange, guest_gone);
+	arrange_surfaces(arrange->server);
+}
+
+static void arrange_handle_guest_forgotten(struct wl_listener *listener, void *data)
+{
+	struct mosaic_arrange *arrange = wl_container_of(listener, arrange, guest_forgotten);
 	arrange_surfaces(arrange->server);
 }
 
@@ -227,6 +234,8 @@ struct mosaic_arrange *arrange_create(struct mosaic_server *server)
 	wl_signal_add(&server->events.guest_connected, &arrange->guest_connected);
 	arrange->guest_gone.notify = arrange_handle_guest_gone;
 	wl_signal_add(&server->events.guest_gone, &arrange->guest_gone);
+	arrange->guest_forgotten.notify = arrange_handle_guest_forgotten;
+	wl_signal_add(&server->events.guest_forgotten, &arrange->guest_forgotten);
 	arrange->outputs_changed.notify = arrange_handle_outputs_changed;
 	wl_signal_add(&server->events.outputs_changed, &arrange->outputs_changed);
 	return arrange;
@@ -239,6 +248,7 @@ void arrange_destroy(struct mosaic_arrange *arrange)
 	}
 	wl_list_remove(&arrange->guest_connected.link);
 	wl_list_remove(&arrange->guest_gone.link);
+	wl_list_remove(&arrange->guest_forgotten.link);
 	wl_list_remove(&arrange->outputs_changed.link);
 	free(arrange);
 }

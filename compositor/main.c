@@ -21,6 +21,8 @@ static const char usage[] =
 	"  -l, --layout FILE       the layout file: outputs, guests, layouts, key bindings\n"
 	"                          (mosaic-layout(5)); without it, guests are shown in a grid\n"
 	"  -m, --guest-memory MIB  buffer memory one guest device may use (256)\n"
+	"      --forget-after S    how long the place of a guest that is gone is kept, in\n"
+	"                          seconds, 0 to 86400 (60); the layout file's guests stay\n"
 	"      --allow-screencopy  let Wayland clients of mosaic's (grim) capture the\n"
 	"                          outputs, guests' screens included (off: they are private,\n"
 	"                          unless the layout file says allow-screencopy = true)\n"
@@ -58,7 +60,7 @@ static bool parse_size(const char *s, int *w, int *h)
 static int parse_options(int argc, char *argv[], struct mosaic_config *cfg,
 	enum wlr_log_importance *level)
 {
-	struct mosaic_config config = {.headless_outputs = 1};
+	struct mosaic_config config = {.headless_outputs = 1, .forget_after_ms = 60000};
 	static const struct option options[] = {
 		{"headless", no_argument, NULL, 'H'},
 		{"size", required_argument, NULL, 's'},
@@ -67,6 +69,7 @@ static int parse_options(int argc, char *argv[], struct mosaic_config *cfg,
 		{"guest-memory", required_argument, NULL, 'm'},
 		{"layout", required_argument, NULL, 'l'},
 		{"allow-screencopy", no_argument, NULL, 'S'},
+		{"forget-after", required_argument, NULL, 'F'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -108,6 +111,17 @@ static int parse_options(int argc, char *argv[], struct mosaic_config *cfg,
 		case 'S':
 			config.allow_screencopy = true;
 			break;
+		case 'F': {
+			char *end;
+			long seconds = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || seconds < 0 || seconds > 86400) {
+				fprintf(stderr, "mosaic: --forget-after wants 0 to 86400 (seconds), got '%s'\n",
+					optarg);
+				return 2;
+			}
+			config.forget_after_ms = (int)seconds * 1000;
+			break;
+		}
 		case 'v':
 			*level = WLR_DEBUG;
 			break;

@@ -20,6 +20,8 @@ struct mosaic_config {
 	uint64_t guest_memory; // bytes of buffers per guest device, 0: default
 	const char *layout_path; // NULL: the built-in grid
 	bool allow_screencopy; // dom0 clients may capture outputs (wlr-screencopy)
+	/* How long the place of a guest that is gone is kept (unless the layout file names it); <0: for ever. */
+	int forget_after_ms;
 	struct layout_config *layout; // loaded from layout_path; the server takes it
 };
 
@@ -71,6 +73,7 @@ struct mosaic_server {
 	struct {
 		struct wl_signal guest_connected; // struct mosaic_surface *
 		struct wl_signal guest_gone;      // struct mosaic_surface *, its connector gone
+		struct wl_signal guest_forgotten; // struct mosaic_surface *, gone too long: out of the list
 		struct wl_signal surface_destroy; // struct mosaic_surface *: drop every pointer to it
 		struct wl_signal outputs_changed; // NULL: an output came or went
 		struct wl_signal views_changed;   // NULL: the views were remade

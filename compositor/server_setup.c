@@ -53,7 +53,8 @@ static struct wlr_backend *create_backend(struct mosaic_server *server)
 static void init_signals(struct mosaic_server *server)
 {
 	struct wl_signal *signals[] = {&server->events.guest_connected,
-		&server->events.guest_gone, &server->events.surface_destroy,
+		&server->events.guest_gone, &server->events.guest_forgotten,
+		&server->events.surface_destroy,
 		&server->events.outputs_changed, &server->events.views_changed,
 		&server->events.frame, &server->events.focus, &server->events.layout_changed,
 		&server->events.reloaded, &server->events.reload_failed, &server->events.binding};

@@ -7,6 +7,7 @@
 #include "compositor/label.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
+#include "layouts/layout.h"
 #include "input-routing/router.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
@@ -36,10 +37,22 @@ static void surface_handle_destroy(struct wl_listener *listener, void *data)
 	wlr_log(WLR_INFO, "%s is gone", surface->label);
 	/* The arrangement releases the scene's locks on guest memory. */
 	wl_signal_emit(&surface->server->events.guest_gone, surface);
+	/* Its place stays a while (it may come back, under another domid), not for ever. */
+	if (surface->forget != NULL && surface->server->config.forget_after_ms >= 0) {
+		wl_event_source_timer_update(
+			surface->forget, surface->server->config.forget_after_ms > 0 ?
+						 surface->server->config.forget_after_ms :
+						 1);
+	}
 }
 
+/*
+ * The connector's place: its own (same domain), else that of a domain of
+ * the same name that is gone: a restarted guest gets a new domid, and takes
+ * its old place.
+ */
 static struct mosaic_surface *find_slot(struct mosaic_server *server, uint32_t domid,
-	uint32_t devid, uint32_t index)
+	uint32_t devid, uint32_t index, const char *name)
 {
 	struct mosaic_surface *surface;
 	wl_list_for_each(surface, &server->surfaces, link) {
@@ -47,7 +60,44 @@ static struct mosaic_surface *find_slot(struct mosaic_server *server, uint32_t d
 			return surface;
 		}
 	}
+	wl_list_for_each(surface, &server->surfaces, link) {
+		if (surface->connector == NULL && name[0] != '\0' && strcmp(surface->name, name) == 0 &&
+			surface->devid == devid && surface->index == index) {
+			return surface;
+		}
+	}
 	return NULL;
+}
+
+/* A guest the layout file names keeps its surface while it is away. */
+static bool named_by_layout(const struct mosaic_surface *surface)
+{
+	const struct layout_config *config = surface->server->layout;
+	for (size_t i = 0; config != NULL && i < config->guests_len; i++) {
+		const struct layout_guest *g = &config->guests[i];
+		if ((g->name == NULL || strcmp(g->name, surface->name) == 0) &&
+			(g->domid < 0 || (uint32_t)g->domid == surface->domid)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int surface_handle_forget(void *data)
+{
+	struct mosaic_surface *surface = data;
+	struct mosaic_server *server = surface->server;
+	if (surface->connector != NULL || named_by_layout(surface)) {
+		return 0;
+	}
+	wlr_log(WLR_INFO, "%s has been gone for %d s: its place is freed", surface->label,
+		server->config.forget_after_ms / 1000);
+	/* Out of the list first: the arrangement that follows leaves it out. */
+	wl_list_remove(&surface->link);
+	wl_list_init(&surface->link);
+	wl_signal_emit(&server->events.guest_forgotten, surface);
+	surface_destroy(surface);
+	return 0;
 }
 
 static int slot_cmp(const struct mosaic_surface *a, uint32_t domid, uint32_t devid,
@@ -78,6 +128,11 @@ static struct mosaic_surface *surface_create(struct mosaic_server *server, uint3
 	}
 	surface->server = server;
 	wl_signal_init(&surface->events.content);
+	surface->forget = wl_event_loop_add_timer(server->loop, surface_handle_forget, surface);
+	if (surface->forget == NULL) {
+		free(surface);
+		return NULL;
+	}
 	surface->domid = domid;
 	surface->devid = devid;
 	surface->index = index;
@@ -124,8 +179,10 @@ void surface_handle_new_connector(struct wl_listener *listener, void *data)
 	struct vm_connector *connector = data;
 	struct vm_display *display = connector->display;
 
+	char name[128];
+	label_sanitize(display->name != NULL ? display->name : "", name, sizeof(name));
 	struct mosaic_surface *surface =
-		find_slot(server, display->domid, display->devid, connector->index);
+		find_slot(server, display->domid, display->devid, connector->index, name);
 	bool created = surface == NULL;
 	if (created) {
 		surface = surface_create(server, display->domid, display->devid, connector->index);
@@ -139,6 +196,12 @@ void surface_handle_new_connector(struct wl_listener *listener, void *data)
 		vm_connector_set_shown(connector, false);
 		return;
 	}
+	if (surface->domid != display->domid) {
+		wlr_log(WLR_INFO, "%s: back as domain %u (was %u)", surface->label, display->domid,
+			surface->domid);
+		surface->domid = display->domid;
+	}
+	wl_event_source_timer_update(surface->forget, 0);
 	surface->connector = connector;
 	surface->width = connector->width;
 	surface->height = connector->height;
@@ -200,6 +263,7 @@ void surface_destroy(struct mosaic_surface *surface)
 		surface->connector->data = NULL;
 	}
 	wl_list_remove(&surface->link);
+	wl_event_source_remove(surface->forget);
 	free(surface->name);
 	free(surface->unique_id);
 	free(surface->label);

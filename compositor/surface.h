@@ -25,6 +25,7 @@ struct mosaic_surface {
 	uint32_t width, height; // the connector's resolution
 
 	struct vm_connector *connector; // NULL while the guest is away
+	struct wl_event_source *forget; // frees the place of a guest away too long
 	/* The output whose frames present the flips: the first that shows it, NULL if none. */
 	struct wlr_output *presenter;
 

@@ -74,6 +74,7 @@
  *   follow               event lines until the client disconnects; no status line:
  *                          event guest-connected label= domid= dev= conn= unique-id= resolution=
  *                          event guest-gone (the same keys)
+ *                          event guest-forgotten (the same keys): its place is given up
  *                          event layout-changed name=
  *                          event reloaded file= layout=
  *                          event reload-failed error=

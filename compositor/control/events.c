@@ -18,6 +18,7 @@ struct control_events {
 	struct wl_list *clients;
 	struct wl_listener guest_connected;
 	struct wl_listener guest_gone;
+	struct wl_listener guest_forgotten;
 	struct wl_listener frame;
 	struct wl_listener focus;
 	struct wl_listener layout_changed;
@@ -90,6 +91,12 @@ static void events_handle_guest_gone(struct wl_listener *listener, void *data)
 	announce(events, data, "guest-gone");
 }
 
+static void events_handle_guest_forgotten(struct wl_listener *listener, void *data)
+{
+	struct control_events *events = wl_container_of(listener, events, guest_forgotten);
+	announce(events, data, "guest-forgotten");
+}
+
 static void events_handle_frame(struct wl_listener *listener, void *data)
 {
 	struct control_events *events = wl_container_of(listener, events, frame);
@@ -148,6 +155,8 @@ struct control_events *control_events_create(struct mosaic_server *server, struc
 		{&events->guest_connected, events_handle_guest_connected,
 			&server->events.guest_connected},
 		{&events->guest_gone, events_handle_guest_gone, &server->events.guest_gone},
+		{&events->guest_forgotten, events_handle_guest_forgotten,
+			&server->events.guest_forgotten},
 		{&events->frame, events_handle_frame, &server->events.frame},
 		{&events->focus, events_handle_focus, &server->events.focus},
 		{&events->layout_changed, events_handle_layout_changed,
@@ -168,6 +177,7 @@ void control_events_destroy(struct control_events *events)
 		return;
 	}
 	struct wl_listener *listeners[] = {&events->guest_connected, &events->guest_gone,
+		&events->guest_forgotten,
 		&events->frame, &events->focus, &events->layout_changed, &events->reloaded,
 		&events->reload_failed};
 	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++) {
