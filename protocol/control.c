@@ -335,6 +335,24 @@ bool control_parse_guest(const char *text, struct control_guest *guest)
 	return true;
 }
 
+bool control_parse_rect(const char *text, struct control_rect *rect)
+{
+	unsigned long v[4];
+	const char *p = text;
+	for (int i = 0; i < 4; i++) {
+		/* The size's two numbers may be parted by 'x' as well as ','. */
+		const char *end = p + strcspn(p, i == 2 ? "x," : ",");
+		bool last = i == 3;
+		if (last != (*end == '\0') || !parse_uint(p, end, 65535, &v[i]) ||
+			(i >= 2 && v[i] == 0)) {
+			return false;
+		}
+		p = last ? end : end + 1;
+	}
+	*rect = (struct control_rect){(int)v[0], (int)v[1], (int)v[2], (int)v[3]};
+	return true;
+}
+
 bool control_guest_matches(const struct control_guest *guest, const char *name, unsigned domid,
 	unsigned dev, unsigned conn)
 {

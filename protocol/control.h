@@ -128,6 +128,14 @@ bool control_parse_guest(const char *text, struct control_guest *guest);
 bool control_guest_matches(const struct control_guest *guest, const char *name, unsigned domid,
 	unsigned dev, unsigned conn);
 
+/* A rectangle of an output, in its pixels (the screenshot request's rect=). */
+struct control_rect {
+	int x, y, width, height;
+};
+
+/* "X,Y,WxH" (or "X,Y,W,H"): a rectangle with a positive size and x, y >= 0. */
+bool control_parse_rect(const char *text, struct control_rect *rect);
+
 /* The socket path: $MOSAIC_CONTROL, else $XDG_RUNTIME_DIR/mosaic.sock, else /tmp. */
 bool control_default_path(char *buf, size_t size);
 

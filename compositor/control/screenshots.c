@@ -13,7 +13,6 @@
 #include "compositor/encode.h"
 #include "compositor/output.h"
 #include "compositor/screenshot.h"
-#include "protocol/compare.h"
 #include "protocol/control.h"
 
 /*
@@ -116,8 +115,8 @@ static bool shot_area(struct control_reply *reply, int argc, char **argv,
 	struct wlr_box box = {0, 0, 0, 0};
 	bool whole = true;
 	if (rect != NULL) {
-		struct compare_rect r;
-		if (!compare_parse_rect(rect, &r)) {
+		struct control_rect r;
+		if (!control_parse_rect(rect, &r)) {
 			reply_printf(reply, "error rect wants X,Y,W,H, got %s\n", reply_q(rect));
 			return false;
 		}

@@ -40,7 +40,7 @@ mosaic_args="--control $MOSAIC_CONTROL --size 1920x1080"
 [ "$headless" = yes ] && mosaic_args="$mosaic_args --headless"
 XENSIM_DOMID=0 "$build/tests/mosaic-sim" $mosaic_args 2> "$dir/mosaic.log" &
 pids="$pids $!"
-until "$build/mosaicctl" ping 2>/dev/null; do sleep 0.1; done
+until "$build/mosaicctl/mosaicctl" ping 2>/dev/null; do sleep 0.1; done
 
 domid=1
 for guest in cluster:1280x480 infotainment:1280x720 rear-seat:1024x600; do
@@ -60,9 +60,9 @@ done
 if [ "$headless" = yes ]; then
 	sleep "$seconds"
 	# The infotainment guest gets the keyboard: its frame shows in the screenshot.
-	"$build/mosaicctl" focus infotainment
-	"$build/mosaicctl" surfaces
-	"$build/mosaicctl" screenshot "$shot"
+	"$build/mosaicctl/mosaicctl" focus infotainment
+	"$build/mosaicctl/mosaicctl" surfaces
+	"$build/mosaicctl/mosaicctl" screenshot "$shot"
 	echo "mosaic demo: screenshot written to $shot"
 else
 	echo "mosaic demo: running in a window; Super+1..3 give a guest the keyboard; Ctrl-C to stop"

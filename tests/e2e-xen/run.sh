@@ -5,7 +5,7 @@
 #
 # Usage: tests/e2e-xen/run.sh [options]
 #   --mosaic PATH       mosaic binary to test (default: build/mosaic)
-#   --mosaicctl PATH    mosaicctl binary (default: next to mosaic)
+#   --mosaicctl PATH    mosaicctl binary (default: mosaicctl/mosaicctl beside mosaic)
 #   --variant V         headless (default): headless output, pixman renderer, mosaicctl screenshots
 #                       drm: wlroots' DRM backend on virtio-gpu + libinput on USB keyboard/tablet,
 #                            pictures by QMP screendump
@@ -61,7 +61,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$MOSAICCTL" ] || MOSAICCTL="$(dirname "$MOSAIC")/mosaicctl"
+[ -n "$MOSAICCTL" ] || MOSAICCTL="$(dirname "$MOSAIC")/mosaicctl/mosaicctl"
 case "$VARIANT" in headless | drm) ;; *) die "--variant is headless or drm" ;; esac
 case "$BE_ALLOC" in 0 | 1) ;; *) die "--be-alloc is 0 or 1" ;; esac
 # The scenario's steps (dom0.sh); the DRM variant leaves out the be-alloc guest (the headless

@@ -1,4 +1,4 @@
-/* The control protocol's request splitting and the strict number parser. */
+/* The control protocol's request splitting, the strict number parser, guests and rectangles. */
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +68,22 @@ int main(void)
 	CHECK(!control_parse_guest("x:70000.0", &g));
 	CHECK(!control_parse_guest(
 		"a-name-far-too-long-for-any-domain-a-name-far-too-long-for-any-domain", &g));
+
+	/* The screenshot request's rect=. */
+	struct control_rect rect;
+	CHECK(control_parse_rect("0,0,320x180", &rect) && rect.width == 320 && rect.height == 180);
+	CHECK(control_parse_rect("5,6,7,8", &rect) && rect.x == 5 && rect.y == 6 &&
+		rect.width == 7 && rect.height == 8);
+	CHECK(control_parse_rect("0,0,65535x65535", &rect) && rect.height == 65535);
+	CHECK(!control_parse_rect("0,0,0x1", &rect));
+	CHECK(!control_parse_rect("-1,0,1x1", &rect));
+	CHECK(!control_parse_rect("0,0,1x1 ", &rect));
+	CHECK(!control_parse_rect("0,0,1", &rect));
+	CHECK(!control_parse_rect("0,0,1x99999", &rect));
+	CHECK(!control_parse_rect("0x0,1,1", &rect));
+	CHECK(!control_parse_rect("0,0,1x1,2", &rect));
+	CHECK(!control_parse_rect("0,0,1x1x", &rect));
+	CHECK(!control_parse_rect("", &rect));
 
 	return check_result("test-control");
 }

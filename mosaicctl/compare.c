@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol/compare.h"
+#include "mosaicctl/compare.h"
 
 static bool masked(const struct compare_options *options, int x, int y)
 {
@@ -107,22 +107,6 @@ static bool parse_int(const char **p, long min, long max, long *out)
 	}
 	*p = end;
 	*out = v;
-	return true;
-}
-
-bool compare_parse_rect(const char *text, struct compare_rect *rect)
-{
-	const char *p = text;
-	long x, y, w, h;
-	if (!parse_int(&p, 0, 65535, &x) || *p++ != ',' || !parse_int(&p, 0, 65535, &y) ||
-		*p++ != ',' || !parse_int(&p, 1, 65535, &w) || (*p != 'x' && *p != ',')) {
-		return false;
-	}
-	p++;
-	if (!parse_int(&p, 1, 65535, &h) || *p != '\0') {
-		return false;
-	}
-	*rect = (struct compare_rect){(int)x, (int)y, (int)w, (int)h};
 	return true;
 }
 

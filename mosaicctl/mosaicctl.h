@@ -1,5 +1,5 @@
-#ifndef MOSAIC_PROTOCOL_MOSAICCTL_H
-#define MOSAIC_PROTOCOL_MOSAICCTL_H
+#ifndef MOSAIC_MOSAICCTL_MOSAICCTL_H
+#define MOSAIC_MOSAICCTL_MOSAICCTL_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,8 +6,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "mosaicctl/mosaicctl.h"
 #include "protocol/control.h"
-#include "protocol/mosaicctl.h"
 
 int ctl_connect(const struct ctl *ctl)
 {

@@ -1,5 +1,5 @@
-#ifndef MOSAIC_PROTOCOL_COMPARE_H
-#define MOSAIC_PROTOCOL_COMPARE_H
+#ifndef MOSAIC_MOSAICCTL_COMPARE_H
+#define MOSAIC_MOSAICCTL_COMPARE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,8 +43,6 @@ void compare_pictures(const uint32_t *reference, const uint32_t *capture, int wi
 uint32_t *compare_diff_picture(const uint32_t *reference, const uint32_t *capture, int width,
 	int height, const struct compare_options *options);
 
-/* "X,Y,WxH" (or "X,Y,W,H"): a rectangle with a positive size and x, y >= 0. */
-bool compare_parse_rect(const char *text, struct compare_rect *rect);
 /* "N" (every channel) or "R,G,B", each 0..255. */
 bool compare_parse_tolerance(const char *text, int tolerance[3]);
 

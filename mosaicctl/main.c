@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mosaicctl/mosaicctl.h"
 #include "protocol/control.h"
-#include "protocol/mosaicctl.h"
 
 static const char usage[] =
 	"Usage: mosaicctl [-j] [-s SOCKET] COMMAND [ARGS]\n"
