@@ -1,13 +1,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "layouts/layout.h"
-#include "layouts/layout_build.h"
 #include "layouts/toml.h"
 
 void layout_error_at(struct layout_error *err, const struct layout_pos *pos, const char *fmt, ...)
@@ -100,58 +100,6 @@ void layout_config_destroy(struct layout_config *config)
 	free(config->file);
 	free(config->dir);
 	free(config);
-}
-
-static char *dir_of(const char *file)
-{
-	const char *slash = strrchr(file, '/');
-	if (slash == NULL) {
-		return strdup(".");
-	}
-	if (slash == file) {
-		return strdup("/");
-	}
-	return strndup(file, (size_t)(slash - file));
-}
-
-struct layout_config *layout_config_parse(
-	const char *buf, size_t len, const char *filename, struct layout_error *err)
-{
-	struct layout_pos nowhere = {filename ? filename : "<input>", 0, 0};
-	struct toml_value *root = NULL;
-	struct layout_config *config = calloc(1, sizeof(*config));
-	if (config == NULL) {
-		goto error_oom;
-	}
-	config->file = strdup(filename ? filename : "<input>");
-	config->dir = dir_of(config->file ? config->file : "");
-	if (config->file == NULL || config->dir == NULL) {
-		goto error_oom;
-	}
-
-	struct toml_error toml_err;
-	root = toml_parse(buf, len, &toml_err);
-	if (root == NULL) {
-		struct layout_pos pos = {config->file, toml_err.pos.line, toml_err.pos.column};
-		layout_error_at(err, &pos, "%s", toml_err.message);
-		goto error;
-	}
-	struct layout_builder b = {
-		.config = config,
-		.err = err,
-	};
-	if (!layout_build_config(&b, root)) {
-		goto error;
-	}
-	toml_value_destroy(root);
-	return config;
-
-error_oom:
-	layout_error_at(err, &nowhere, "out of memory");
-error:
-	toml_value_destroy(root);
-	layout_config_destroy(config);
-	return NULL;
 }
 
 struct layout_config *layout_config_load(const char *path, struct layout_error *err)

@@ -71,8 +71,7 @@ bool layout_build_guest_ref(
 	const struct layout_scope *s, const struct layout_guest **out, struct layout_pos *at);
 bool layout_build_output_ref(
 	const struct layout_scope *s, const struct layout_output **out, struct layout_pos *at);
-/* The parts of the config, in the order layout_build_config calls them. */
-bool layout_build_config(struct layout_builder *b, const struct toml_value *root);
+/* The parts of the config that have files of their own, in the order they are built. */
 bool layout_build_layouts(struct layout_builder *b, const struct layout_scope *top);
 bool layout_build_bindings(struct layout_builder *b, const struct layout_scope *top);
 bool layout_build_inputs(struct layout_builder *b, const struct layout_scope *top);

@@ -4,7 +4,10 @@
 
 #include "layouts/layout_build.h"
 
-/* The top level, [[output]], [[guest]], default-layout, allow-screencopy and [focus]. */
+/*
+ * Text to a layout_config: the top level, [[output]], [[guest]],
+ * default-layout, allow-screencopy and [focus].
+ */
 
 static const char *const top_keys[] = {
 	"default-layout",
@@ -297,7 +300,7 @@ static bool build_focus(struct layout_builder *b, const struct layout_scope *top
 		       &b->config->at.default_bindings);
 }
 
-bool layout_build_config(struct layout_builder *b, const struct toml_value *root)
+static bool build_config(struct layout_builder *b, const struct toml_value *root)
 {
 	struct layout_config *config = b->config;
 	struct layout_scope top = {.b = b, .table = root};
@@ -342,4 +345,56 @@ bool layout_build_config(struct layout_builder *b, const struct toml_value *root
 		       &config->at.allow_screencopy) &&
 	       layout_build_bindings(b, &top) && build_focus(b, &top) &&
 	       layout_build_inputs(b, &top);
+}
+
+static char *dir_of(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	if (slash == NULL) {
+		return strdup(".");
+	}
+	if (slash == file) {
+		return strdup("/");
+	}
+	return strndup(file, (size_t)(slash - file));
+}
+
+struct layout_config *layout_config_parse(
+	const char *buf, size_t len, const char *filename, struct layout_error *err)
+{
+	struct layout_pos nowhere = {filename ? filename : "<input>", 0, 0};
+	struct toml_value *root = NULL;
+	struct layout_config *config = calloc(1, sizeof(*config));
+	if (config == NULL) {
+		goto error_oom;
+	}
+	config->file = strdup(filename ? filename : "<input>");
+	config->dir = dir_of(config->file ? config->file : "");
+	if (config->file == NULL || config->dir == NULL) {
+		goto error_oom;
+	}
+
+	struct toml_error toml_err;
+	root = toml_parse(buf, len, &toml_err);
+	if (root == NULL) {
+		struct layout_pos pos = {config->file, toml_err.pos.line, toml_err.pos.column};
+		layout_error_at(err, &pos, "%s", toml_err.message);
+		goto error;
+	}
+	struct layout_builder b = {
+		.config = config,
+		.err = err,
+	};
+	if (!build_config(&b, root)) {
+		goto error;
+	}
+	toml_value_destroy(root);
+	return config;
+
+error_oom:
+	layout_error_at(err, &nowhere, "out of memory");
+error:
+	toml_value_destroy(root);
+	layout_config_destroy(config);
+	return NULL;
 }
