@@ -752,138 +752,173 @@ static bool scan_digits(struct parser *p, const char *tok, size_t len, size_t *k
 	return true;
 }
 
-static struct toml_value *parse_number(struct parser *p)
-{
-	struct toml_pos pos = p->pos;
-	const char *tok = p->buf + p->i;
-	size_t len = 0;
-	while (p->i + len < p->len) {
-		char c = tok[len];
-		if (!is_bare_key_char(c) && c != '+' && c != '.' && c != ':') {
-			break;
-		}
-		len++;
-	}
-	int shown = (int)(len > 40 ? 40 : len);
+/* A number's token as parse_number reads it: sign, integer part, float or not. */
+struct number {
+	const char *tok;
+	size_t len;
+	int shown; // how much of it messages quote
+	struct toml_pos pos;
+	bool negative, is_float;
+	size_t int_start, int_end; // the integer part's digits (and underscores)
+};
 
+/* Dates, times and non-decimal integers start like numbers: they are named in the error. */
+static bool number_supported(struct parser *p, const struct number *n)
+{
+	const char *tok = n->tok;
+	size_t len = n->len;
 	if ((len >= 5 && is_digit(tok[0]) && is_digit(tok[1]) && is_digit(tok[2]) &&
 		    is_digit(tok[3]) && tok[4] == '-') ||
 		(len >= 3 && is_digit(tok[0]) && is_digit(tok[1]) && tok[2] == ':')) {
-		fail(p, pos, "dates and times are outside the supported TOML subset");
-		return NULL;
+		return fail(p, n->pos, "dates and times are outside the supported TOML subset");
 	}
 	if (len >= 2 && tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'o' || tok[1] == 'b')) {
-		fail(p, pos,
+		return fail(p, n->pos,
 			"hexadecimal, octal and binary integers are outside the supported "
 			"TOML subset");
-		return NULL;
 	}
+	return true;
+}
 
-	size_t k = 0;
-	bool negative = false;
+/* Checks the token's syntax: [+-]digits[.digits][(e|E)[+-]digits]. */
+static bool number_scan(struct parser *p, struct number *n)
+{
+	const char *tok = n->tok;
+	size_t len = n->len, k = 0;
 	if (tok[0] == '+' || tok[0] == '-') {
-		negative = tok[0] == '-';
+		n->negative = tok[0] == '-';
 		k++;
 	}
-	size_t int_start = k;
+	n->int_start = k;
 	bool leading_zero;
-	if (!scan_digits(p, tok, len, &k, pos, &leading_zero)) {
-		return NULL;
+	if (!scan_digits(p, tok, len, &k, n->pos, &leading_zero)) {
+		return false;
 	}
-	size_t int_end = k;
-	bool is_float = false;
+	n->int_end = k;
 	if (k < len && tok[k] == '.') {
-		is_float = true;
+		n->is_float = true;
 		k++;
 		if (k >= len || !is_digit(tok[k])) {
-			fail(p, pos, "a '.' in a number must be followed by digits");
-			return NULL;
+			return fail(p, n->pos, "a '.' in a number must be followed by digits");
 		}
-		if (!scan_digits(p, tok, len, &k, pos, NULL)) {
-			return NULL;
+		if (!scan_digits(p, tok, len, &k, n->pos, NULL)) {
+			return false;
 		}
 	}
 	if (k < len && (tok[k] == 'e' || tok[k] == 'E')) {
-		is_float = true;
+		n->is_float = true;
 		k++;
 		if (k < len && (tok[k] == '+' || tok[k] == '-')) {
 			k++;
 		}
-		if (!scan_digits(p, tok, len, &k, pos, NULL)) {
-			return NULL;
+		if (!scan_digits(p, tok, len, &k, n->pos, NULL)) {
+			return false;
 		}
 	}
 	if (k != len) {
-		fail(p, pos, "invalid number '%.*s'", shown, tok);
-		return NULL;
+		return fail(p, n->pos, "invalid number '%.*s'", n->shown, tok);
 	}
 	if (leading_zero) {
-		fail(p, pos, "leading zeros are not allowed in numbers ('%.*s')", shown, tok);
+		return fail(p, n->pos, "leading zeros are not allowed in numbers ('%.*s')",
+			n->shown, tok);
+	}
+	return true;
+}
+
+static struct toml_value *integer_value(struct parser *p, const struct number *n)
+{
+	/* Accumulate the magnitude; the negative range is one larger. */
+	uint64_t limit = n->negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	uint64_t mag = 0;
+	for (size_t j = n->int_start; j < n->int_end; j++) {
+		if (n->tok[j] == '_') {
+			continue;
+		}
+		uint64_t d = (uint64_t)(n->tok[j] - '0');
+		if (mag > (limit - d) / 10) {
+			fail(p, n->pos, "integer '%.*s' does not fit in 64 bits", n->shown, n->tok);
+			return NULL;
+		}
+		mag = mag * 10 + d;
+	}
+	struct toml_value *v = value_create(p, TOML_INTEGER, n->pos);
+	if (v == NULL) {
 		return NULL;
 	}
-
-	struct toml_value *v;
-	if (!is_float) {
-		/* Accumulate the magnitude; the negative range is one larger. */
-		uint64_t limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-		uint64_t mag = 0;
-		for (size_t j = int_start; j < int_end; j++) {
-			if (tok[j] == '_') {
-				continue;
-			}
-			uint64_t d = (uint64_t)(tok[j] - '0');
-			if (mag > (limit - d) / 10) {
-				fail(p, pos, "integer '%.*s' does not fit in 64 bits", shown, tok);
-				return NULL;
-			}
-			mag = mag * 10 + d;
-		}
-		v = value_create(p, TOML_INTEGER, pos);
-		if (v == NULL) {
-			return NULL;
-		}
-		if (negative) {
-			v->integer = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
-		} else {
-			v->integer = (int64_t)mag;
-		}
+	if (n->negative) {
+		v->integer = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
 	} else {
-		char *copy = malloc(len + 1);
-		if (copy == NULL) {
-			fail(p, pos, "out of memory");
-			return NULL;
+		v->integer = (int64_t)mag;
+	}
+	return v;
+}
+
+/* strtod of the token without its underscores, in the C locale; false if out of memory. */
+static bool float_of(struct parser *p, const struct number *n, double *out)
+{
+	char *copy = malloc(n->len + 1);
+	if (copy == NULL) {
+		return false;
+	}
+	size_t c = 0;
+	for (size_t j = 0; j < n->len; j++) {
+		if (n->tok[j] != '_') {
+			copy[c++] = n->tok[j];
 		}
-		size_t n = 0;
-		for (size_t j = 0; j < len; j++) {
-			if (tok[j] != '_') {
-				copy[n++] = tok[j];
-			}
-		}
-		copy[n] = '\0';
-		/* strtod follows LC_NUMERIC; TOML's decimal point is always '.'. */
+	}
+	copy[c] = '\0';
+	/* strtod follows LC_NUMERIC; TOML's decimal point is always '.'. */
+	if (p->c_locale == (locale_t)0) {
+		p->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 		if (p->c_locale == (locale_t)0) {
-			p->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-			if (p->c_locale == (locale_t)0) {
-				free(copy);
-				fail(p, pos, "out of memory");
-				return NULL;
-			}
+			free(copy);
+			return false;
 		}
-		locale_t old = uselocale(p->c_locale);
-		double d = strtod(copy, NULL);
-		uselocale(old);
-		free(copy);
-		if (!isfinite(d)) {
-			fail(p, pos, "float '%.*s' is out of range", shown, tok);
-			return NULL;
-		}
-		v = value_create(p, TOML_FLOAT, pos);
-		if (v == NULL) {
-			return NULL;
-		}
+	}
+	locale_t old = uselocale(p->c_locale);
+	*out = strtod(copy, NULL);
+	uselocale(old);
+	free(copy);
+	return true;
+}
+
+static struct toml_value *float_value(struct parser *p, const struct number *n)
+{
+	double d;
+	if (!float_of(p, n, &d)) {
+		fail(p, n->pos, "out of memory");
+		return NULL;
+	}
+	if (!isfinite(d)) {
+		fail(p, n->pos, "float '%.*s' is out of range", n->shown, n->tok);
+		return NULL;
+	}
+	struct toml_value *v = value_create(p, TOML_FLOAT, n->pos);
+	if (v != NULL) {
 		v->floating = d;
 	}
-	for (size_t j = 0; j < len; j++) {
+	return v;
+}
+
+static struct toml_value *parse_number(struct parser *p)
+{
+	struct number n = {.tok = p->buf + p->i, .pos = p->pos};
+	while (p->i + n.len < p->len) {
+		char c = n.tok[n.len];
+		if (!is_bare_key_char(c) && c != '+' && c != '.' && c != ':') {
+			break;
+		}
+		n.len++;
+	}
+	n.shown = (int)(n.len > 40 ? 40 : n.len);
+	if (!number_supported(p, &n) || !number_scan(p, &n)) {
+		return NULL;
+	}
+	struct toml_value *v = n.is_float ? float_value(p, &n) : integer_value(p, &n);
+	if (v == NULL) {
+		return NULL;
+	}
+	for (size_t j = 0; j < n.len; j++) {
 		advance(p);
 	}
 	return v;
@@ -1084,10 +1119,76 @@ static struct toml_value *new_table(struct parser *p, struct toml_pos pos, unsig
 	return t;
 }
 
+/* After a key: '=' and the start of a value. */
+static bool expect_value(struct parser *p, const struct key_path *path)
+{
+	char where[160];
+	skip_ws(p);
+	if (peek(p, 0) != '=') {
+		char buf[16];
+		return fail(p, p->pos, "expected '=' after the key '%s', found %s",
+			describe_path(path, path->len, where, sizeof(where)),
+			describe_here(p, buf, sizeof(buf)));
+	}
+	advance(p);
+	skip_ws(p);
+	if (at_newline(p) || peek(p, 0) == -1 || peek(p, 0) == '#') {
+		return fail(p, p->pos, "the key '%s' has no value",
+			describe_path(path, path->len, where, sizeof(where)));
+	}
+	return true;
+}
+
+/*
+ * The table a dotted key's last part goes into: walks (and makes) the
+ * tables of its other parts. NULL with the error set.
+ */
+static struct toml_value *dotted_table(
+	struct parser *p, struct toml_value *table, const struct key_path *path)
+{
+	char where[160];
+	struct toml_value *t = table;
+	for (int k = 0; k < path->len - 1; k++) {
+		const struct key_part *part = &path->parts[k];
+		const struct toml_kv *kv = toml_table_get_kv(t, part->name);
+		if (kv == NULL) {
+			struct toml_value *sub = new_table(p, part->pos, TABLE_DOTTED);
+			if (sub == NULL || !table_insert(p, t, part, sub)) {
+				return NULL;
+			}
+			t = sub;
+			continue;
+		}
+		struct toml_value *v = kv->value;
+		describe_path(path, k + 1, where, sizeof(where));
+		if (v->type != TOML_TABLE) {
+			fail(p, part->pos, "'%s' is already %s (defined at %d:%d), not a table",
+				where, describe_value(v), defined_at(kv).line,
+				defined_at(kv).column);
+			return NULL;
+		}
+		if (v->flags & VALUE_CLOSED) {
+			fail(p, part->pos,
+				"cannot add keys to the inline table '%s' (defined at %d:%d)",
+				where, defined_at(kv).line, defined_at(kv).column);
+			return NULL;
+		}
+		if (!(v->flags & TABLE_DOTTED)) {
+			fail(p, part->pos,
+				"cannot add keys to the table '%s' with a dotted key: it "
+				"was defined by a [header] at %d:%d",
+				where, v->pos.line, v->pos.column);
+			return NULL;
+		}
+		t = v;
+	}
+	return t;
+}
+
 static bool parse_keyval(struct parser *p, struct toml_value *table, int depth)
 {
 	struct key_path path;
-	char where[160], key[64];
+	char key[64];
 	if (!parse_key(p, &path)) {
 		goto error;
 	}
@@ -1096,59 +1197,14 @@ static bool parse_keyval(struct parser *p, struct toml_value *table, int depth)
 			TOML_MAX_DEPTH);
 		goto error;
 	}
-	skip_ws(p);
-	if (peek(p, 0) != '=') {
-		char buf[16];
-		fail(p, p->pos, "expected '=' after the key '%s', found %s",
-			describe_path(&path, path.len, where, sizeof(where)),
-			describe_here(p, buf, sizeof(buf)));
+	if (!expect_value(p, &path)) {
 		goto error;
 	}
-	advance(p);
-	skip_ws(p);
-	if (at_newline(p) || peek(p, 0) == -1 || peek(p, 0) == '#') {
-		fail(p, p->pos, "the key '%s' has no value",
-			describe_path(&path, path.len, where, sizeof(where)));
+	/* The tables of the dotted key come before the value, so errors come in order. */
+	struct toml_value *t = dotted_table(p, table, &path);
+	if (t == NULL) {
 		goto error;
 	}
-
-	/* Walk (and make) the tables of the dotted key before parsing, so errors come in order. */
-	struct toml_value *t = table;
-	for (int k = 0; k < path.len - 1; k++) {
-		struct key_part *part = &path.parts[k];
-		const struct toml_kv *kv = toml_table_get_kv(t, part->name);
-		if (kv == NULL) {
-			struct toml_value *sub = new_table(p, part->pos, TABLE_DOTTED);
-			if (sub == NULL || !table_insert(p, t, part, sub)) {
-				goto error;
-			}
-			t = sub;
-			continue;
-		}
-		struct toml_value *v = kv->value;
-		describe_path(&path, k + 1, where, sizeof(where));
-		if (v->type != TOML_TABLE) {
-			fail(p, part->pos, "'%s' is already %s (defined at %d:%d), not a table",
-				where, describe_value(v), defined_at(kv).line,
-				defined_at(kv).column);
-			goto error;
-		}
-		if (v->flags & VALUE_CLOSED) {
-			fail(p, part->pos,
-				"cannot add keys to the inline table '%s' (defined at %d:%d)",
-				where, defined_at(kv).line, defined_at(kv).column);
-			goto error;
-		}
-		if (!(v->flags & TABLE_DOTTED)) {
-			fail(p, part->pos,
-				"cannot add keys to the table '%s' with a dotted key: it "
-				"was defined by a [header] at %d:%d",
-				where, v->pos.line, v->pos.column);
-			goto error;
-		}
-		t = v;
-	}
-
 	struct key_part *last = &path.parts[path.len - 1];
 	const struct toml_kv *dup = toml_table_get_kv(t, last->name);
 	if (dup != NULL) {
@@ -1172,49 +1228,53 @@ error:
 	return false;
 }
 
-static bool parse_header(struct parser *p)
+/* "[key]" or "[[key]]" ("aot": an array of tables' element); the key goes to path. */
+static bool read_header(struct parser *p, struct key_path *path, bool *aot)
 {
-	struct toml_pos pos = p->pos;
-	struct key_path path = {0};
-	char where[160];
 	char buf[16];
 	advance(p);
-	bool aot = peek(p, 0) == '[';
-	if (aot) {
+	*aot = peek(p, 0) == '[';
+	if (*aot) {
 		advance(p);
 	}
 	skip_ws(p);
-	if (!parse_key(p, &path)) {
-		goto error;
+	if (!parse_key(p, path)) {
+		return false;
 	}
 	skip_ws(p);
-	if (peek(p, 0) != ']' || (aot && peek(p, 1) != ']')) {
+	if (peek(p, 0) != ']' || (*aot && peek(p, 1) != ']')) {
 		if (peek(p, 0) == ']') {
 			advance(p);
 		}
-		fail(p, p->pos, "expected '%s' to close the table header, found %s",
-			aot ? "]]" : "]", describe_here(p, buf, sizeof(buf)));
-		goto error;
+		return fail(p, p->pos, "expected '%s' to close the table header, found %s",
+			*aot ? "]]" : "]", describe_here(p, buf, sizeof(buf)));
 	}
 	advance(p);
-	if (aot) {
+	if (*aot) {
 		advance(p);
 	}
+	return true;
+}
 
+/* The table a header's last part goes into; NULL with the error set. */
+static struct toml_value *header_parent(
+	struct parser *p, struct toml_pos pos, const struct key_path *path)
+{
+	char where[160];
 	struct toml_value *t = p->root;
-	for (int k = 0; k < path.len - 1; k++) {
-		struct key_part *part = &path.parts[k];
+	for (int k = 0; k < path->len - 1; k++) {
+		const struct key_part *part = &path->parts[k];
 		const struct toml_kv *kv = toml_table_get_kv(t, part->name);
 		if (kv == NULL) {
 			struct toml_value *sub = new_table(p, pos, TABLE_IMPLICIT);
 			if (sub == NULL || !table_insert(p, t, part, sub)) {
-				goto error;
+				return NULL;
 			}
 			t = sub;
 			continue;
 		}
 		struct toml_value *v = kv->value;
-		describe_path(&path, k + 1, where, sizeof(where));
+		describe_path(path, k + 1, where, sizeof(where));
 		if (v->type == TOML_TABLE && !(v->flags & VALUE_CLOSED)) {
 			t = v;
 		} else if (v->type == TOML_ARRAY && (v->flags & ARRAY_OF_TABLES)) {
@@ -1226,69 +1286,100 @@ static bool parse_header(struct parser *p)
 				"extend it",
 				where, describe_value(v), defined_at(kv).line,
 				defined_at(kv).column);
-			goto error;
+			return NULL;
 		}
 	}
+	return t;
+}
 
-	struct key_part *last = &path.parts[path.len - 1];
+/* [[key]]: a new table at the end of the array key of t (made if absent). */
+static struct toml_value *open_array_element(
+	struct parser *p, struct toml_pos pos, struct toml_value *t, const struct key_path *path)
+{
+	char where[160];
+	const struct key_part *last = &path->parts[path->len - 1];
 	const struct toml_kv *kv = toml_table_get_kv(t, last->name);
 	struct toml_value *v = kv ? kv->value : NULL;
-	describe_path(&path, path.len, where, sizeof(where));
-	if (aot) {
+	describe_path(path, path->len, where, sizeof(where));
+	if (v == NULL) {
+		v = value_create(p, TOML_ARRAY, pos);
 		if (v == NULL) {
-			v = value_create(p, TOML_ARRAY, pos);
-			if (v == NULL) {
-				goto error;
-			}
-			v->flags = ARRAY_OF_TABLES;
-			if (!table_insert(p, t, last, v)) {
-				goto error;
-			}
-		} else if (v->type != TOML_ARRAY || !(v->flags & ARRAY_OF_TABLES)) {
-			fail(p, last->pos,
-				"'%s' is already %s (defined at %d:%d); [[%s]] cannot "
-				"append to it",
-				where, describe_value(v), defined_at(kv).line,
-				defined_at(kv).column, where);
-			goto error;
+			return NULL;
 		}
-		struct toml_value *elem = new_table(p, pos, TABLE_HEADER);
-		if (elem == NULL) {
-			goto error;
+		v->flags = ARRAY_OF_TABLES;
+		if (!table_insert(p, t, last, v)) {
+			return NULL;
 		}
-		if (!array_append(p, v, elem)) {
-			toml_value_destroy(elem);
-			goto error;
+	} else if (v->type != TOML_ARRAY || !(v->flags & ARRAY_OF_TABLES)) {
+		fail(p, last->pos,
+			"'%s' is already %s (defined at %d:%d); [[%s]] cannot append to it", where,
+			describe_value(v), defined_at(kv).line, defined_at(kv).column, where);
+		return NULL;
+	}
+	struct toml_value *elem = new_table(p, pos, TABLE_HEADER);
+	if (elem == NULL) {
+		return NULL;
+	}
+	if (!array_append(p, v, elem)) {
+		toml_value_destroy(elem);
+		return NULL;
+	}
+	return elem;
+}
+
+/* [key]: the table key of t, made if absent; it may be defined only once. */
+static struct toml_value *open_table(
+	struct parser *p, struct toml_pos pos, struct toml_value *t, const struct key_path *path)
+{
+	char where[160];
+	const struct key_part *last = &path->parts[path->len - 1];
+	const struct toml_kv *kv = toml_table_get_kv(t, last->name);
+	struct toml_value *v = kv ? kv->value : NULL;
+	describe_path(path, path->len, where, sizeof(where));
+	if (v == NULL) {
+		v = new_table(p, pos, TABLE_HEADER);
+		if (v == NULL || !table_insert(p, t, last, v)) {
+			return NULL;
 		}
-		t = elem;
+	} else if (v->type == TOML_ARRAY && (v->flags & ARRAY_OF_TABLES)) {
+		fail(p, pos, "'%s' is an array of tables (first at %d:%d); write [[%s]]", where,
+			v->pos.line, v->pos.column, where);
+		return NULL;
+	} else if (v->type != TOML_TABLE || (v->flags & VALUE_CLOSED)) {
+		fail(p, pos, "'%s' is already %s (defined at %d:%d)", where, describe_value(v),
+			defined_at(kv).line, defined_at(kv).column);
+		return NULL;
+	} else if (v->flags & TABLE_HEADER) {
+		fail(p, pos, "table [%s] is defined twice (first at %d:%d)", where, v->pos.line,
+			v->pos.column);
+		return NULL;
+	} else if (v->flags & TABLE_DOTTED) {
+		fail(p, pos, "table [%s] was already defined by a dotted key at %d:%d", where,
+			defined_at(kv).line, defined_at(kv).column);
+		return NULL;
 	} else {
-		if (v == NULL) {
-			v = new_table(p, pos, TABLE_HEADER);
-			if (v == NULL || !table_insert(p, t, last, v)) {
-				goto error;
-			}
-		} else if (v->type == TOML_ARRAY && (v->flags & ARRAY_OF_TABLES)) {
-			fail(p, pos, "'%s' is an array of tables (first at %d:%d); write [[%s]]",
-				where, v->pos.line, v->pos.column, where);
-			goto error;
-		} else if (v->type != TOML_TABLE || (v->flags & VALUE_CLOSED)) {
-			fail(p, pos, "'%s' is already %s (defined at %d:%d)", where,
-				describe_value(v), defined_at(kv).line, defined_at(kv).column);
-			goto error;
-		} else if (v->flags & TABLE_HEADER) {
-			fail(p, pos, "table [%s] is defined twice (first at %d:%d)", where,
-				v->pos.line, v->pos.column);
-			goto error;
-		} else if (v->flags & TABLE_DOTTED) {
-			fail(p, pos, "table [%s] was already defined by a dotted key at %d:%d",
-				where, defined_at(kv).line, defined_at(kv).column);
-			goto error;
-		} else {
-			/* Made implicitly by an earlier [x.y]; this header defines it. */
-			v->flags = TABLE_HEADER;
-			v->pos = pos;
-		}
-		t = v;
+		/* Made implicitly by an earlier [x.y]; this header defines it. */
+		v->flags = TABLE_HEADER;
+		v->pos = pos;
+	}
+	return v;
+}
+
+static bool parse_header(struct parser *p)
+{
+	struct toml_pos pos = p->pos;
+	struct key_path path = {0};
+	bool aot;
+	if (!read_header(p, &path, &aot)) {
+		goto error;
+	}
+	struct toml_value *t = header_parent(p, pos, &path);
+	if (t == NULL) {
+		goto error;
+	}
+	t = aot ? open_array_element(p, pos, t, &path) : open_table(p, pos, t, &path);
+	if (t == NULL) {
+		goto error;
 	}
 	p->current = t;
 	p->current_depth = path.len;
