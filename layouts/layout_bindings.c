@@ -163,104 +163,138 @@ static int split_words(char *line, char **words, int max)
 	}
 }
 
+/* A binding's command being checked, and what messages name it by. */
+struct command {
+	const struct layout_scope *s;
+	const char *combination;
+	const struct toml_value *v;
+	char line[COMMAND_MAX + 1];
+	char *words[COMMAND_MAX_WORDS];
+	int n;
+};
+
+static bool command_split(struct command *c)
+{
+	const struct toml_value *v = c->v;
+	if (v->string.len > COMMAND_MAX) {
+		return layout_build_fail(c->s, v->pos,
+			"'%s': command is too long (at most %d bytes)", c->combination, COMMAND_MAX);
+	}
+	memcpy(c->line, v->string.ptr, v->string.len + 1);
+	c->n = split_words(c->line, c->words, COMMAND_MAX_WORDS);
+	if (c->n == -1) {
+		return layout_build_fail(
+			c->s, v->pos, "'%s': unbalanced quotes in the command", c->combination);
+	}
+	if (c->n == -2) {
+		return layout_build_fail(
+			c->s, v->pos, "'%s': too many words in the command", c->combination);
+	}
+	if (c->n == 0) {
+		return layout_build_fail(c->s, v->pos, "'%s': empty command", c->combination);
+	}
+	return true;
+}
+
+static bool command_verb(const struct command *c, enum layout_command *out)
+{
+	size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
+	for (size_t verb = 0; verb < nverbs; verb++) {
+		if (strcmp(c->words[0], verbs[verb]) == 0) {
+			*out = (enum layout_command)verb;
+			return true;
+		}
+	}
+	const char *hint = layout_build_suggest(c->words[0], verbs, nverbs);
+	return layout_build_fail(c->s, c->v->pos,
+		"'%s': unknown command '%.32s'%s%s%s; commands: layout, focus, reload, screenshot",
+		c->combination, c->words[0], hint ? " (did you mean '" : "", hint ? hint : "",
+		hint ? "'?)" : "");
+}
+
+/* "layout NAME": a layout of the file. */
+static bool command_layout(const struct command *c, struct layout_binding *binding)
+{
+	const struct layout_config *config = c->s->b->config;
+	if (c->n != 2) {
+		return layout_build_fail(
+			c->s, c->v->pos, "'%s': 'layout' takes one layout name", c->combination);
+	}
+	binding->layout = layout_config_find_layout(config, c->words[1]);
+	if (binding->layout != NULL) {
+		return true;
+	}
+	const char *names[LAYOUT_MAX_LAYOUTS];
+	for (size_t k = 0; k < config->layouts_len; k++) {
+		names[k] = config->layouts[k].name;
+	}
+	const char *hint = layout_build_suggest(c->words[1], names, config->layouts_len);
+	return layout_build_fail(c->s, c->v->pos, "'%s': unknown layout '%.64s'%s%s%s",
+		c->combination, c->words[1], hint ? " (did you mean '" : "", hint ? hint : "",
+		hint ? "'?)" : "");
+}
+
+/* "focus next|prev|none|POSITION|GUEST". */
+static bool command_focus(const struct command *c, struct layout_binding *binding)
+{
+	const char *arg = c->words[1];
+	if (c->n != 2) {
+		return layout_build_fail(c->s, c->v->pos,
+			"'%s': 'focus' takes one argument: next, prev, none, a position "
+			"or a guest's name",
+			c->combination);
+	}
+	if (strcmp(arg, "next") == 0 || strcmp(arg, "prev") == 0 || strcmp(arg, "none") == 0) {
+		return true;
+	}
+	char *end;
+	long position = strtol(arg, &end, 10);
+	if (end != arg && *end == '\0') {
+		if (position < 1 || position > LAYOUT_MAX_SURFACES) {
+			return layout_build_fail(c->s, c->v->pos,
+				"'%s': focus position %.16s out of range 1..%d", c->combination,
+				arg, LAYOUT_MAX_SURFACES);
+		}
+		return true;
+	}
+	binding->guest = layout_config_find_guest(c->s->b->config, arg);
+	if (binding->guest == NULL) {
+		return layout_build_fail(c->s, c->v->pos,
+			"'%s': unknown guest '%.64s' (focus takes next, prev, none, a "
+			"position or a guest's name)",
+			c->combination, arg);
+	}
+	return true;
+}
+
+/* Checks a command's verb and arguments against the file, and keeps its text. */
 static bool build_command(const struct layout_scope *s, const char *combination,
 	const struct toml_value *v, struct layout_binding *binding)
 {
-	const struct layout_config *config = s->b->config;
-	if (v->string.len > COMMAND_MAX) {
-		return layout_build_fail(s, v->pos, "'%s': command is too long (at most %d bytes)",
-			combination, COMMAND_MAX);
+	struct command c = {.s = s, .combination = combination, .v = v};
+	if (!command_split(&c) || !command_verb(&c, &binding->verb)) {
+		return false;
 	}
-	char line[COMMAND_MAX + 1];
-	memcpy(line, v->string.ptr, v->string.len + 1);
-	char *words[COMMAND_MAX_WORDS];
-	int n = split_words(line, words, COMMAND_MAX_WORDS);
-	if (n == -1) {
-		return layout_build_fail(
-			s, v->pos, "'%s': unbalanced quotes in the command", combination);
-	}
-	if (n == -2) {
-		return layout_build_fail(
-			s, v->pos, "'%s': too many words in the command", combination);
-	}
-	if (n == 0) {
-		return layout_build_fail(s, v->pos, "'%s': empty command", combination);
-	}
-
-	size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
-	size_t verb = 0;
-	while (verb < nverbs && strcmp(words[0], verbs[verb]) != 0) {
-		verb++;
-	}
-	if (verb == nverbs) {
-		const char *hint = layout_build_suggest(words[0], verbs, nverbs);
-		return layout_build_fail(s, v->pos,
-			"'%s': unknown command '%.32s'%s%s%s; commands: layout, focus, reload, "
-			"screenshot",
-			combination, words[0], hint ? " (did you mean '" : "", hint ? hint : "",
-			hint ? "'?)" : "");
-	}
-	binding->verb = (enum layout_command)verb;
-
+	bool ok = true;
 	switch (binding->verb) {
-	case LAYOUT_COMMAND_LAYOUT: {
-		if (n != 2) {
-			return layout_build_fail(
-				s, v->pos, "'%s': 'layout' takes one layout name", combination);
-		}
-		binding->layout = layout_config_find_layout(config, words[1]);
-		if (binding->layout != NULL) {
-			break;
-		}
-		const char *names[LAYOUT_MAX_LAYOUTS];
-		for (size_t k = 0; k < config->layouts_len; k++) {
-			names[k] = config->layouts[k].name;
-		}
-		const char *hint = layout_build_suggest(words[1], names, config->layouts_len);
-		return layout_build_fail(s, v->pos, "'%s': unknown layout '%.64s'%s%s%s",
-			combination, words[1], hint ? " (did you mean '" : "", hint ? hint : "",
-			hint ? "'?)" : "");
-	}
-	case LAYOUT_COMMAND_FOCUS: {
-		if (n != 2) {
-			return layout_build_fail(s, v->pos,
-				"'%s': 'focus' takes one argument: next, prev, none, a position "
-				"or a guest's name",
-				combination);
-		}
-		if (strcmp(words[1], "next") == 0 || strcmp(words[1], "prev") == 0 ||
-			strcmp(words[1], "none") == 0) {
-			break;
-		}
-		char *end;
-		long position = strtol(words[1], &end, 10);
-		if (end != words[1] && *end == '\0') {
-			if (position < 1 || position > LAYOUT_MAX_SURFACES) {
-				return layout_build_fail(s, v->pos,
-					"'%s': focus position %.16s out of range 1..%d", combination,
-					words[1], LAYOUT_MAX_SURFACES);
-			}
-			break;
-		}
-		binding->guest = layout_config_find_guest(config, words[1]);
-		if (binding->guest == NULL) {
-			return layout_build_fail(s, v->pos,
-				"'%s': unknown guest '%.64s' (focus takes next, prev, none, a "
-				"position or a guest's name)",
-				combination, words[1]);
-		}
+	case LAYOUT_COMMAND_LAYOUT:
+		ok = command_layout(&c, binding);
 		break;
-	}
+	case LAYOUT_COMMAND_FOCUS:
+		ok = command_focus(&c, binding);
+		break;
 	case LAYOUT_COMMAND_RELOAD:
-		if (n != 1) {
-			return layout_build_fail(
+		if (c.n != 1) {
+			ok = layout_build_fail(
 				s, v->pos, "'%s': 'reload' takes no arguments", combination);
 		}
 		break;
 	case LAYOUT_COMMAND_SCREENSHOT:
 		break;
 	}
-
+	if (!ok) {
+		return false;
+	}
 	binding->command = strdup(v->string.ptr);
 	if (binding->command == NULL) {
 		return layout_build_fail(s, v->pos, "out of memory");

@@ -110,6 +110,70 @@ static bool build_background_image(const struct layout_scope *s, struct layout_o
 	return true;
 }
 
+static bool build_mode(const struct layout_scope *s, struct layout_output *o)
+{
+	const struct toml_value *v;
+	if (!layout_build_get(s, "mode", TOML_STRING, false, &v, &o->at.mode)) {
+		return false;
+	}
+	if (v == NULL) {
+		return true;
+	}
+	if (!layout_mode_parse(v->string.ptr, &o->mode)) {
+		return layout_build_fail(s, v->pos,
+			"invalid mode '%.32s' (expected WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, "
+			"sizes 1 to %d, e.g. 1920x1080@60)",
+			v->string.ptr, LAYOUT_MAX_SIZE);
+	}
+	o->has_mode = true;
+	o->mode_text = strdup(v->string.ptr);
+	if (o->mode_text == NULL) {
+		return layout_build_fail(s, v->pos, "out of memory");
+	}
+	return true;
+}
+
+static bool build_position(const struct layout_scope *s, struct layout_output *o)
+{
+	int64_t xy[2];
+	if (!layout_build_integers(s, "position", 2, xy, &o->has_position, &o->at.position)) {
+		return false;
+	}
+	if (!o->has_position) {
+		return true;
+	}
+	for (int k = 0; k < 2; k++) {
+		if (xy[k] < -LAYOUT_MAX_COORD || xy[k] > LAYOUT_MAX_COORD) {
+			return layout_build_fail(s,
+				toml_table_get(s->table, "position")->array.items[k]->pos,
+				"position %c must be -%d to %d, not %lld", "xy"[k], LAYOUT_MAX_COORD,
+				LAYOUT_MAX_COORD, (long long)xy[k]);
+		}
+	}
+	o->x = (int32_t)xy[0];
+	o->y = (int32_t)xy[1];
+	return true;
+}
+
+static bool build_scale(const struct layout_scope *s, struct layout_output *o)
+{
+	const struct toml_value *v;
+	if (!layout_build_get(s, "scale", TOML_FLOAT, false, &v, &o->at.scale)) {
+		return false;
+	}
+	if (v == NULL) {
+		return true;
+	}
+	double scale = v->type == TOML_INTEGER ? (double)v->integer : v->floating;
+	if (!(scale > 0.0 && scale <= LAYOUT_MAX_SCALE)) {
+		return layout_build_fail(s, v->pos,
+			"scale must be greater than 0 and at most %g, not %g", LAYOUT_MAX_SCALE,
+			scale);
+	}
+	o->scale = scale;
+	return true;
+}
+
 static bool build_output(struct layout_builder *b, const struct toml_value *t, size_t index)
 {
 	struct layout_config *config = b->config;
@@ -133,64 +197,11 @@ static bool build_output(struct layout_builder *b, const struct toml_value *t, s
 				config->outputs[k].pos.line, config->outputs[k].pos.column);
 		}
 	}
-	if (!layout_build_check_keys(&s, output_keys) || !build_match(&s, o)) {
-		return false;
-	}
-
-	const struct toml_value *v;
-	if (!layout_build_get(&s, "mode", TOML_STRING, false, &v, &o->at.mode)) {
-		return false;
-	}
-	if (v != NULL) {
-		if (!layout_mode_parse(v->string.ptr, &o->mode)) {
-			return layout_build_fail(&s, v->pos,
-				"invalid mode '%.32s' (expected WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, "
-				"sizes 1 to %d, e.g. 1920x1080@60)",
-				v->string.ptr, LAYOUT_MAX_SIZE);
-		}
-		o->has_mode = true;
-		o->mode_text = strdup(v->string.ptr);
-		if (o->mode_text == NULL) {
-			return layout_build_fail(&s, v->pos, "out of memory");
-		}
-	}
-
-	int64_t xy[2];
-	if (!layout_build_integers(&s, "position", 2, xy, &o->has_position, &o->at.position)) {
-		return false;
-	}
-	if (o->has_position) {
-		for (int k = 0; k < 2; k++) {
-			if (xy[k] < -LAYOUT_MAX_COORD || xy[k] > LAYOUT_MAX_COORD) {
-				return layout_build_fail(&s,
-					toml_table_get(t, "position")->array.items[k]->pos,
-					"position %c must be -%d to %d, not %lld", "xy"[k],
-					LAYOUT_MAX_COORD, LAYOUT_MAX_COORD, (long long)xy[k]);
-			}
-		}
-		o->x = (int32_t)xy[0];
-		o->y = (int32_t)xy[1];
-	}
-
-	if (!layout_build_get(&s, "scale", TOML_FLOAT, false, &v, &o->at.scale)) {
-		return false;
-	}
-	if (v != NULL) {
-		double scale = v->type == TOML_INTEGER ? (double)v->integer : v->floating;
-		if (!(scale > 0.0 && scale <= LAYOUT_MAX_SCALE)) {
-			return layout_build_fail(&s, v->pos,
-				"scale must be greater than 0 and at most %g, not %g",
-				LAYOUT_MAX_SCALE, scale);
-		}
-		o->scale = scale;
-	}
-
-	if (!layout_build_transform(&s, &o->transform, &o->at.transform) ||
-		!build_colour(&s, "background", &o->background, &o->at.background) ||
-		!build_background_image(&s, o)) {
-		return false;
-	}
-	return true;
+	return layout_build_check_keys(&s, output_keys) && build_match(&s, o) &&
+	       build_mode(&s, o) && build_position(&s, o) && build_scale(&s, o) &&
+	       layout_build_transform(&s, &o->transform, &o->at.transform) &&
+	       build_colour(&s, "background", &o->background, &o->at.background) &&
+	       build_background_image(&s, o);
 }
 
 static bool build_guest(struct layout_builder *b, const struct toml_value *t, size_t index)
