@@ -12,6 +12,7 @@
 #include "compositor/subbuffer.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "layouts/transform.h"
 #include "vm-surfaces/connector.h"
 
 static void colour_to_float(uint32_t colour, float out[4])
@@ -20,49 +21,6 @@ static void colour_to_float(uint32_t colour, float out[4])
 	out[1] = ((colour >> 8) & 0xff) / 255.0f;
 	out[2] = (colour & 0xff) / 255.0f;
 	out[3] = 1.0f;
-}
-
-/* A box in a 1x1 space through transform, as wlr_box_transform maps integer boxes. */
-static struct wlr_fbox unit_transform(const struct wlr_fbox *b, enum layout_transform t)
-{
-	struct wlr_fbox o;
-	bool swap = t & 1;
-	o.width = swap ? b->height : b->width;
-	o.height = swap ? b->width : b->height;
-	switch (t) {
-	case LAYOUT_TRANSFORM_NORMAL:
-	default:
-		o.x = b->x, o.y = b->y;
-		break;
-	case LAYOUT_TRANSFORM_90:
-		o.x = 1 - b->y - b->height, o.y = b->x;
-		break;
-	case LAYOUT_TRANSFORM_180:
-		o.x = 1 - b->x - b->width, o.y = 1 - b->y - b->height;
-		break;
-	case LAYOUT_TRANSFORM_270:
-		o.x = b->y, o.y = 1 - b->x - b->width;
-		break;
-	case LAYOUT_TRANSFORM_FLIPPED:
-		o.x = 1 - b->x - b->width, o.y = b->y;
-		break;
-	case LAYOUT_TRANSFORM_FLIPPED_90:
-		o.x = b->y, o.y = b->x;
-		break;
-	case LAYOUT_TRANSFORM_FLIPPED_180:
-		o.x = b->x, o.y = 1 - b->y - b->height;
-		break;
-	case LAYOUT_TRANSFORM_FLIPPED_270:
-		o.x = 1 - b->y - b->height, o.y = 1 - b->x - b->width;
-		break;
-	}
-	return o;
-}
-
-static enum layout_transform invert(enum layout_transform t)
-{
-	return t == LAYOUT_TRANSFORM_90 ? LAYOUT_TRANSFORM_270 :
-		t == LAYOUT_TRANSFORM_270 ? LAYOUT_TRANSFORM_90 : t;
 }
 
 /*
@@ -110,13 +68,13 @@ static bool compute_geometry(struct mosaic_view *view, struct vm_connector *conn
 		return false;
 	}
 	if (x0 != od.x || y0 != od.y || x1 != od.x + od.width || y1 != od.y + od.height) {
-		struct wlr_fbox unit = {
+		struct layout_fbox unit = {
 			(double)(x0 - od.x) / od.width,
 			(double)(y0 - od.y) / od.height,
 			(double)(x1 - x0) / od.width,
 			(double)(y1 - y0) / od.height,
 		};
-		struct wlr_fbox s = unit_transform(&unit, invert(p->transform));
+		struct layout_fbox s = transform_box(&unit, transform_invert(p->transform), 1, 1);
 		*src = (struct wlr_fbox){
 			src->x + s.x * src->width,
 			src->y + s.y * src->height,

@@ -1,38 +1,18 @@
 #include <math.h>
 
 #include "input-routing/transform.h"
+#include "layouts/transform.h"
 
-/* The picture's unit square as displayed -> the same point before the transform. */
-static void untransform(enum wl_output_transform t, double u, double v, double *x, double *y)
-{
-	switch (t) {
-	case WL_OUTPUT_TRANSFORM_NORMAL:
-	default:
-		*x = u, *y = v;
-		break;
-	case WL_OUTPUT_TRANSFORM_90:
-		*x = v, *y = 1 - u;
-		break;
-	case WL_OUTPUT_TRANSFORM_180:
-		*x = 1 - u, *y = 1 - v;
-		break;
-	case WL_OUTPUT_TRANSFORM_270:
-		*x = 1 - v, *y = u;
-		break;
-	case WL_OUTPUT_TRANSFORM_FLIPPED:
-		*x = 1 - u, *y = v;
-		break;
-	case WL_OUTPUT_TRANSFORM_FLIPPED_90:
-		*x = v, *y = u;
-		break;
-	case WL_OUTPUT_TRANSFORM_FLIPPED_180:
-		*x = u, *y = 1 - v;
-		break;
-	case WL_OUTPUT_TRANSFORM_FLIPPED_270:
-		*x = 1 - v, *y = 1 - u;
-		break;
-	}
-}
+/* The views hand over wl_output_transform; the helper takes enum layout_transform, its twin. */
+_Static_assert(LAYOUT_TRANSFORM_NORMAL == (int)WL_OUTPUT_TRANSFORM_NORMAL &&
+		       LAYOUT_TRANSFORM_90 == (int)WL_OUTPUT_TRANSFORM_90 &&
+		       LAYOUT_TRANSFORM_180 == (int)WL_OUTPUT_TRANSFORM_180 &&
+		       LAYOUT_TRANSFORM_270 == (int)WL_OUTPUT_TRANSFORM_270 &&
+		       LAYOUT_TRANSFORM_FLIPPED == (int)WL_OUTPUT_TRANSFORM_FLIPPED &&
+		       LAYOUT_TRANSFORM_FLIPPED_90 == (int)WL_OUTPUT_TRANSFORM_FLIPPED_90 &&
+		       LAYOUT_TRANSFORM_FLIPPED_180 == (int)WL_OUTPUT_TRANSFORM_FLIPPED_180 &&
+		       LAYOUT_TRANSFORM_FLIPPED_270 == (int)WL_OUTPUT_TRANSFORM_FLIPPED_270,
+	"enum layout_transform has wl_output_transform's values");
 
 static double clamp_unit(double u)
 {
@@ -56,8 +36,9 @@ bool input_map_point(const struct input_view_geometry *geo, double lx, double ly
 		u = clamp_unit(u);
 		v = clamp_unit(v);
 	}
+	/* The picture's unit square as displayed -> the same point before the transform. */
 	double x, y;
-	untransform(geo->transform, u, v, &x, &y);
+	transform_point_back((enum layout_transform)geo->transform, 1, 1, u, v, &x, &y);
 	*gx = geo->src.x + x * geo->src.width - geo->origin_x;
 	*gy = geo->src.y + y * geo->src.height - geo->origin_y;
 	return true;

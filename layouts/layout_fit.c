@@ -1,6 +1,7 @@
 #include <math.h>
 
 #include "layouts/layout.h"
+#include "layouts/transform.h"
 
 /*
  * The source as shown is the source after its transform: for the rotations
@@ -8,76 +9,6 @@
  * shown space; the part of the source that stays visible is then mapped
  * back into the source's own coordinates.
  */
-
-static bool swaps_axes(enum layout_transform transform)
-{
-	return transform & 1;
-}
-
-/*
- * Maps box, given in a space of width x height, through transform, as
- * wlr_box_transform does for integer boxes.
- */
-static struct layout_fbox transform_fbox(
-	const struct layout_fbox *box, enum layout_transform transform, double width, double height)
-{
-	struct layout_fbox out;
-	if (swaps_axes(transform)) {
-		out.width = box->height;
-		out.height = box->width;
-	} else {
-		out.width = box->width;
-		out.height = box->height;
-	}
-	switch (transform) {
-	case LAYOUT_TRANSFORM_NORMAL:
-	default:
-		out.x = box->x;
-		out.y = box->y;
-		break;
-	case LAYOUT_TRANSFORM_90:
-		out.x = height - box->y - box->height;
-		out.y = box->x;
-		break;
-	case LAYOUT_TRANSFORM_180:
-		out.x = width - box->x - box->width;
-		out.y = height - box->y - box->height;
-		break;
-	case LAYOUT_TRANSFORM_270:
-		out.x = box->y;
-		out.y = width - box->x - box->width;
-		break;
-	case LAYOUT_TRANSFORM_FLIPPED:
-		out.x = width - box->x - box->width;
-		out.y = box->y;
-		break;
-	case LAYOUT_TRANSFORM_FLIPPED_90:
-		out.x = box->y;
-		out.y = box->x;
-		break;
-	case LAYOUT_TRANSFORM_FLIPPED_180:
-		out.x = box->x;
-		out.y = height - box->y - box->height;
-		break;
-	case LAYOUT_TRANSFORM_FLIPPED_270:
-		out.x = height - box->y - box->height;
-		out.y = width - box->x - box->width;
-		break;
-	}
-	return out;
-}
-
-static enum layout_transform invert(enum layout_transform transform)
-{
-	/* Rotations undo each other; flips (with or without rotation) undo themselves. */
-	if (transform == LAYOUT_TRANSFORM_90) {
-		return LAYOUT_TRANSFORM_270;
-	}
-	if (transform == LAYOUT_TRANSFORM_270) {
-		return LAYOUT_TRANSFORM_90;
-	}
-	return transform;
-}
 
 bool layout_fit_rect(enum layout_fit fit, const struct layout_rect *dest, int32_t src_w,
 	int32_t src_h, enum layout_transform transform, struct layout_rect *out_dest,
@@ -90,8 +21,8 @@ bool layout_fit_rect(enum layout_fit fit, const struct layout_rect *dest, int32_
 		return false;
 	}
 	/* The source's size as shown. */
-	double sw = swaps_axes(transform) ? src_h : src_w;
-	double sh = swaps_axes(transform) ? src_w : src_h;
+	double sw, sh;
+	transform_size(transform, src_w, src_h, &sw, &sh);
 	double dw = dest->width, dh = dest->height;
 	/* The visible part, in the shown source's coordinates. */
 	struct layout_fbox shown = {0, 0, sw, sh};
@@ -142,6 +73,6 @@ bool layout_fit_rect(enum layout_fit fit, const struct layout_rect *dest, int32_
 		break;
 	}
 	}
-	*out_src = transform_fbox(&shown, invert(transform), sw, sh);
+	*out_src = transform_box(&shown, transform_invert(transform), sw, sh);
 	return true;
 }

@@ -1,11 +1,16 @@
 /*
  * Screen point -> guest pixel: through the view's box, the shown part of the
  * framebuffer, every transform, and the connector's scan-out offset; and
- * connector pixels -> a device's range.
+ * connector pixels -> a device's range; and layouts' transform helper, which
+ * the views and the pointer use, against what wlroots renders with.
  */
 #include <stdio.h>
 
+#include <wlr/types/wlr_output.h>
+#include <wlr/util/box.h>
+
 #include "input-routing/transform.h"
+#include "layouts/transform.h"
 
 static int failures;
 
@@ -99,6 +104,23 @@ int main(void)
 		char what[32];
 		snprintf(what, sizeof(what), "transform %d", (int)corners[i].t);
 		expect_point(what, &g, lx, ly, 0.5, 0.5);
+	}
+
+	/* The helper maps boxes as wlroots does, and inverts as wlroots does. */
+	for (int t = WL_OUTPUT_TRANSFORM_NORMAL; t <= WL_OUTPUT_TRANSFORM_FLIPPED_270; t++) {
+		struct wlr_fbox box = {30, 5, 60, 100}, want;
+		wlr_fbox_transform(&want, &box, (enum wl_output_transform)t, 400, 200);
+		struct layout_fbox in = {box.x, box.y, box.width, box.height};
+		struct layout_fbox got = transform_box(&in, (enum layout_transform)t, 400, 200);
+		if (got.x != want.x || got.y != want.y || got.width != want.width ||
+			got.height != want.height) {
+			fprintf(stderr, "transform %d: box %g,%g %gx%g, wlroots %g,%g %gx%g\n", t,
+				got.x, got.y, got.width, got.height, want.x, want.y, want.width,
+				want.height);
+			failures++;
+		}
+		expect_int("invert", (int)transform_invert((enum layout_transform)t),
+			(int)wlr_output_transform_invert((enum wl_output_transform)t));
 	}
 
 	expect_int("scale same", input_scale_coord(512, 1024, 1024), 512);
