@@ -298,3 +298,24 @@ bool layout_build_table_array(const struct layout_scope *s, const char *key, con
 	*array = v;
 	return true;
 }
+
+void *layout_build_alloc(const struct layout_scope *s, const struct toml_value *array, size_t size)
+{
+	void *items = calloc(array->array.len, size);
+	if (items == NULL) {
+		layout_build_fail(s, array->pos, "out of memory");
+	}
+	return items;
+}
+
+bool layout_build_each(struct layout_builder *b, const struct toml_value *array, size_t *len,
+	layout_build_item_fn build)
+{
+	for (size_t k = 0; k < array->array.len; k++) {
+		(*len)++;
+		if (!build(b, array->array.items[k], k)) {
+			return false;
+		}
+	}
+	return true;
+}

@@ -62,6 +62,20 @@ bool layout_build_transform(
 bool layout_build_table_array(const struct layout_scope *s, const char *key, const char *header,
 	const char *plural, size_t max, const struct toml_value **array);
 
+/* Builds the index-th table of a [[header]] array into the config. */
+typedef bool (*layout_build_item_fn)(
+	struct layout_builder *b, const struct toml_value *table, size_t index);
+
+/* Zeroed room for a non-empty array's tables; NULL, reported, when out of memory. */
+void *layout_build_alloc(const struct layout_scope *s, const struct toml_value *array, size_t size);
+
+/*
+ * Builds each table of array into the room layout_build_alloc gave. *len
+ * counts each before it is built, so that destroy frees what a failure left.
+ */
+bool layout_build_each(struct layout_builder *b, const struct toml_value *array, size_t *len,
+	layout_build_item_fn build);
+
 /* Names as messages show them; safe because names have no control characters. */
 void layout_build_name_scope(
 	struct layout_scope *s, const char *kind, const char *name, int number);

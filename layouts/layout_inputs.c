@@ -74,27 +74,17 @@ bool layout_build_inputs(struct layout_builder *b, const struct layout_scope *to
 		return false;
 	}
 	if (inputs != NULL && inputs->array.len > 0) {
-		config->inputs = calloc(inputs->array.len, sizeof(*config->inputs));
-		if (config->inputs == NULL) {
-			return layout_build_fail(top, inputs->pos, "out of memory");
-		}
-		for (size_t k = 0; k < inputs->array.len; k++) {
-			config->inputs_len++;
-			if (!build_input(b, inputs->array.items[k], k)) {
-				return false;
-			}
+		config->inputs = layout_build_alloc(top, inputs, sizeof(*config->inputs));
+		if (config->inputs == NULL ||
+			!layout_build_each(b, inputs, &config->inputs_len, build_input)) {
+			return false;
 		}
 	}
 	if (touch != NULL && touch->array.len > 0) {
-		config->touch = calloc(touch->array.len, sizeof(*config->touch));
-		if (config->touch == NULL) {
-			return layout_build_fail(top, touch->pos, "out of memory");
-		}
-		for (size_t k = 0; k < touch->array.len; k++) {
-			config->touch_len++;
-			if (!build_touch(b, touch->array.items[k], k)) {
-				return false;
-			}
+		config->touch = layout_build_alloc(top, touch, sizeof(*config->touch));
+		if (config->touch == NULL ||
+			!layout_build_each(b, touch, &config->touch_len, build_touch)) {
+			return false;
 		}
 	}
 	return true;

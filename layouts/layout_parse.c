@@ -190,12 +190,12 @@ static bool build_output(struct layout_builder *b, const struct toml_value *t, s
 		return false;
 	}
 	layout_build_name_scope(&s, "output", o->name, 0);
-	for (size_t k = 0; k < index; k++) {
-		if (strcmp(config->outputs[k].name, o->name) == 0) {
-			return layout_build_fail(&s, toml_table_get(t, "name")->pos,
-				"name already used by the output at %d:%d",
-				config->outputs[k].pos.line, config->outputs[k].pos.column);
-		}
+	/* The outputs before this one are counted already: the first of a name is the one. */
+	const struct layout_output *first = layout_config_find_output(config, o->name);
+	if (first != o) {
+		return layout_build_fail(&s, toml_table_get(t, "name")->pos,
+			"name already used by the output at %d:%d", first->pos.line,
+			first->pos.column);
 	}
 	return layout_build_check_keys(&s, output_keys) && build_match(&s, o) &&
 	       build_mode(&s, o) && build_position(&s, o) && build_scale(&s, o) &&
@@ -327,28 +327,17 @@ static bool build_config(struct layout_builder *b, const struct toml_value *root
 		return false;
 	}
 	if (outputs != NULL && outputs->array.len > 0) {
-		config->outputs = calloc(outputs->array.len, sizeof(*config->outputs));
-		if (config->outputs == NULL) {
-			return layout_build_fail(&top, outputs->pos, "out of memory");
-		}
-		for (size_t k = 0; k < outputs->array.len; k++) {
-			/* Counted before it is filled, so destroy frees what a failure left. */
-			config->outputs_len++;
-			if (!build_output(b, outputs->array.items[k], k)) {
-				return false;
-			}
+		config->outputs = layout_build_alloc(&top, outputs, sizeof(*config->outputs));
+		if (config->outputs == NULL ||
+			!layout_build_each(b, outputs, &config->outputs_len, build_output)) {
+			return false;
 		}
 	}
 	if (guests != NULL && guests->array.len > 0) {
-		config->guests = calloc(guests->array.len, sizeof(*config->guests));
-		if (config->guests == NULL) {
-			return layout_build_fail(&top, guests->pos, "out of memory");
-		}
-		for (size_t k = 0; k < guests->array.len; k++) {
-			config->guests_len++;
-			if (!build_guest(b, guests->array.items[k], k)) {
-				return false;
-			}
+		config->guests = layout_build_alloc(&top, guests, sizeof(*config->guests));
+		if (config->guests == NULL ||
+			!layout_build_each(b, guests, &config->guests_len, build_guest)) {
+			return false;
 		}
 	}
 	return layout_build_layouts(b, &top) && build_default_layout(b, &top) &&

@@ -240,12 +240,12 @@ static bool build_layout(struct layout_builder *b, const struct toml_value *t, s
 		return false;
 	}
 	layout_build_name_scope(&s, "layout", l->name, 0);
-	for (size_t k = 0; k < index; k++) {
-		if (strcmp(config->layouts[k].name, l->name) == 0) {
-			return layout_build_fail(&s, toml_table_get(t, "name")->pos,
-				"name already used by the layout at %d:%d",
-				config->layouts[k].pos.line, config->layouts[k].pos.column);
-		}
+	/* The layouts before this one are counted already: the first of a name is the one. */
+	const struct layout_layout *first = layout_config_find_layout(config, l->name);
+	if (first != l) {
+		return layout_build_fail(&s, toml_table_get(t, "name")->pos,
+			"name already used by the layout at %d:%d", first->pos.line,
+			first->pos.column);
 	}
 	const struct toml_value *surfaces;
 	if (!layout_build_check_keys(&s, layout_keys) ||
@@ -281,15 +281,7 @@ bool layout_build_layouts(struct layout_builder *b, const struct layout_scope *t
 	if (layouts == NULL || layouts->array.len == 0) {
 		return true;
 	}
-	config->layouts = calloc(layouts->array.len, sizeof(*config->layouts));
-	if (config->layouts == NULL) {
-		return layout_build_fail(top, layouts->pos, "out of memory");
-	}
-	for (size_t k = 0; k < layouts->array.len; k++) {
-		config->layouts_len++;
-		if (!build_layout(b, layouts->array.items[k], k)) {
-			return false;
-		}
-	}
-	return true;
+	config->layouts = layout_build_alloc(top, layouts, sizeof(*config->layouts));
+	return config->layouts != NULL &&
+	       layout_build_each(b, layouts, &config->layouts_len, build_layout);
 }

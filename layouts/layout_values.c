@@ -20,42 +20,50 @@ static const char *const fit_names[] = {
 	[LAYOUT_FIT_NONE] = "none",
 };
 
-bool layout_transform_parse(const char *text, enum layout_transform *out)
+#define LEN(names) (sizeof(names) / sizeof(names[0]))
+
+/* The index of text in names, or -1. */
+static int name_index(const char *const *names, size_t n, const char *text)
 {
-	for (size_t k = 0; k < sizeof(transform_names) / sizeof(transform_names[0]); k++) {
-		if (strcmp(text, transform_names[k]) == 0) {
-			*out = (enum layout_transform)k;
-			return true;
+	for (size_t k = 0; k < n; k++) {
+		if (strcmp(text, names[k]) == 0) {
+			return (int)k;
 		}
 	}
-	return false;
+	return -1;
+}
+
+static const char *name_of(const char *const *names, size_t n, unsigned value)
+{
+	return value < n ? names[value] : "?";
+}
+
+bool layout_transform_parse(const char *text, enum layout_transform *out)
+{
+	int k = name_index(transform_names, LEN(transform_names), text);
+	if (k >= 0) {
+		*out = (enum layout_transform)k;
+	}
+	return k >= 0;
 }
 
 const char *layout_transform_name(enum layout_transform transform)
 {
-	if ((unsigned)transform >= sizeof(transform_names) / sizeof(transform_names[0])) {
-		return "?";
-	}
-	return transform_names[transform];
+	return name_of(transform_names, LEN(transform_names), (unsigned)transform);
 }
 
 bool layout_fit_parse(const char *text, enum layout_fit *out)
 {
-	for (size_t k = 0; k < sizeof(fit_names) / sizeof(fit_names[0]); k++) {
-		if (strcmp(text, fit_names[k]) == 0) {
-			*out = (enum layout_fit)k;
-			return true;
-		}
+	int k = name_index(fit_names, LEN(fit_names), text);
+	if (k >= 0) {
+		*out = (enum layout_fit)k;
 	}
-	return false;
+	return k >= 0;
 }
 
 const char *layout_fit_name(enum layout_fit fit)
 {
-	if ((unsigned)fit >= sizeof(fit_names) / sizeof(fit_names[0])) {
-		return "?";
-	}
-	return fit_names[fit];
+	return name_of(fit_names, LEN(fit_names), (unsigned)fit);
 }
 
 static int hex_digit(char c)

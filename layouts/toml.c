@@ -1292,31 +1292,36 @@ static struct toml_value *header_parent(
 	return t;
 }
 
-/* [[key]]: a new table at the end of the array key of t (made if absent). */
-static struct toml_value *open_array_element(
-	struct parser *p, struct toml_pos pos, struct toml_value *t, const struct key_path *path)
-{
+/* A header's last key in the table it goes into: what is there, and how messages name it. */
+struct header_key {
+	struct toml_pos pos; // the header's
+	struct toml_value *parent;
+	const struct key_part *last;
+	const struct toml_kv *kv; // NULL when the key is new
 	char where[160];
-	const struct key_part *last = &path->parts[path->len - 1];
-	const struct toml_kv *kv = toml_table_get_kv(t, last->name);
-	struct toml_value *v = kv ? kv->value : NULL;
-	describe_path(path, path->len, where, sizeof(where));
+};
+
+/* [[key]]: a new table at the end of the array key (made if absent). */
+static struct toml_value *open_array_element(struct parser *p, const struct header_key *h)
+{
+	struct toml_value *v = h->kv ? h->kv->value : NULL;
 	if (v == NULL) {
-		v = value_create(p, TOML_ARRAY, pos);
+		v = value_create(p, TOML_ARRAY, h->pos);
 		if (v == NULL) {
 			return NULL;
 		}
 		v->flags = ARRAY_OF_TABLES;
-		if (!table_insert(p, t, last, v)) {
+		if (!table_insert(p, h->parent, h->last, v)) {
 			return NULL;
 		}
 	} else if (v->type != TOML_ARRAY || !(v->flags & ARRAY_OF_TABLES)) {
-		fail(p, last->pos,
-			"'%s' is already %s (defined at %d:%d); [[%s]] cannot append to it", where,
-			describe_value(v), defined_at(kv).line, defined_at(kv).column, where);
+		fail(p, h->last->pos,
+			"'%s' is already %s (defined at %d:%d); [[%s]] cannot append to it",
+			h->where, describe_value(v), defined_at(h->kv).line,
+			defined_at(h->kv).column, h->where);
 		return NULL;
 	}
-	struct toml_value *elem = new_table(p, pos, TABLE_HEADER);
+	struct toml_value *elem = new_table(p, h->pos, TABLE_HEADER);
 	if (elem == NULL) {
 		return NULL;
 	}
@@ -1327,18 +1332,15 @@ static struct toml_value *open_array_element(
 	return elem;
 }
 
-/* [key]: the table key of t, made if absent; it may be defined only once. */
-static struct toml_value *open_table(
-	struct parser *p, struct toml_pos pos, struct toml_value *t, const struct key_path *path)
+/* [key]: the table key, made if absent; it may be defined only once. */
+static struct toml_value *open_table(struct parser *p, const struct header_key *h)
 {
-	char where[160];
-	const struct key_part *last = &path->parts[path->len - 1];
-	const struct toml_kv *kv = toml_table_get_kv(t, last->name);
-	struct toml_value *v = kv ? kv->value : NULL;
-	describe_path(path, path->len, where, sizeof(where));
+	struct toml_value *v = h->kv ? h->kv->value : NULL;
+	struct toml_pos pos = h->pos;
+	const char *where = h->where;
 	if (v == NULL) {
 		v = new_table(p, pos, TABLE_HEADER);
-		if (v == NULL || !table_insert(p, t, last, v)) {
+		if (v == NULL || !table_insert(p, h->parent, h->last, v)) {
 			return NULL;
 		}
 	} else if (v->type == TOML_ARRAY && (v->flags & ARRAY_OF_TABLES)) {
@@ -1347,7 +1349,7 @@ static struct toml_value *open_table(
 		return NULL;
 	} else if (v->type != TOML_TABLE || (v->flags & VALUE_CLOSED)) {
 		fail(p, pos, "'%s' is already %s (defined at %d:%d)", where, describe_value(v),
-			defined_at(kv).line, defined_at(kv).column);
+			defined_at(h->kv).line, defined_at(h->kv).column);
 		return NULL;
 	} else if (v->flags & TABLE_HEADER) {
 		fail(p, pos, "table [%s] is defined twice (first at %d:%d)", where, v->pos.line,
@@ -1355,7 +1357,7 @@ static struct toml_value *open_table(
 		return NULL;
 	} else if (v->flags & TABLE_DOTTED) {
 		fail(p, pos, "table [%s] was already defined by a dotted key at %d:%d", where,
-			defined_at(kv).line, defined_at(kv).column);
+			defined_at(h->kv).line, defined_at(h->kv).column);
 		return NULL;
 	} else {
 		/* Made implicitly by an earlier [x.y]; this header defines it. */
@@ -1373,11 +1375,14 @@ static bool parse_header(struct parser *p)
 	if (!read_header(p, &path, &aot)) {
 		goto error;
 	}
-	struct toml_value *t = header_parent(p, pos, &path);
-	if (t == NULL) {
+	struct header_key h = {.pos = pos, .parent = header_parent(p, pos, &path)};
+	if (h.parent == NULL) {
 		goto error;
 	}
-	t = aot ? open_array_element(p, pos, t, &path) : open_table(p, pos, t, &path);
+	h.last = &path.parts[path.len - 1];
+	h.kv = toml_table_get_kv(h.parent, h.last->name);
+	describe_path(&path, path.len, h.where, sizeof(h.where));
+	struct toml_value *t = aot ? open_array_element(p, &h) : open_table(p, &h);
 	if (t == NULL) {
 		goto error;
 	}

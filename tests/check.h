@@ -61,6 +61,23 @@ static int check_failures;
 		}                                                                                  \
 	} while (0)
 
+/* A rectangle's x, y, width, height: whole numbers (RECT) or fractions (FBOX). */
+#define CHECK_RECT(r, X, Y, W, H)                                                                  \
+	do {                                                                                       \
+		CHECK_INT((r).x, X);                                                               \
+		CHECK_INT((r).y, Y);                                                               \
+		CHECK_INT((r).width, W);                                                           \
+		CHECK_INT((r).height, H);                                                          \
+	} while (0)
+
+#define CHECK_FBOX(b, X, Y, W, H)                                                                  \
+	do {                                                                                       \
+		CHECK_DOUBLE((b).x, X);                                                            \
+		CHECK_DOUBLE((b).y, Y);                                                            \
+		CHECK_DOUBLE((b).width, W);                                                        \
+		CHECK_DOUBLE((b).height, H);                                                       \
+	} while (0)
+
 static inline int check_result(const char *name)
 {
 	if (check_failures > 0) {

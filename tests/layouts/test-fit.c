@@ -4,22 +4,6 @@
 
 /* layout_fit_rect on numbers worked out by hand. */
 
-#define CHECK_RECT(r, X, Y, W, H)                                                                  \
-	do {                                                                                       \
-		CHECK_INT((r).x, X);                                                               \
-		CHECK_INT((r).y, Y);                                                               \
-		CHECK_INT((r).width, W);                                                           \
-		CHECK_INT((r).height, H);                                                          \
-	} while (0)
-
-#define CHECK_FBOX(b, X, Y, W, H)                                                                  \
-	do {                                                                                       \
-		CHECK_DOUBLE((b).x, X);                                                            \
-		CHECK_DOUBLE((b).y, Y);                                                            \
-		CHECK_DOUBLE((b).width, W);                                                        \
-		CHECK_DOUBLE((b).height, H);                                                       \
-	} while (0)
-
 static struct layout_rect out;
 static struct layout_fbox src;
 

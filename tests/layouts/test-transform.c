@@ -4,14 +4,6 @@
 
 /* The transform helper on numbers worked out by hand, in a 4x2 picture. */
 
-#define CHECK_FBOX(b, X, Y, W, H)                                                                  \
-	do {                                                                                       \
-		CHECK_DOUBLE((b).x, X);                                                            \
-		CHECK_DOUBLE((b).y, Y);                                                            \
-		CHECK_DOUBLE((b).width, W);                                                        \
-		CHECK_DOUBLE((b).height, H);                                                       \
-	} while (0)
-
 static const enum layout_transform all[] = {
 	LAYOUT_TRANSFORM_NORMAL,
 	LAYOUT_TRANSFORM_90,
