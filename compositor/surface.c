@@ -6,6 +6,7 @@
 
 #include "compositor/label.h"
 #include "compositor/server.h"
+#include "compositor/stale.h"
 #include "compositor/surface.h"
 #include "layouts/layout.h"
 #include "input-routing/router.h"
@@ -15,6 +16,7 @@
 static void surface_handle_frame(struct wl_listener *listener, void *data)
 {
 	struct mosaic_surface *surface = wl_container_of(listener, surface, frame);
+	surface->content_ms = stale_now_ms();
 	wl_signal_emit(&surface->events.content, surface);
 	surface->dirty_seq = surface->connector->content_seq;
 	/*
@@ -202,6 +204,7 @@ void surface_handle_new_connector(struct wl_listener *listener, void *data)
 		surface->domid = display->domid;
 	}
 	wl_event_source_timer_update(surface->forget, 0);
+	surface->content_ms = stale_now_ms();
 	surface->connector = connector;
 	surface->width = connector->width;
 	surface->height = connector->height;

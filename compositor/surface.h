@@ -23,6 +23,7 @@ struct mosaic_surface {
 	char *unique_id; // the connector's, printable ASCII; "" if none
 	char *label;     // "name:dev.conn"
 	uint32_t width, height; // the connector's resolution
+	int64_t content_ms; // when it last showed something new (connected: CLOCK_MONOTONIC ms)
 
 	struct vm_connector *connector; // NULL while the guest is away
 	struct wl_event_source *forget; // frees the place of a guest away too long

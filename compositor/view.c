@@ -9,6 +9,7 @@
 #include "compositor/label.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
+#include "compositor/stale.h"
 #include "compositor/subbuffer.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
@@ -212,6 +213,25 @@ static void view_handle_surface_content(struct wl_listener *listener, void *data
 {
 	struct mosaic_view *view = wl_container_of(listener, view, surface_content);
 	view_update_content(view);
+	if (view->stale != NULL) {
+		stale_watch_content(view->stale);
+	}
+}
+
+/* A live view (stale-after) of a connected guest is watched for frames that stop coming. */
+static bool watch_staleness(struct mosaic_view *view, const struct wlr_box *output_box)
+{
+	const struct view_params *p = &view->params;
+	if (p->spec == NULL || p->spec->stale_after_ms <= 0 || p->surface == NULL ||
+		p->surface->connector == NULL || view->tree == NULL || wlr_box_empty(&view->area)) {
+		return true;
+	}
+	struct wlr_box area = view->area;
+	area.x += output_box->x;
+	area.y += output_box->y;
+	view->stale = stale_watch_create(
+		view->server, &area, p->spec->stale_after_ms, p->surface->content_ms);
+	return view->stale != NULL;
 }
 
 struct mosaic_view *view_create(struct mosaic_server *server, const struct view_params *params)
@@ -247,6 +267,11 @@ struct mosaic_view *view_create(struct mosaic_server *server, const struct view_
 		if (!create_placeholder(view)) {
 			goto error;
 		}
+		struct wlr_box at;
+		output_get_box(params->output, &at);
+		if (!watch_staleness(view, &at)) {
+			goto error;
+		}
 	}
 	wl_list_insert(server->views.prev, &view->link);
 	wl_list_init(&view->surface_content.link);
@@ -258,6 +283,7 @@ struct mosaic_view *view_create(struct mosaic_server *server, const struct view_
 	return view;
 
 error:
+	stale_watch_destroy(view->stale);
 	if (view->tree != NULL) {
 		wlr_scene_node_destroy(&view->tree->node);
 	}
@@ -273,6 +299,7 @@ void view_destroy(struct mosaic_view *view)
 	}
 	wl_list_remove(&view->link);
 	wl_list_remove(&view->surface_content.link);
+	stale_watch_destroy(view->stale);
 	if (view->tree != NULL) {
 		/* Also releases the scene's locks on guest memory. */
 		wlr_scene_node_destroy(&view->tree->node);

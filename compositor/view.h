@@ -49,6 +49,7 @@ struct mosaic_view {
 	struct wlr_scene_rect *placeholder;
 	struct wlr_scene_buffer *label_node;
 
+	struct stale_watch *stale; // stale-after: its marker, NULL if the view is not live
 	struct wl_listener surface_content; // the guest showed something new, or left
 	struct wl_list link; // mosaic_server.views, bottom to top
 };

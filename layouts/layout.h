@@ -31,6 +31,8 @@
 #define LAYOUT_MAX_BINDINGS 256
 #define LAYOUT_MAX_INPUTS 256
 #define LAYOUT_MAX_DOMID 32751 /* DOMID_FIRST_RESERVED - 1 */
+#define LAYOUT_MIN_STALE_MS 20     /* stale-after: a frame or so at the least */
+#define LAYOUT_MAX_STALE_MS 600000 /* and ten minutes at the most */
 
 /* A place in a layout file. file points into the config and lives as long as it. */
 struct layout_pos {
@@ -157,9 +159,10 @@ struct layout_surface {
 	double opacity;
 	bool visible;
 	bool placeholder;
+	int32_t stale_after_ms; /* 0: never marked stale */
 	struct {
 		struct layout_pos guest, device, connector, output, rect, fit, crop, transform, z,
-			opacity, visible, placeholder;
+			opacity, visible, placeholder, stale_after;
 	} at;
 };
 
@@ -279,6 +282,8 @@ bool layout_mode_parse(const char *text, struct layout_mode *out);
 bool layout_transform_parse(const char *text, enum layout_transform *out);
 const char *layout_transform_name(enum layout_transform transform);
 bool layout_fit_parse(const char *text, enum layout_fit *out);
+/* "200ms", "1.5s": milliseconds, LAYOUT_MIN_STALE_MS to LAYOUT_MAX_STALE_MS. */
+bool layout_duration_parse(const char *text, int32_t *ms);
 const char *layout_fit_name(enum layout_fit fit);
 
 #endif

@@ -22,6 +22,7 @@ static const char *const surface_keys[] = {
 	"opacity",
 	"visible",
 	"placeholder",
+	"stale-after",
 	NULL,
 };
 
@@ -164,7 +165,7 @@ static bool build_surface(struct layout_builder *b, const struct layout_scope *l
 		.opacity = 1.0,
 		.visible = true,
 		.placeholder = true,
-		.at = {pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos},
+		.at = {pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos},
 	};
 	if (!layout_build_check_keys(&s, surface_keys) || !layout_build_guest_ref(&s, &surface->guest, &surface->at.guest)) {
 		return false;
@@ -208,6 +209,15 @@ static bool build_surface(struct layout_builder *b, const struct layout_scope *l
 				&s, v->pos, "opacity must be 0 to 1, not %g", opacity);
 		}
 		surface->opacity = opacity;
+	}
+	if (!layout_build_get(&s, "stale-after", TOML_STRING, false, &v, &surface->at.stale_after)) {
+		return false;
+	}
+	if (v != NULL && !layout_duration_parse(v->string.ptr, &surface->stale_after_ms)) {
+		return layout_build_fail(&s, v->pos,
+			"stale-after wants a duration from %dms to %ds, such as \"200ms\" or "
+			"\"1.5s\", not '%.32s'",
+			LAYOUT_MIN_STALE_MS, LAYOUT_MAX_STALE_MS / 1000, v->string.ptr);
 	}
 	return layout_build_bool(&s, "visible", &surface->visible, &surface->at.visible) &&
 	       layout_build_bool(

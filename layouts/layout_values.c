@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "layouts/layout.h"
@@ -217,5 +218,29 @@ bool layout_mode_parse(const char *text, struct layout_mode *out)
 		return false;
 	}
 	*out = mode;
+	return true;
+}
+
+bool layout_duration_parse(const char *text, int32_t *ms)
+{
+	/* A whole or decimal number, then ms or s: "200ms", "1.5s". */
+	char *end;
+	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.')) {
+		return false;
+	}
+	double v = strtod(text, &end);
+	double scale;
+	if (strcmp(end, "ms") == 0) {
+		scale = 1.0;
+	} else if (strcmp(end, "s") == 0) {
+		scale = 1000.0;
+	} else {
+		return false;
+	}
+	double value = v * scale;
+	if (!(value >= LAYOUT_MIN_STALE_MS && value <= LAYOUT_MAX_STALE_MS)) {
+		return false;
+	}
+	*ms = (int32_t)(value + 0.5);
 	return true;
 }

@@ -33,6 +33,7 @@
  *                        the layout file's guests that never appeared, with dev=- conn=-)
  *   surfaces             surface label= domid= dev= conn= state= output= x= y= width=
  *                        height= resolution= layout= z= transform= fit= src= visible=
+ *                        stale= (yes: its stale-after marker is shown)
  *                        One per view of the active layout (bottom to top), then one per
  *                        connected connector that no view shows (output=-). x..height:
  *                        where the guest's picture is (0 when nothing of it is);

@@ -7,6 +7,7 @@
 #include "compositor/control/reply.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
+#include "compositor/stale.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
 #include "input-routing/vkbd.h"
@@ -111,7 +112,8 @@ static void print_view(struct control_reply *reply, struct mosaic_view *view)
 	struct wlr_box box = view->content != NULL ? view->box : view->area;
 	reply_printf(reply,
 		"surface label=%s domid=%s dev=%s conn=%s state=%s output=%s x=%d y=%d width=%d "
-		"height=%d resolution=%ux%u layout=%s z=%s transform=%s fit=%s src=%s visible=%s\n",
+		"height=%d resolution=%ux%u layout=%s z=%s transform=%s fit=%s src=%s visible=%s "
+		"stale=%s\n",
 		reply_q(label), domid, dev, conn,
 		s != NULL && s->connector != NULL ? "connected" : "absent",
 		reply_q(view->tree != NULL ? p->output->wlr_output->name : NULL), box.x, box.y,
@@ -119,7 +121,7 @@ static void print_view(struct control_reply *reply, struct mosaic_view *view)
 		s != NULL ? s->height : 0,
 		reply_q(reply->server->active_layout != NULL ? reply->server->active_layout->name : NULL),
 		z, layout_transform_name(p->transform), layout_fit_name(p->fit), src,
-		view->tree != NULL ? "yes" : "no");
+		view->tree != NULL ? "yes" : "no", stale_watch_marked(view->stale) ? "yes" : "no");
 }
 
 void command_surfaces(struct control_reply *reply, int argc, char **argv)
@@ -144,7 +146,7 @@ void command_surfaces(struct control_reply *reply, int argc, char **argv)
 		reply_printf(reply,
 			"surface label=%s domid=%u dev=%u conn=%u state=connected output=- x=0 y=0 "
 			"width=0 height=0 resolution=%ux%u layout=- z=- transform=normal fit=- "
-			"src=0,0,0,0 visible=no\n",
+			"src=0,0,0,0 visible=no stale=no\n",
 			reply_q(surface->label), surface->domid, surface->devid, surface->index,
 			surface->width, surface->height);
 	}

@@ -195,6 +195,7 @@ static bool parse_view(const char *line, struct view_info *v)
 		!guests_line_value(line, "transform", v->transform, sizeof(v->transform)) ||
 		!guests_line_value(line, "fit", v->fit, sizeof(v->fit)) ||
 		!guests_line_value(line, "visible", v->visible, sizeof(v->visible)) ||
+		!guests_line_value(line, "stale", v->stale, sizeof(v->stale)) ||
 		!guests_line_value(line, "resolution", res, sizeof(res)) ||
 		!guests_line_value(line, "src", src, sizeof(src)) ||
 		sscanf(res, "%ldx%ld", &v->res_width, &v->res_height) != 2 ||

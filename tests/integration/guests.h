@@ -47,6 +47,7 @@ struct view_info {
 	char transform[16];
 	char fit[16];
 	char visible[8];
+	char stale[8]; // yes: the stale-after marker is shown
 	long domid, dev, conn; // -1 where mosaic says "-"
 	long x, y, width, height; // output-local
 	long res_width, res_height;

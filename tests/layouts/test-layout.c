@@ -110,6 +110,7 @@ static void test_cockpit(void)
 	CHECK_INT(s->z, 0);
 	CHECK_DOUBLE(s->opacity, 1.0);
 	CHECK(s->visible && s->placeholder);
+	CHECK_INT(s->stale_after_ms, 0);
 	CHECK(!s->has_crop);
 	CHECK_POS(s->pos, 44, 1);
 	CHECK_POS(s->at.guest, 45, 9);
@@ -435,7 +436,11 @@ static void test_everything(const char *path)
 	CHECK_INT(s->rect.y, 32768);
 	CHECK_INT(s->crop.x, 16384);
 	CHECK(!s->visible && !s->placeholder);
+	CHECK_INT(s->stale_after_ms, 600000);
 	CHECK(l->surfaces[1].fit == LAYOUT_FIT_COVER);
+	CHECK_INT(l->surfaces[1].stale_after_ms, 1500);
+	CHECK_INT(l->surfaces[3].stale_after_ms, 20);
+	CHECK_INT(l->surfaces[2].stale_after_ms, 0);
 	CHECK(l->surfaces[2].fit == LAYOUT_FIT_NONE);
 	CHECK(l->surfaces[2].transform == LAYOUT_TRANSFORM_FLIPPED_90);
 	CHECK_INT(l->surfaces[3].z, 1000000);
