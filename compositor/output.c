@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
@@ -283,6 +284,7 @@ void output_handle_new(struct wl_listener *listener, void *data)
 		render_output_create(server, output->scene_output);
 	if (output->render == NULL || output->background == NULL) {
 		wlr_log(WLR_ERROR, "Output %s: out of memory", wlr_output->name);
+		wlr_output->data = NULL;
 		render_output_destroy(output->render);
 		if (output->scene_output != NULL) {
 			wlr_scene_output_destroy(output->scene_output);
@@ -357,4 +359,36 @@ void output_get_box(struct mosaic_output *output, struct wlr_box *box)
 	struct wlr_box *b =
 		wlr_output_layout_get_box(output->server->output_layout, output->wlr_output);
 	*box = b != NULL ? *b : (struct wlr_box){0};
+}
+
+bool output_create_headless(struct mosaic_server *server, int width, int height,
+	const char **name, char *why, size_t size)
+{
+	if (!wlr_backend_is_headless(server->backend)) {
+		snprintf(why, size, "outputs can be created with the headless backend only (--headless)");
+		return false;
+	}
+	struct wlr_output *wlr_output =
+		wlr_headless_add_output(server->backend, (unsigned)width, (unsigned)height);
+	if (wlr_output == NULL || wlr_output->data == NULL) {
+		/* output_handle_new() logged why it could not take it. */
+		if (wlr_output != NULL) {
+			wlr_output_destroy(wlr_output);
+		}
+		snprintf(why, size, "cannot create a %dx%d output", width, height);
+		return false;
+	}
+	*name = wlr_output->name;
+	return true;
+}
+
+bool output_unplug(struct mosaic_output *output, char *why, size_t size)
+{
+	if (!wlr_output_is_headless(output->wlr_output)) {
+		snprintf(why, size, "only headless outputs can be unplugged");
+		return false;
+	}
+	/* As a display taken away: output_handle_destroy() re-arranges what is left. */
+	wlr_output_destroy(output->wlr_output);
+	return true;
 }

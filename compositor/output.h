@@ -1,6 +1,8 @@
 #ifndef MOSAIC_COMPOSITOR_OUTPUT_H
 #define MOSAIC_COMPOSITOR_OUTPUT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
 
@@ -31,6 +33,15 @@ struct mosaic_output {
 void output_handle_new(struct wl_listener *listener, void *data);
 /* Composes and commits a frame if anything changed; completes the flips it shows. */
 void output_render_frame(struct mosaic_output *output);
+/*
+ * A display plugged in or taken away, for the headless backend (tests, and
+ * cockpits whose displays come and go): a new output of width x height
+ * (its name in *name), or the output destroyed. false with why otherwise.
+ */
+bool output_create_headless(struct mosaic_server *server, int width, int height,
+	const char **name, char *why, size_t size);
+bool output_unplug(struct mosaic_output *output, char *why, size_t size);
+
 /* By wlr_output name (NULL: the first output). */
 struct mosaic_output *output_find(struct mosaic_server *server, const char *name);
 /* Layout position and size of the output. */

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wlr/backend/headless.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
@@ -96,6 +97,11 @@ bool output_config_apply(struct wlr_output *wlr_output, const struct layout_outp
 	bool fixed_modes = !wl_list_empty(&wlr_output->modes);
 	int w = options->output_width > 0 ? options->output_width : 1920;
 	int h = options->output_height > 0 ? options->output_height : 1080;
+	if (wlr_output_is_headless(wlr_output) && wlr_output->width > 0 && wlr_output->height > 0) {
+		/* Made at the size asked for (--size, or `output create WxH`): it keeps it. */
+		w = wlr_output->width;
+		h = wlr_output->height;
+	}
 
 	if (config != NULL && config->has_mode) {
 		if (!fixed_modes) {

@@ -17,6 +17,8 @@ static const char usage[] =
 	"  surfaces                      list what is shown where (views of the active layout)\n"
 	"  layouts                       list the layout file's layouts, the active one marked\n"
 	"  layout NAME                   switch to layout NAME\n"
+	"  output create [WxH]           plug in a headless output (mosaic --headless)\n"
+	"  output unplug NAME            take a headless output away\n"
 	"  reload                        read the layout file again (errors say file:line:column)\n"
 	"  screenshot [-o OUTPUT] [--rect X,Y,WxH | --surface GUEST] FILE\n"
 	"                                write what an output shows to FILE (PNG; - for stdout)\n"

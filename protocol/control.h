@@ -41,6 +41,8 @@
  *                        before transform. state: connected or absent.
  *   layouts              layout name= surfaces= active=yes|no
  *   layout NAME          switches to layout NAME
+ *   output create [WxH]  output name=: a new headless output (--size by default)
+ *   output unplug NAME   takes a headless output away
  *   reload               reads the layout file again; a broken file is an error
  *                        "file:line:column: message" and changes nothing
  *   screenshot [OUTPUT] [rect=X,Y,W,H | surface=GUEST]

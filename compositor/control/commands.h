@@ -3,7 +3,7 @@
 
 /*
  * The control requests (protocol/control.h has their wire format), one file
- * per group: queries.c, switching.c, input.c, screenshots.c, waits.c,
+ * per group: queries.c, plug.c, switching.c, input.c, screenshots.c, waits.c,
  * events.c. argv[0] is the command's name; each replies through reply.
  */
 struct control_reply;
@@ -22,6 +22,7 @@ void command_input(struct control_reply *reply, int argc, char **argv);
 void command_screenshot(struct control_reply *reply, int argc, char **argv);
 void command_wait_flip(struct control_reply *reply, int argc, char **argv);
 void command_wait_frame(struct control_reply *reply, int argc, char **argv);
+void command_output(struct control_reply *reply, int argc, char **argv);
 void command_follow(struct control_reply *reply, int argc, char **argv);
 
 #endif

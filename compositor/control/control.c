@@ -35,6 +35,7 @@ static const struct {
 	{"guests", command_guests, "guests"},
 	{"surfaces", command_surfaces, "surfaces"},
 	{"layouts", command_layouts, "layouts"},
+	{"output", command_output, "output create [WIDTHxHEIGHT] | output unplug NAME"},
 	{"layout", command_layout, "layout NAME"},
 	{"reload", command_reload, "reload"},
 	{"screenshot", command_screenshot, "screenshot [OUTPUT] [rect=X,Y,W,H | surface=GUEST]"},
