@@ -615,3 +615,16 @@ long guests_flips_ok(struct proc *guest)
 	CHECK(timeouts == 0 && errors == 0, "%s: %s", guest->name, line);
 	return flips;
 }
+
+long guests_mapped_by_others(struct harness *h, int domid)
+{
+	char id[16];
+	snprintf(id, sizeof(id), "%d", domid);
+	const char *args[] = {"stats", "--domid", id, NULL};
+	char *out = harness_xensim_output(h, args);
+	CHECK(out != NULL, "xensim stats failed");
+	long n = -1;
+	CHECK(line_get_int(out, "mapped_by_others", &n), "no mapped_by_others in: %s", out);
+	free(out);
+	return n;
+}

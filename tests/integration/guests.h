@@ -113,5 +113,7 @@ void guests_wait_view(struct harness *h, const char *label, const char *output, 
 	const char *name, const struct view_info *above, struct view_info *v);
 /* The guest's next progress line (--report-every): its flips count, none timed out. */
 long guests_flips_ok(struct proc *guest);
+/* How many of the domain's granted pages others (mosaic) have mapped, per xensim. */
+long guests_mapped_by_others(struct harness *h, int domid);
 
 #endif

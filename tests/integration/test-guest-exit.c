@@ -11,17 +11,6 @@
 #include "guests.h"
 #include "harness.h"
 
-static long mapped_by_others(struct harness *h, const char *domid)
-{
-	const char *args[] = {"stats", "--domid", domid, NULL};
-	char *out = harness_xensim_output(h, args);
-	CHECK(out != NULL, "xensim stats failed");
-	long n = -1;
-	CHECK(line_get_int(out, "mapped_by_others", &n), "no mapped_by_others in: %s", out);
-	free(out);
-	return n;
-}
-
 static long wait_report(struct proc *guest, long at_least)
 {
 	char line[512];
@@ -55,7 +44,7 @@ int main(void)
 
 	wait_report(cluster, 30);
 	CHECK(proc_wait_exit(info, 30000) != -1, "infotainment did not exit after 60 flips");
-	CHECK(mapped_by_others(&h, "2") >= 0, "no stats for the dead domain");
+	CHECK(guests_mapped_by_others(&h, 2) >= 0, "no stats for the dead domain");
 	long at_death = wait_report(cluster, 0);
 
 	/* mosaic notices through XenStore: poll its state, bounded. */
@@ -71,7 +60,7 @@ int main(void)
 	}
 	deadline = now_ms() + 10000;
 	long mapped;
-	while ((mapped = mapped_by_others(&h, "2")) != 0) {
+	while ((mapped = guests_mapped_by_others(&h, 2)) != 0) {
 		CHECK(now_ms() < deadline, "mosaic still maps %ld pages of the dead guest", mapped);
 		wait_report(cluster, 0);
 	}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -39,6 +40,7 @@ struct step {
 	bool report; /* hostile: a line for its answer, failures expected */
 	bool quiet;  /* cleanup after a hostile request: failures expected, no line */
 	int needs;   /* -1, or a step that must have answered 0 first */
+	bool die;    /* the guest crashes as soon as the request is on the ring */
 };
 
 struct misbehave {
@@ -420,6 +422,25 @@ static bool script(struct misbehave *m)
 	case MISBEHAVE_RING_OVERFLOW:
 		add(m, 0, 0, false, -1)->kind = STEP_OVERFLOW;
 		return true;
+	case MISBEHAVE_DIE_IN_CREATE: {
+		/* Large: the backend is still mapping it when the domain is torn down. */
+		const struct dbuf *big = scratch(m, 0, 1920, 1080, VGUEST_FORMAT_XRGB8888, DBUF_DUMB);
+		if (big == NULL) {
+			return false;
+		}
+		s = add(m, 0, XENDISPL_OP_DBUF_CREATE, false, -1);
+		create_req(s, big);
+		s->die = true;
+		return true;
+	}
+	case MISBEHAVE_DIE_IN_FLIP:
+		if (connector_front(&m->env.conns[0]) == NULL) {
+			return false;
+		}
+		s = add(m, 0, XENDISPL_OP_PG_FLIP, false, -1);
+		s->req.op.pg_flip.fb_cookie = connector_front(&m->env.conns[0])->fb.cookie;
+		s->die = true;
+		return true;
 	case MISBEHAVE_PGDIR_SHORT:
 	case MISBEHAVE_PGDIR_LONG:
 	case MISBEHAVE_PGDIR_LOOP:
@@ -629,6 +650,11 @@ bool misbehave_step(struct misbehave *m, int64_t now)
 		/* Ring full: as if it were never answered. */
 		handle_done(m, s->req.operation, EVTCHNL_TIMEOUT, 0);
 		return true;
+	}
+	if (s->die) {
+		/* A crash: no Closing, no unsharing, no unbinding (as --exit-after). */
+		log_report("misbehave %s sent", m->name);
+		_exit(0);
 	}
 	m->waiting = true;
 	return true;

@@ -29,6 +29,9 @@ enum misbehave_mode {
 	MISBEHAVE_FLIP_NEVER,
 	MISBEHAVE_BUFFER_WRONG_RING,
 	MISBEHAVE_FLOOD,
+	/* A crash with a request in flight: the guest exits as soon as it is on the ring. */
+	MISBEHAVE_DIE_IN_CREATE,
+	MISBEHAVE_DIE_IN_FLIP,
 	/* The ring itself: the backend must give up on us. */
 	MISBEHAVE_RING_OVERFLOW,
 	/* Our XenStore directory, before publishing. */
