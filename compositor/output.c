@@ -197,6 +197,14 @@ static void update_places(struct mosaic_server *server)
 	}
 }
 
+/* A nested window resized, or a mode set: backgrounds, places and views follow the new size. */
+static void output_handle_mode(struct wl_listener *listener, void *data)
+{
+	struct mosaic_output *output = wl_container_of(listener, output, mode);
+	update_places(output->server);
+	wl_signal_emit(&output->server->events.outputs_changed, NULL);
+}
+
 /* Takes every output out of the layout and puts it back: fixed places first, then left to right. */
 static void place_outputs(struct mosaic_server *server)
 {
@@ -239,6 +247,7 @@ static void output_handle_destroy(struct wl_listener *listener, void *data)
 	struct mosaic_server *server = output->server;
 	wl_list_remove(&output->frame.link);
 	wl_list_remove(&output->present.link);
+	wl_list_remove(&output->mode.link);
 	/* A frame being drawn is dropped first: its buffer goes with the output. */
 	wl_list_remove(&output->render_done.link);
 	render_output_destroy(output->render);
@@ -299,6 +308,8 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	wl_signal_add(&wlr_output->events.frame, &output->frame);
 	output->present.notify = output_handle_present;
 	wl_signal_add(&wlr_output->events.present, &output->present);
+	output->mode.notify = output_handle_mode;
+	wl_signal_add(&wlr_output->events.mode, &output->mode);
 	output->destroy.notify = output_handle_destroy;
 	wl_signal_add(&wlr_output->events.destroy, &output->destroy);
 	clock_start(output);

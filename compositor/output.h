@@ -25,6 +25,7 @@ struct mosaic_output {
 
 	struct wl_listener frame;
 	struct wl_listener present;
+	struct wl_listener mode;
 	struct wl_listener destroy;
 	struct wl_listener render_done;
 	struct wl_list link; // mosaic_server.outputs

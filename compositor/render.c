@@ -300,6 +300,25 @@ static void render_output_cancel(struct render_output *target)
 	}
 }
 
+/*
+ * A nested output's window was resized (or any output's mode changed) while
+ * a frame was drawn on the thread: the buffer it is drawn into belonged to
+ * the swapchain the new size replaced, and committing it would hand wlroots
+ * a buffer of no swapchain. The frame is dropped; the next one is drawn at
+ * the new size.
+ */
+static void target_handle_mode(struct wl_listener *listener, void *data)
+{
+	struct render_output *target = wl_container_of(listener, target, mode);
+	if (target->drawing == NULL) {
+		return;
+	}
+	render_output_cancel(target);
+	bool committed = false;
+	wl_signal_emit(&target->events.done, &committed);
+	wlr_output_schedule_frame(target->scene_output->output);
+}
+
 struct render_output *render_output_create(struct mosaic_server *server,
 	struct wlr_scene_output *scene_output)
 {
@@ -310,6 +329,8 @@ struct render_output *render_output_create(struct mosaic_server *server,
 	target->server = server;
 	target->scene_output = scene_output;
 	wl_signal_init(&target->events.done);
+	target->mode.notify = target_handle_mode;
+	wl_signal_add(&scene_output->output->events.mode, &target->mode);
 	return target;
 }
 
@@ -318,6 +339,7 @@ void render_output_destroy(struct render_output *target)
 	if (target == NULL) {
 		return;
 	}
+	wl_list_remove(&target->mode.link);
 	render_output_cancel(target);
 	free(target);
 }

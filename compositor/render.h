@@ -33,6 +33,7 @@ struct render_output {
 		/* bool *committed: a frame drawn apart (RENDER_LATER) was committed, or not. */
 		struct wl_signal done;
 	} events;
+	struct wl_listener mode;
 };
 
 struct render_output *render_output_create(struct mosaic_server *server,

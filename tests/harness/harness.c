@@ -205,11 +205,16 @@ static int control_connect(const char *path)
 
 static const char *saved_args[32];
 
+/* Started without --headless: in the window system the environment names. */
+static bool nested;
+
 static void start_mosaic(struct harness *h, const char *const mosaic_args[])
 {
-	char *argv[64] = {(char *)harness_program("MOSAIC_SIM"), "--headless", "--control",
-		h->control};
-	int argc = 4;
+	char *argv[64] = {(char *)harness_program("MOSAIC_SIM"), "--control", h->control};
+	int argc = 3;
+	if (!nested) {
+		argv[argc++] = "--headless";
+	}
 	for (int i = 0; mosaic_args != NULL && mosaic_args[i] != NULL && argc < 62; i++) {
 		argv[argc++] = (char *)mosaic_args[i];
 		if (mosaic_args != saved_args && i < 31) {
@@ -264,6 +269,12 @@ void harness_start(struct harness *h, const char *const mosaic_args[])
 {
 	harness_start_broker(h);
 	start_mosaic(h, mosaic_args);
+}
+
+void harness_start_nested(struct harness *h, const char *const mosaic_args[])
+{
+	nested = true;
+	harness_start(h, mosaic_args);
 }
 
 void harness_stop(struct harness *h)

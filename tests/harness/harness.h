@@ -53,6 +53,8 @@ int proc_stop(struct proc *proc, int sig, int timeout_ms);
 
 /* Broker + mosaic (headless, with the given extra arguments, NULL-terminated). */
 void harness_start(struct harness *h, const char *const mosaic_args[]);
+/* The same without --headless: mosaic in the window system DISPLAY or WAYLAND_DISPLAY names. */
+void harness_start_nested(struct harness *h, const char *const mosaic_args[]);
 /* The broker alone: the test plays dom0's backends itself. */
 void harness_start_broker(struct harness *h);
 void harness_stop(struct harness *h);
