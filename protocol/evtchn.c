@@ -1,9 +1,10 @@
 #include <errno.h>
 #include <stdlib.h>
-#include <wlr/util/log.h>
+#include <string.h>
 #include <xenevtchn.h>
 
 #include "protocol/evtchn.h"
+#include "protocol/log.h"
 
 struct evtchn_port {
 	struct evtchn *evtchn;
@@ -41,7 +42,7 @@ struct evtchn *evtchn_create(struct wl_event_loop *loop)
 	wl_list_init(&evtchn->ports);
 	evtchn->xce = xenevtchn_open(NULL, 0);
 	if (evtchn->xce == NULL) {
-		wlr_log_errno(WLR_ERROR, "Cannot open event channels (is xen-evtchn loaded?)");
+		protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot open event channels (is xen-evtchn loaded?)");
 		free(evtchn);
 		return NULL;
 	}
@@ -79,7 +80,7 @@ struct evtchn_port *evtchn_bind(struct evtchn *evtchn, uint32_t domid, uint32_t 
 	xenevtchn_port_or_error_t local =
 		xenevtchn_bind_interdomain(evtchn->xce, domid, remote_port);
 	if (local < 0) {
-		wlr_log_errno(WLR_ERROR, "Cannot bind event channel %u of domain %u", remote_port,
+		protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot bind event channel %u of domain %u", remote_port,
 			domid);
 		free(port);
 		return NULL;
@@ -105,6 +106,6 @@ void evtchn_unbind(struct evtchn_port *port)
 void evtchn_notify(struct evtchn_port *port)
 {
 	if (xenevtchn_notify(port->evtchn->xce, port->local) < 0 && errno != 0) {
-		wlr_log_errno(WLR_DEBUG, "notify on port %u failed", port->local);
+		protocol_log_errno(PROTOCOL_LOG_DEBUG, "notify on port %u failed", port->local);
 	}
 }

@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <wlr/util/log.h>
 #include <xengnttab.h>
 
 #include "protocol/pgdir.h"

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wlr/util/log.h>
 
+#include "protocol/log.h"
 #include "protocol/xenbus.h"
 
 const char *xenbus_state_name(enum xenbus_state state)
@@ -18,7 +18,7 @@ const char *xenbus_state_name(enum xenbus_state state)
 
 static void write_state(struct xenbus_device *dev, enum xenbus_state state)
 {
-	wlr_log(WLR_DEBUG, "%s: %s -> %s", dev->be_path, xenbus_state_name(dev->be_state),
+	protocol_log(PROTOCOL_LOG_DEBUG, "%s: %s -> %s", dev->be_path, xenbus_state_name(dev->be_state),
 		xenbus_state_name(state));
 	dev->be_state = state;
 	char value[16];
@@ -50,7 +50,7 @@ void xenbus_device_fatal(struct xenbus_device *dev, const char *fmt, ...)
 	va_start(args, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
-	wlr_log(WLR_ERROR, "%s: %s", dev->be_path, msg);
+	protocol_log(PROTOCOL_LOG_ERROR, "%s: %s", dev->be_path, msg);
 	xenstore_write_in(dev->backend->store, dev->be_path, "error", msg);
 	disconnect(dev);
 	set_state(dev, XenbusStateClosing);
@@ -211,7 +211,7 @@ static struct xenbus_device *device_create(struct xenbus_backend *backend, uint3
 		free(dev);
 		return NULL;
 	}
-	wlr_log(WLR_INFO, "%s device %u/%u found (frontend %s)", backend->type, domid, devid,
+	protocol_log(PROTOCOL_LOG_INFO, "%s device %u/%u found (frontend %s)", backend->type, domid, devid,
 		fe_path);
 	/*
 	 * Announce ourselves even if the state key already says InitWait: a
@@ -294,7 +294,7 @@ static void backend_scan(struct xenbus_backend *backend)
 			free(devs);
 		}
 		if (!present) {
-			wlr_log(WLR_INFO, "%s device %u/%u removed", backend->type, dev->domid,
+			protocol_log(PROTOCOL_LOG_INFO, "%s device %u/%u removed", backend->type, dev->domid,
 				dev->devid);
 			device_destroy(dev);
 		}

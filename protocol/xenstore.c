@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wlr/util/log.h>
 #include <xenstore.h>
 
+#include "protocol/log.h"
 #include "protocol/xenstore.h"
 
 struct xenstore_watch {
@@ -40,7 +40,7 @@ static int handle_readable(int fd, uint32_t mask, void *data)
 {
 	struct xenstore *store = data;
 	if (mask & (WL_EVENT_HANGUP | WL_EVENT_ERROR)) {
-		wlr_log(WLR_ERROR, "XenStore connection lost");
+		protocol_log(PROTOCOL_LOG_ERROR, "XenStore connection lost");
 		wl_event_source_remove(store->source);
 		store->source = NULL;
 		return 0;
@@ -60,7 +60,7 @@ static int handle_readable(int fd, uint32_t mask, void *data)
 		free(event);
 	}
 	if (errno != EAGAIN) {
-		wlr_log_errno(WLR_ERROR, "xs_check_watch failed");
+		protocol_log_errno(PROTOCOL_LOG_ERROR, "xs_check_watch failed");
 	}
 	return 0;
 }
@@ -74,7 +74,7 @@ struct xenstore *xenstore_create(struct wl_event_loop *loop)
 	wl_list_init(&store->watches);
 	store->xs = xs_open(0);
 	if (store->xs == NULL) {
-		wlr_log_errno(WLR_ERROR, "Cannot connect to XenStore (is xenstored running "
+		protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot connect to XenStore (is xenstored running "
 					 "and are we in dom0?)");
 		goto error;
 	}
@@ -85,7 +85,7 @@ struct xenstore *xenstore_create(struct wl_event_loop *loop)
 	store->source = wl_event_loop_add_fd(loop, xs_fileno(store->xs), WL_EVENT_READABLE,
 		handle_readable, store);
 	if (store->source == NULL) {
-		wlr_log(WLR_ERROR, "Cannot watch the XenStore fd");
+		protocol_log(PROTOCOL_LOG_ERROR, "Cannot watch the XenStore fd");
 		goto error;
 	}
 	return store;
@@ -131,7 +131,7 @@ struct xenstore_watch *xenstore_watch_add(struct xenstore *store, const char *pa
 	watch->data = data;
 	snprintf(watch->token, sizeof(watch->token), "mosaic-%u", store->next_token++);
 	if (!xs_watch(store->xs, path, watch->token)) {
-		wlr_log_errno(WLR_ERROR, "Cannot watch %s", path);
+		protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot watch %s", path);
 		free(watch->path);
 		free(watch);
 		return NULL;
@@ -196,7 +196,7 @@ bool xenstore_read_u32(struct xenstore *store, const char *path, uint32_t *out)
 bool xenstore_write(struct xenstore *store, const char *path, const char *value)
 {
 	if (!xs_write(store->xs, XBT_NULL, path, value, strlen(value))) {
-		wlr_log_errno(WLR_ERROR, "Cannot write %s", path);
+		protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot write %s", path);
 		return false;
 	}
 	return true;
@@ -225,7 +225,7 @@ bool xenstore_write_in(struct xenstore *store, const char *dir, const char *key,
 		}
 		free(existing);
 		if (!xs_write(store->xs, t, path, value, strlen(value))) {
-			wlr_log_errno(WLR_ERROR, "Cannot write %s", path);
+			protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot write %s", path);
 			xs_transaction_end(store->xs, t, true);
 			return false;
 		}

@@ -8,6 +8,7 @@
 #include "protocol/xenbus.h"
 #include "protocol/xenstore.h"
 #include "vm-surfaces/display.h"
+#include "vm-surfaces/log.h"
 #include "vm-surfaces/vm_surfaces.h"
 
 static bool vdispl_probe(struct xenbus_device *dev)
@@ -54,6 +55,8 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 	if (surfaces == NULL) {
 		return NULL;
 	}
+	/* protocol/ logs through wlroots from here on, as the rest of mosaic. */
+	vm_surfaces_log_init();
 	surfaces->loop = loop;
 	surfaces->store = store;
 	/* The default holds four 3840x2160 XRGB8888 buffers, with room to spare. */
