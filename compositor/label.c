@@ -12,17 +12,6 @@
 #define LABEL_MAX_SIZE 64.0
 #define LABEL_MIN_SIZE 6.0
 
-void label_sanitize(const char *text, char *out, size_t size)
-{
-	size_t n = 0;
-	for (const char *c = text; *c != '\0' && n + 1 < size; c++) {
-		out[n++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
-	}
-	if (size > 0) {
-		out[n] = '\0';
-	}
-}
-
 /* The font size at which text fits in max_width x max_height, or 0. */
 static double fit_size(cairo_t *cr, const char *text, int max_width, int max_height)
 {

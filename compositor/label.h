@@ -1,7 +1,6 @@
 #ifndef MOSAIC_COMPOSITOR_LABEL_H
 #define MOSAIC_COMPOSITOR_LABEL_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 /* Text drawn into a buffer of our own, for placeholders. */
@@ -17,8 +16,5 @@ struct wlr_buffer *label_create(const char *text, uint32_t background, int max_w
 
 /* Releases what drawing text keeps for the process (font caches); at exit. */
 void label_finish(void);
-
-/* Copies text, replacing every byte that is not printable ASCII: for names guests choose. */
-void label_sanitize(const char *text, char *out, size_t size);
 
 #endif

@@ -8,8 +8,9 @@
 #include "compositor/server.h"
 #include "compositor/stale.h"
 #include "compositor/surface.h"
-#include "layouts/layout.h"
 #include "input-routing/router.h"
+#include "layouts/layout.h"
+#include "protocol/xs_value.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
 
@@ -117,7 +118,7 @@ static int slot_cmp(const struct mosaic_surface *a, uint32_t domid, uint32_t dev
 static char *sanitized(const char *text)
 {
 	char buf[128];
-	label_sanitize(text != NULL ? text : "", buf, sizeof(buf));
+	xs_value_sanitize(text, buf, sizeof(buf));
 	return strdup(buf);
 }
 
@@ -182,7 +183,7 @@ void surface_handle_new_connector(struct wl_listener *listener, void *data)
 	struct vm_display *display = connector->display;
 
 	char name[128];
-	label_sanitize(display->name != NULL ? display->name : "", name, sizeof(name));
+	xs_value_sanitize(display->name != NULL ? display->name : "", name, sizeof(name));
 	struct mosaic_surface *surface =
 		find_slot(server, display->domid, display->devid, connector->index, name);
 	bool created = surface == NULL;

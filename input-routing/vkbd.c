@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <linux/input-event-codes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "protocol/evtchn.h"
 #include "protocol/xenbus.h"
 #include "protocol/xenstore.h"
+#include "protocol/xs_value.h"
 
 /*
  * As vm-surfaces' event rings: look again this soon at a ring the guest let
@@ -29,29 +31,27 @@ static const char *kind_name(struct xenbus_device *dev)
 	return dev->backend->type;
 }
 
-/* A number the toolstack wrote in our directory; def when absent. */
+/* A number the toolstack wrote in our directory; def when absent or malformed. */
 static uint32_t read_backend_u32(
 	struct vkbd_device *input, const char *key, uint32_t def, uint32_t max, bool *present)
 {
 	struct xenstore *store = input->manager->store;
-	char *value = xenstore_readf(store, "%s/%s", input->dev->be_path, key);
+	char *untrusted_value = xenstore_readf(store, "%s/%s", input->dev->be_path, key);
+	uint32_t v = def;
+	int err = xs_value_parse_u32(untrusted_value, max, &v);
 	if (present != NULL) {
-		*present = value != NULL;
+		*present = err != -ENOENT;
 	}
-	if (value == NULL) {
-		free(value);
-		return def;
-	}
-	uint32_t v;
-	bool ok = parse_u32(value, &v) && v <= max;
-	if (!ok) {
+	if (err == -EINVAL) {
+		char shown[33];
+		xs_value_sanitize(untrusted_value, shown, sizeof(shown));
 		wlr_log(WLR_ERROR,
-			"guest %s (domain %u) %s %u: %s = \"%.32s\" is not a number "
+			"guest %s (domain %u) %s %u: %s = \"%s\" is not a number "
 			"up to %u: using %u",
-			input->name, input->domid, input->kind, input->devid, key, value, max, def);
+			input->name, input->domid, input->kind, input->devid, key, shown, max, def);
 		v = def;
 	}
-	free(value);
+	free(untrusted_value);
 	return v;
 }
 
@@ -59,15 +59,22 @@ static uint32_t read_backend_u32(
 static bool read_request(struct vkbd_device *input, const char *key)
 {
 	struct xenstore *store = input->manager->store;
-	char *value = xenstore_readf(store, "%s/%s", input->dev->fe_path, key);
-	uint32_t v = 0;
-	if (value != NULL && !parse_u32(value, &v)) {
-		wlr_log(WLR_ERROR, "guest %s (domain %u) %s %u: %s = \"%.32s\" is not a number",
-			input->name, input->domid, input->kind, input->devid, key, value);
-		v = 0;
+	char *untrusted_value = xenstore_readf(store, "%s/%s", input->dev->fe_path, key);
+	bool requested;
+	if (xs_value_parse_flag(untrusted_value, &requested) == -EINVAL) {
+		char shown[33];
+		xs_value_sanitize(untrusted_value, shown, sizeof(shown));
+		wlr_log(WLR_ERROR, "guest %s (domain %u) %s %u: %s = \"%s\" is not a number",
+			input->name, input->domid, input->kind, input->devid, key, shown);
 	}
-	free(value);
-	return v != 0;
+	free(untrusted_value);
+	return requested;
+}
+
+/* A flag the toolstack wrote in our directory: absent or malformed is off. */
+static bool read_backend_flag(struct vkbd_device *input, const char *key)
+{
+	return read_backend_u32(input, key, 0, UINT32_MAX, NULL) != 0;
 }
 
 /* Offers a feature the toolstack left unsaid; what it wrote, even 0, stands. */
@@ -86,16 +93,13 @@ static bool offer_feature(struct vkbd_device *input, const char *key)
 /* The backend keys, read once as xen-kbdfront reads them at its probe (same defaults). */
 static void read_features(struct vkbd_device *input)
 {
-	input->keyboard =
-		read_backend_u32(input, XENKBD_FIELD_FEAT_DSBL_KEYBRD, 0, UINT32_MAX, NULL) == 0;
-	input->pointer =
-		read_backend_u32(input, XENKBD_FIELD_FEAT_DSBL_POINTER, 0, UINT32_MAX, NULL) == 0;
+	input->keyboard = !read_backend_flag(input, XENKBD_FIELD_FEAT_DSBL_KEYBRD);
+	input->pointer = !read_backend_flag(input, XENKBD_FIELD_FEAT_DSBL_POINTER);
 	input->width =
 		(int32_t)read_backend_u32(input, XENKBD_FIELD_WIDTH, DEFAULT_WIDTH, MAX_SIZE, NULL);
 	input->height = (int32_t)read_backend_u32(
 		input, XENKBD_FIELD_HEIGHT, DEFAULT_HEIGHT, MAX_SIZE, NULL);
-	input->feature_mt =
-		read_backend_u32(input, XENKBD_FIELD_FEAT_MTOUCH, 0, UINT32_MAX, NULL) != 0;
+	input->feature_mt = read_backend_flag(input, XENKBD_FIELD_FEAT_MTOUCH);
 	input->mt_width = (int32_t)read_backend_u32(
 		input, XENKBD_FIELD_MT_WIDTH, DEFAULT_WIDTH, MAX_SIZE, NULL);
 	input->mt_height = (int32_t)read_backend_u32(
@@ -109,8 +113,14 @@ static void read_features(struct vkbd_device *input)
 	 */
 	input->feature_abs = offer_feature(input, XENKBD_FIELD_FEAT_ABS_POINTER);
 	input->feature_raw = offer_feature(input, XENKBD_FIELD_FEAT_RAW_POINTER);
-	input->unique_id = xenstore_readf(
+	char *untrusted_id = xenstore_readf(
 		input->manager->store, "%s/" XENKBD_FIELD_UNIQUE_ID, input->dev->be_path);
+	const char *unique_id;
+	if (xs_value_check_unique_id(untrusted_id, &unique_id) == 0) {
+		input->unique_id = untrusted_id; // checked: kept as it is
+	} else {
+		free(untrusted_id);
+	}
 }
 
 static int input_handle_retry(void *data);

@@ -5,6 +5,7 @@
 
 #include "protocol/log.h"
 #include "protocol/xenbus.h"
+#include "protocol/xs_value.h"
 
 const char *xenbus_state_name(enum xenbus_state state)
 {
@@ -58,24 +59,20 @@ void xenbus_device_fatal(struct xenbus_device *dev, const char *fmt, ...)
 
 static enum xenbus_state read_state(struct xenstore *store, const char *dir)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/state", dir);
-	uint32_t state;
-	if (!xenstore_read_u32(store, path, &state) || state > XenbusStateReconfigured) {
-		return XenbusStateUnknown;
-	}
-	return (enum xenbus_state)state;
+	char *untrusted_state = xenstore_readf(store, "%s/state", dir);
+	enum xenbus_state state = xs_value_parse_state(untrusted_state);
+	free(untrusted_state);
+	return state;
 }
 
 static bool device_online(struct xenbus_device *dev)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/online", dev->be_path);
-	uint32_t online = 1;
-	if (!xenstore_read_u32(dev->backend->store, path, &online)) {
-		return true;
-	}
-	return online != 0;
+	/* Absent or malformed: online, as Linux's backends take it. */
+	char *untrusted_online = xenstore_readf(dev->backend->store, "%s/online", dev->be_path);
+	bool online;
+	int err = xs_value_parse_flag(untrusted_online, &online);
+	free(untrusted_online);
+	return err != 0 || online;
 }
 
 /* Follows the frontend's state transitions, as Linux's xenbus backends do. */
@@ -249,7 +246,7 @@ static bool listed(char **names, int n, uint32_t value)
 {
 	for (int i = 0; i < n; i++) {
 		uint32_t v;
-		if (parse_u32(names[i], &v) && v == value) {
+		if (xs_value_parse_u32(names[i], UINT32_MAX, &v) == 0 && v == value) {
 			return true;
 		}
 	}
@@ -302,7 +299,8 @@ static void backend_scan(struct xenbus_backend *backend)
 
 	for (int i = 0; i < ndomains; i++) {
 		uint32_t domid;
-		if (!parse_u32(domains[i], &domid) || domid == store->own_domid) {
+		if (xs_value_parse_u32(domains[i], UINT32_MAX, &domid) != 0 ||
+			domid == store->own_domid) {
 			continue;
 		}
 		char **devs = NULL;
@@ -311,7 +309,7 @@ static void backend_scan(struct xenbus_backend *backend)
 		int ndevs = xenstore_list(store, path, &devs);
 		for (int j = 0; j < ndevs; j++) {
 			uint32_t devid;
-			if (parse_u32(devs[j], &devid)) {
+			if (xs_value_parse_u32(devs[j], UINT32_MAX, &devid) == 0) {
 				try_add_device(backend, domid, devid);
 			}
 		}
@@ -331,7 +329,7 @@ static bool parse_component(const char *s, uint32_t *value, const char **end)
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	*end = s + n;
-	return parse_u32(buf, value);
+	return xs_value_parse_u32(buf, UINT32_MAX, value) == 0;
 }
 
 /*

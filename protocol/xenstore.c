@@ -7,6 +7,7 @@
 
 #include "protocol/log.h"
 #include "protocol/xenstore.h"
+#include "protocol/xs_value.h"
 
 struct xenstore_watch {
 	struct xenstore *store;
@@ -16,25 +17,6 @@ struct xenstore_watch {
 	void *data;
 	struct wl_list link;
 };
-
-bool parse_u32(const char *s, uint32_t *out)
-{
-	if (s == NULL || *s == '\0' || strlen(s) > 10) {
-		return false;
-	}
-	uint64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9') {
-			return false;
-		}
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (v > UINT32_MAX) {
-		return false;
-	}
-	*out = (uint32_t)v;
-	return true;
-}
 
 static int handle_readable(int fd, uint32_t mask, void *data)
 {
@@ -187,9 +169,9 @@ char *xenstore_readf(struct xenstore *store, const char *fmt, ...)
 
 bool xenstore_read_u32(struct xenstore *store, const char *path, uint32_t *out)
 {
-	char *value = xenstore_read(store, path);
-	bool ok = parse_u32(value, out);
-	free(value);
+	char *untrusted_value = xenstore_read(store, path);
+	bool ok = xs_value_parse_u32(untrusted_value, UINT32_MAX, out) == 0;
+	free(untrusted_value);
 	return ok;
 }
 
@@ -272,17 +254,9 @@ int xenstore_list(struct xenstore *store, const char *path, char ***entries)
 
 char *xenstore_read_domain_name(struct xenstore *store, uint32_t domid)
 {
-	char *name = xenstore_readf(store, "/local/domain/%u/name", domid);
-	char clean[65];
-	size_t n = 0;
-	/* Shown to people and in logs: printable ASCII only, bounded. */
-	for (const char *p = name; p != NULL && *p != '\0' && n < sizeof(clean) - 1; p++) {
-		clean[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-	}
-	clean[n] = '\0';
-	free(name);
-	if (n == 0) {
-		snprintf(clean, sizeof(clean), "domain-%u", domid);
-	}
-	return strdup(clean);
+	char *untrusted_name = xenstore_readf(store, "/local/domain/%u/name", domid);
+	char name[XS_VALUE_NAME_MAX + 1];
+	xs_value_domain_name(untrusted_name, domid, name);
+	free(untrusted_name);
+	return strdup(name);
 }

@@ -39,7 +39,7 @@ char *xenstore_readf(struct xenstore *store, const char *fmt, ...)
  * "domain-N" when it has none; malloc'd, NULL when out of memory.
  */
 char *xenstore_read_domain_name(struct xenstore *store, uint32_t domid);
-/* Strict decimal parse of a whole value; false if absent or malformed. */
+/* A number (xs_value_parse_u32); false if absent or malformed. */
 bool xenstore_read_u32(struct xenstore *store, const char *path, uint32_t *out);
 bool xenstore_write(struct xenstore *store, const char *path, const char *value);
 bool xenstore_writef(struct xenstore *store, const char *path, const char *fmt, ...)
@@ -53,8 +53,5 @@ bool xenstore_write_in(struct xenstore *store, const char *dir, const char *key,
 	const char *value);
 /* Lists a directory; returns the number of entries, -1 if absent. Free with free(). */
 int xenstore_list(struct xenstore *store, const char *path, char ***entries);
-
-/* Strict decimal parser shared by every XenStore and control value we accept. */
-bool parse_u32(const char *s, uint32_t *out);
 
 #endif

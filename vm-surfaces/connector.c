@@ -9,6 +9,7 @@
 #include "protocol/evtchn.h"
 #include "protocol/xenbus.h"
 #include "protocol/xenstore.h"
+#include "protocol/xs_value.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
 #include "vm-surfaces/mapping.h"
@@ -283,8 +284,8 @@ static bool parse_resolution(const char *value, uint32_t *width, uint32_t *heigh
 	memcpy(w, value, (size_t)(x - value));
 	w[x - value] = '\0';
 	strcpy(h, x + 1);
-	return parse_u32(w, width) && parse_u32(h, height) && *width > 0 && *height > 0 &&
-		*width <= 8192 && *height <= 8192;
+	return xs_value_parse_u32(w, 8192, width) == 0 && xs_value_parse_u32(h, 8192, height) == 0 &&
+		*width > 0 && *height > 0;
 }
 
 bool vm_connector_connect(struct vm_connector *connector)

@@ -1,10 +1,9 @@
-/* The control protocol's request splitting, the strict number parser, guests and rectangles. */
+/* The control protocol's request splitting, guests and rectangles. */
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
 #include "protocol/control.h"
-#include "protocol/xenstore.h"
 
 static int split(const char *text, char **argv, char *buf, size_t size)
 {
@@ -31,17 +30,6 @@ int main(void)
 	CHECK(split("\"unterminated", argv, buf, sizeof(buf)) == -1);
 	CHECK(split("\"a\"b", argv, buf, sizeof(buf)) == -1);
 	CHECK(split("1 2 3 4 5 6 7 8 9", argv, buf, sizeof(buf)) == -1);
-
-	uint32_t v = 7;
-	CHECK(parse_u32("0", &v) && v == 0);
-	CHECK(parse_u32("4294967295", &v) && v == 4294967295u);
-	CHECK(!parse_u32("4294967296", &v));
-	CHECK(!parse_u32("", &v));
-	CHECK(!parse_u32(NULL, &v));
-	CHECK(!parse_u32("-1", &v));
-	CHECK(!parse_u32("12a", &v));
-	CHECK(!parse_u32(" 1", &v));
-	CHECK(!parse_u32("00000000001", &v));
 
 	/* Guests' connectors as requests name them. */
 	struct control_guest g;
