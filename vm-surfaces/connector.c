@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,13 +8,9 @@
 #include <wlr/util/log.h>
 
 #include "protocol/evtchn.h"
-#include "protocol/xenbus.h"
-#include "protocol/xenstore.h"
-#include "protocol/xs_value.h"
 #include "vm-surfaces/connector.h"
-#include "vm-surfaces/display.h"
+#include "vm-surfaces/host.h"
 #include "vm-surfaces/mapping.h"
-#include "vm-surfaces/vm_surfaces.h"
 
 #define REFRESH_NS 16666667LL
 #define RETRY_MS 4
@@ -21,27 +18,6 @@
 static int64_t ns_between(const struct timespec *a, const struct timespec *b)
 {
 	return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
-}
-
-/* Writes one flip event; false if the guest has not made room for it yet. */
-static bool put_event(struct vm_connector *connector, uint64_t fb_cookie)
-{
-	struct xendispl_event_page *page = connector->evt_map->addr;
-	uint32_t cons = READ_ONCE(page->in_cons);
-	rmb();
-	/* in_cons is the guest's: a value beyond what we produced is treated as full. */
-	if (connector->evt_prod - cons >= XENDISPL_IN_RING_LEN) {
-		return false;
-	}
-	struct xendispl_evt *evt = &XENDISPL_IN_RING_REF(page, connector->evt_prod);
-	memset(evt, 0, sizeof(*evt));
-	evt->id = connector->evt_id++;
-	evt->type = XENDISPL_EVT_PG_FLIP;
-	evt->op.pg_flip.fb_cookie = fb_cookie;
-	wmb();
-	connector->evt_prod++;
-	WRITE_ONCE(page->in_prod, connector->evt_prod);
-	return true;
 }
 
 /* Sends every owed event whose flip has been presented, as far as the ring allows. */
@@ -56,7 +32,7 @@ static void flush_events(struct vm_connector *connector)
 		if (owed->seq > connector->presented_seq) {
 			break;
 		}
-		if (!put_event(connector, owed->fb_cookie)) {
+		if (!displif_event_ring_put_flip(&connector->events_out, owed->fb_cookie)) {
 			/*
 			 * Ring full: kept, never dropped. Linux's frontend makes room
 			 * without telling us, so look again shortly (and whenever the
@@ -157,8 +133,7 @@ int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
 	const struct wlr_box *src, uint64_t fb_cookie, bool flip)
 {
 	if (flip && connector->owed_count == VM_CONNECTOR_MAX_OWED) {
-		vm_display_guest_error(connector->display,
-			"connector %u: %d flips without waiting for their events", connector->index,
+		vm_guest_log_error(connector->log, "connector %u: %d flips without waiting for their events", connector->index,
 			VM_CONNECTOR_MAX_OWED);
 		return -EBUSY;
 	}
@@ -206,26 +181,25 @@ static void connector_handle_request_event(void *data)
 	unsigned handled = 0;
 	bool more;
 	do {
-		RING_IDX prod = READ_ONCE(connector->ring.sring->req_prod);
+		RING_IDX untrusted_prod = READ_ONCE(connector->ring.sring->req_prod);
 		rmb();
-		if (RING_REQUEST_PROD_OVERFLOW(&connector->ring, prod)) {
-			/* A producer more than a ring ahead is broken; Linux backends give up too. */
+		if (displif_check_req_prod(&connector->ring, untrusted_prod) != 0) {
 			connector->broken = true;
-			vm_display_fatal(connector->display, "request ring overflow");
+			connector->impl->fatal(connector, "request ring overflow");
 			return;
 		}
+		RING_IDX prod = untrusted_prod;
 		while (connector->ring.req_cons != prod && handled < MAX_REQUESTS_PER_DISPATCH) {
-			struct xendispl_req req;
+			struct xendispl_req untrusted_req;
 			/* Copy first: the guest may rewrite the slot while we look at it. */
-			memcpy(&req, RING_GET_REQUEST(&connector->ring, connector->ring.req_cons),
-				sizeof(req));
+			memcpy(&untrusted_req,
+				RING_GET_REQUEST(&connector->ring, connector->ring.req_cons),
+				sizeof(untrusted_req));
 			connector->ring.req_cons++;
 			struct xendispl_resp *resp =
 				RING_GET_RESPONSE(&connector->ring, connector->ring.rsp_prod_pvt);
-			memset(resp, 0, sizeof(*resp));
-			resp->id = req.id;
-			resp->operation = req.operation;
-			vm_display_handle_request(connector->display, connector, &req, resp);
+			displif_response_init(resp, &untrusted_req);
+			connector->impl->request(connector, &untrusted_req, resp);
 			connector->ring.rsp_prod_pvt++;
 			handled++;
 		}
@@ -236,8 +210,8 @@ static void connector_handle_request_event(void *data)
 		}
 		if (handled >= MAX_REQUESTS_PER_DISPATCH) {
 			/* The rest after everyone else had a turn. */
-			connector->idle = wl_event_loop_add_idle(connector->display->surfaces->loop,
-				connector_handle_idle, connector);
+			connector->idle = wl_event_loop_add_idle(
+				connector->host->loop, connector_handle_idle, connector);
 			break;
 		}
 		RING_FINAL_CHECK_FOR_REQUESTS(&connector->ring, more);
@@ -246,22 +220,26 @@ static void connector_handle_request_event(void *data)
 	flush_events(connector);
 }
 
-struct vm_connector *vm_connector_create(struct vm_display *display, uint32_t index)
+struct vm_connector *vm_connector_create(const struct vm_host *host, struct vm_guest_log *log,
+	uint32_t domid, uint32_t index, const struct vm_connector_impl *impl,
+	struct vm_display *display)
 {
 	struct vm_connector *connector = calloc(1, sizeof(*connector));
 	if (connector == NULL) {
 		return NULL;
 	}
+	connector->host = host;
+	connector->log = log;
+	connector->domid = domid;
+	connector->impl = impl;
 	connector->display = display;
 	connector->index = index;
 	connector->shown = false;
 	wl_signal_init(&connector->events.frame);
 	wl_signal_init(&connector->events.present);
 	wl_signal_init(&connector->events.destroy);
-	connector->clock = wl_event_loop_add_timer(display->surfaces->loop, clock_handle_tick,
-		connector);
-	connector->retry = wl_event_loop_add_timer(display->surfaces->loop, retry_handle_timer,
-		connector);
+	connector->clock = wl_event_loop_add_timer(host->loop, clock_handle_tick, connector);
+	connector->retry = wl_event_loop_add_timer(host->loop, retry_handle_timer, connector);
 	if (connector->clock == NULL || connector->retry == NULL) {
 		if (connector->clock != NULL) {
 			wl_event_source_remove(connector->clock);
@@ -273,76 +251,53 @@ struct vm_connector *vm_connector_create(struct vm_display *display, uint32_t in
 	return connector;
 }
 
-static bool parse_resolution(const char *value, uint32_t *width, uint32_t *height)
+static void fatal(struct vm_connector *connector, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fatal(struct vm_connector *connector, const char *fmt, ...)
 {
-	char w[16], h[16];
-	const char *x = value != NULL ? strchr(value, 'x') : NULL;
-	if (x == NULL || x == value || (size_t)(x - value) >= sizeof(w) ||
-		strlen(x + 1) >= sizeof(h)) {
-		return false;
-	}
-	memcpy(w, value, (size_t)(x - value));
-	w[x - value] = '\0';
-	strcpy(h, x + 1);
-	return xs_value_parse_u32(w, 8192, width) == 0 && xs_value_parse_u32(h, 8192, height) == 0 &&
-		*width > 0 && *height > 0;
+	char why[256];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(why, sizeof(why), fmt, args);
+	va_end(args);
+	connector->impl->fatal(connector, why);
 }
 
-bool vm_connector_connect(struct vm_connector *connector)
+bool vm_connector_connect(struct vm_connector *connector, const struct vm_connector_keys *keys)
 {
-	struct vm_display *display = connector->display;
-	struct vm_surfaces *surfaces = display->surfaces;
-	struct xenstore *store = surfaces->store;
-	const char *fe = display->dev->fe_path;
-	char path[600];
+	const struct vm_host *host = connector->host;
 	uint32_t i = connector->index;
-
-	char *res = xenstore_readf(store, "%s/%u/resolution", fe, i);
-	bool ok = parse_resolution(res, &connector->width, &connector->height);
-	if (!ok) {
-		xenbus_device_fatal(display->dev, "connector %u: bad resolution \"%.32s\"", i,
-			res != NULL ? res : "(missing)");
-		free(res);
-		return false;
-	}
-	free(res);
-	connector->unique_id = xenstore_readf(store, "%s/%u/unique-id", fe, i);
-
-	uint32_t req_ref, req_chn, evt_ref, evt_chn;
-	snprintf(path, sizeof(path), "%s/%u/" XENDISPL_FIELD_REQ_RING_REF, fe, i);
-	ok = xenstore_read_u32(store, path, &req_ref);
-	snprintf(path, sizeof(path), "%s/%u/" XENDISPL_FIELD_REQ_CHANNEL, fe, i);
-	ok = ok && xenstore_read_u32(store, path, &req_chn);
-	snprintf(path, sizeof(path), "%s/%u/" XENDISPL_FIELD_EVT_RING_REF, fe, i);
-	ok = ok && xenstore_read_u32(store, path, &evt_ref);
-	snprintf(path, sizeof(path), "%s/%u/" XENDISPL_FIELD_EVT_CHANNEL, fe, i);
-	ok = ok && xenstore_read_u32(store, path, &evt_chn);
-	if (!ok) {
-		xenbus_device_fatal(display->dev, "connector %u: missing or malformed ring keys", i);
-		return false;
+	connector->width = keys->width;
+	connector->height = keys->height;
+	if (keys->unique_id != NULL) {
+		connector->unique_id = strdup(keys->unique_id);
+		if (connector->unique_id == NULL) {
+			fatal(connector, "out of memory");
+			return false;
+		}
 	}
 
-	connector->req_map = vm_mapping_create(surfaces->gnttab, display->domid, &req_ref, 1,
+	uint32_t req_ref = keys->req_ref, evt_ref = keys->evt_ref;
+	connector->req_map = vm_mapping_create(host->gnttab, connector->domid, &req_ref, 1,
 		PROT_READ | PROT_WRITE);
-	connector->evt_map = vm_mapping_create(surfaces->gnttab, display->domid, &evt_ref, 1,
+	connector->evt_map = vm_mapping_create(host->gnttab, connector->domid, &evt_ref, 1,
 		PROT_READ | PROT_WRITE);
 	if (connector->req_map == NULL || connector->evt_map == NULL) {
-		xenbus_device_fatal(display->dev, "connector %u: cannot map ring pages %u/%u", i,
-			req_ref, evt_ref);
+		fatal(connector, "connector %u: cannot map ring pages %u/%u", i, req_ref, evt_ref);
 		return false;
 	}
 	BACK_RING_INIT(&connector->ring, (struct xen_displif_sring *)connector->req_map->addr,
 		XEN_PAGE_SIZE);
-	/* Our producer index is private: the page is shared and guest-writable. */
-	connector->evt_prod = READ_ONCE(((struct xendispl_event_page *)connector->evt_map->addr)->in_prod);
+	displif_event_ring_init(&connector->events_out, connector->evt_map->addr);
 
-	connector->req_port = evtchn_bind(surfaces->evtchn, display->domid, req_chn,
+	connector->req_port = evtchn_bind(host->evtchn, connector->domid, keys->req_chn,
 		connector_handle_request_event, connector);
-	connector->evt_port = evtchn_bind(surfaces->evtchn, display->domid, evt_chn,
+	connector->evt_port = evtchn_bind(host->evtchn, connector->domid, keys->evt_chn,
 		connector_handle_request_event, connector);
 	if (connector->req_port == NULL || connector->evt_port == NULL) {
-		xenbus_device_fatal(display->dev, "connector %u: cannot bind event channels %u/%u",
-			i, req_chn, evt_chn);
+		fatal(connector, "connector %u: cannot bind event channels %u/%u", i,
+			keys->req_chn, keys->evt_chn);
 		return false;
 	}
 	return true;

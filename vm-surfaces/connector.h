@@ -7,7 +7,7 @@
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
 
-#include "protocol/ring.h"
+#include "protocol/displif.h"
 
 /*
  * One guest connector: its request ring (SET_CONFIG, PG_FLIP, and for
@@ -15,8 +15,31 @@
  * it currently shows.
  */
 struct vm_display;
+struct vm_host;
+struct vm_guest_log;
 struct evtchn_port;
 struct vm_mapping;
+struct vm_connector;
+
+/* What the device does for its connectors. */
+struct vm_connector_impl {
+	/*
+	 * A request from the ring, copied out of it (the guest may rewrite the
+	 * slot) but not checked; the response is started (id, operation echoed):
+	 * fill in the status and payload.
+	 */
+	void (*request)(struct vm_connector *connector, const struct xendispl_req *untrusted_req,
+		struct xendispl_resp *resp);
+	/* The frontend broke the protocol, or connecting failed: close the device. */
+	void (*fatal)(struct vm_connector *connector, const char *why);
+};
+
+/* A connector's XenStore keys, checked. */
+struct vm_connector_keys {
+	uint32_t width, height; // its resolution
+	const char *unique_id;  // NULL when absent; copied
+	uint32_t req_ref, req_chn, evt_ref, evt_chn;
+};
 
 #define VM_CONNECTOR_MAX_OWED 256
 
@@ -26,7 +49,7 @@ struct vm_owed_event {
 };
 
 struct vm_connector {
-	struct vm_display *display;
+	struct vm_display *display; // the device's, for the compositor
 	uint32_t index;
 	uint32_t width, height; // the resolution from XenStore
 	char *unique_id;
@@ -50,11 +73,14 @@ struct vm_connector {
 	void *data; // the compositor's
 
 	// private state
+	const struct vm_host *host;
+	struct vm_guest_log *log;
+	uint32_t domid;
+	const struct vm_connector_impl *impl;
 	struct vm_mapping *req_map, *evt_map;
 	struct xen_displif_back_ring ring;
+	struct displif_event_ring events_out;
 	struct evtchn_port *req_port, *evt_port;
-	uint32_t evt_prod;
-	uint16_t evt_id;
 	bool broken;
 	bool shown;
 	struct vm_owed_event owed[VM_CONNECTOR_MAX_OWED];
@@ -68,8 +94,11 @@ struct vm_connector {
 	struct wl_list link; // vm_display.connectors
 };
 
-struct vm_connector *vm_connector_create(struct vm_display *display, uint32_t index);
-bool vm_connector_connect(struct vm_connector *connector);
+struct vm_connector *vm_connector_create(const struct vm_host *host, struct vm_guest_log *log,
+	uint32_t domid, uint32_t index, const struct vm_connector_impl *impl,
+	struct vm_display *display);
+/* Maps the rings and binds the channels the keys name; false after impl->fatal(). */
+bool vm_connector_connect(struct vm_connector *connector, const struct vm_connector_keys *keys);
 void vm_connector_destroy(struct vm_connector *connector);
 
 /* The compositor: everything up to content_seq seq is on screen now. */

@@ -7,120 +7,86 @@
 
 #include "protocol/pgdir.h"
 #include "vm-surfaces/buffer.h"
-#include "vm-surfaces/connector.h"
 #include "vm-surfaces/dbuf.h"
-#include "vm-surfaces/display.h"
 #include "vm-surfaces/format.h"
+#include "vm-surfaces/host.h"
 #include "vm-surfaces/mapping.h"
-#include "vm-surfaces/vm_surfaces.h"
 
-/* Linux's frontend never offers a mode larger than 4095x2047; leave room for others. */
-#define MAX_DIMENSION 8192u
-
-static struct vm_dbuf *dbuf_find(struct vm_display *display, uint64_t cookie)
+static struct vm_dbuf *dbuf_find(struct vm_dbufs *dbufs, uint64_t cookie)
 {
 	struct vm_dbuf *dbuf;
-	wl_list_for_each(dbuf, &display->dbufs, link) {
-		if (dbuf->cookie == cookie) {
+	wl_list_for_each(dbuf, &dbufs->dbufs, link) {
+		if (dbuf->desc.cookie == cookie) {
 			return dbuf;
 		}
 	}
 	return NULL;
 }
 
-struct vm_fb *vm_fb_find(struct vm_display *display, uint64_t cookie)
+struct vm_fb *vm_dbufs_find_fb(struct vm_dbufs *dbufs, uint64_t cookie)
 {
 	struct vm_fb *fb;
-	wl_list_for_each(fb, &display->fbs, link) {
-		if (fb->cookie == cookie) {
+	wl_list_for_each(fb, &dbufs->fbs, link) {
+		if (fb->desc.cookie == cookie) {
 			return fb;
 		}
 	}
 	return NULL;
 }
 
-/* Checks the request's numbers; fills pitch and the page count. 0 or -errno. */
-static int32_t check_geometry(struct vm_display *display,
-	const struct xendispl_dbuf_create_req *req, uint32_t *pitch, uint64_t *nr_pages)
+void vm_dbufs_init(struct vm_dbufs *dbufs, const struct vm_host *host, struct vm_guest_log *log,
+	uint32_t domid)
 {
-	uint32_t width = req->width, height = req->height, bpp = req->bpp;
-	bool imported = width == 0 && height == 0 && bpp == 0;
-	if (!imported && (width == 0 || height == 0 || width > MAX_DIMENSION ||
-				 height > MAX_DIMENSION || (bpp != 16 && bpp != 24 && bpp != 32))) {
-		vm_display_guest_error(display, "DBUF_CREATE: unsupported geometry %ux%u@%u bpp",
-			width, height, bpp);
-		return -EINVAL;
-	}
-	uint64_t p = ((uint64_t)width * bpp + 7) / 8;
-	uint64_t frame = p * height;
-	uint64_t pages = ((uint64_t)req->buffer_sz + XEN_PAGE_SIZE - 1) / XEN_PAGE_SIZE;
-	/* Imported buffers start data_ofs into their first page, and may not be empty. */
-	if (req->buffer_sz == 0 || req->buffer_sz < frame || req->data_ofs >= XEN_PAGE_SIZE ||
-		(uint64_t)req->data_ofs + frame > pages * XEN_PAGE_SIZE) {
-		vm_display_guest_error(display,
-			"DBUF_CREATE: buffer_sz %u (data_ofs %u) too small for %ux%u@%u bpp",
-			req->buffer_sz, req->data_ofs, width, height, bpp);
-		return -EINVAL;
-	}
-	uint64_t size = pages * XEN_PAGE_SIZE;
-	if (display->mapped_bytes + size > display->surfaces->memory_budget) {
-		vm_display_guest_error(display,
-			"DBUF_CREATE: %llu bytes would exceed the guest's memory budget of %llu",
-			(unsigned long long)size,
-			(unsigned long long)display->surfaces->memory_budget);
-		return -ENOMEM;
-	}
-	*pitch = (uint32_t)p;
-	*nr_pages = pages;
-	return 0;
+	dbufs->host = host;
+	dbufs->log = log;
+	dbufs->domid = domid;
+	wl_list_init(&dbufs->dbufs);
+	wl_list_init(&dbufs->fbs);
 }
 
 /* Maps the pages the guest listed in its page directory. */
-static int32_t map_guest_pages(struct vm_display *display,
-	const struct xendispl_dbuf_create_req *req, uint32_t nr_pages, uint32_t *refs,
-	struct vm_mapping **mapping)
+static int32_t map_guest_pages(struct vm_dbufs *dbufs, const struct displif_dbuf *desc,
+	uint32_t *refs, struct vm_mapping **mapping)
 {
-	int err = pgdir_collect(display->surfaces->gnttab, display->domid, req->gref_directory,
-		nr_pages, refs);
+	int err = pgdir_collect(dbufs->host->gnttab, dbufs->domid, desc->gref_directory,
+		desc->nr_pages, refs);
 	if (err != 0) {
-		vm_display_guest_error(display,
+		vm_guest_log_error(dbufs->log,
 			"DBUF_CREATE: page directory %u does not describe %u pages",
-			req->gref_directory, nr_pages);
+			desc->gref_directory, desc->nr_pages);
 		return err;
 	}
-	*mapping = vm_mapping_create(display->surfaces->gnttab, display->domid, refs, nr_pages,
+	*mapping = vm_mapping_create(dbufs->host->gnttab, dbufs->domid, refs, desc->nr_pages,
 		PROT_READ);
 	if (*mapping == NULL) {
-		vm_display_guest_error(display, "DBUF_CREATE: cannot map the %u buffer pages",
-			nr_pages);
+		vm_guest_log_error(dbufs->log, "DBUF_CREATE: cannot map the %u buffer pages",
+			desc->nr_pages);
 		return -EINVAL;
 	}
 	return 0;
 }
 
 /* Backend allocation: our pages, granted to the guest, listed in its directory. */
-static int32_t share_own_pages(struct vm_display *display,
-	const struct xendispl_dbuf_create_req *req, uint32_t nr_pages, uint32_t *refs,
-	struct vm_mapping **mapping)
+static int32_t share_own_pages(struct vm_dbufs *dbufs, const struct displif_dbuf *desc,
+	uint32_t *refs, struct vm_mapping **mapping)
 {
-	struct vm_surfaces *surfaces = display->surfaces;
-	if (surfaces->gntshr == NULL) {
-		vm_display_guest_error(display,
+	const struct vm_host *host = dbufs->host;
+	if (host->gntshr == NULL) {
+		vm_guest_log_error(dbufs->log,
 			"DBUF_CREATE: backend allocation unavailable (no grant-sharing device)");
 		return -EOPNOTSUPP;
 	}
-	*mapping = vm_mapping_create_shared(surfaces->gntshr, display->domid, nr_pages, refs);
+	*mapping = vm_mapping_create_shared(host->gntshr, dbufs->domid, desc->nr_pages, refs);
 	if (*mapping == NULL) {
-		wlr_log_errno(WLR_ERROR, "Cannot share %u pages with domain %u", nr_pages,
-			display->domid);
+		wlr_log_errno(WLR_ERROR, "Cannot share %u pages with domain %u", desc->nr_pages,
+			dbufs->domid);
 		return -ENOMEM;
 	}
-	int err = pgdir_fill(surfaces->gnttab, display->domid, req->gref_directory, nr_pages,
+	int err = pgdir_fill(host->gnttab, dbufs->domid, desc->gref_directory, desc->nr_pages,
 		refs);
 	if (err != 0) {
-		vm_display_guest_error(display,
-			"DBUF_CREATE: page directory %u cannot hold %u refs", req->gref_directory,
-			nr_pages);
+		vm_guest_log_error(dbufs->log, "DBUF_CREATE: page directory %u cannot hold %u refs",
+			desc->gref_directory, desc->nr_pages);
 		vm_mapping_unref(*mapping);
 		*mapping = NULL;
 		return err;
@@ -128,57 +94,49 @@ static int32_t share_own_pages(struct vm_display *display,
 	return 0;
 }
 
-int32_t vm_dbuf_create(struct vm_display *display, const struct xendispl_dbuf_create_req *req)
+int32_t vm_dbufs_handle_create(
+	struct vm_dbufs *dbufs, const struct xendispl_dbuf_create_req *untrusted_req)
 {
-	uint64_t cookie = req->dbuf_cookie;
-	if (cookie == 0) {
-		vm_display_guest_error(display, "DBUF_CREATE with cookie 0");
-		return -EINVAL;
-	}
-	if (dbuf_find(display, cookie) != NULL) {
-		vm_display_guest_error(display, "DBUF_CREATE: cookie %#llx is in use",
-			(unsigned long long)cookie);
-		return -EEXIST;
-	}
-	if (req->flags & ~(uint32_t)XENDISPL_DBUF_FLG_REQ_ALLOC) {
-		vm_display_guest_error(display, "DBUF_CREATE: unknown flags %#x", req->flags);
-		return -EINVAL;
-	}
-	bool backend_allocated = req->flags & XENDISPL_DBUF_FLG_REQ_ALLOC;
-	if (backend_allocated && (req->width == 0 || req->data_ofs != 0)) {
-		vm_display_guest_error(display,
-			"DBUF_CREATE: backend allocation needs a geometry and no offset");
-		return -EINVAL;
-	}
-	uint32_t pitch;
-	uint64_t nr_pages;
-	int32_t status = check_geometry(display, req, &pitch, &nr_pages);
-	if (status != 0) {
+	uint64_t cookie;
+	char why[DISPLIF_WHY_SIZE];
+	int32_t status = displif_check_new_cookie(untrusted_req->dbuf_cookie,
+		dbuf_find(dbufs, untrusted_req->dbuf_cookie) != NULL, &cookie);
+	if (status == -EINVAL) {
+		vm_guest_log_error(dbufs->log, "DBUF_CREATE with cookie 0");
+		return status;
+	} else if (status != 0) {
+		vm_guest_log_error(dbufs->log, "DBUF_CREATE: cookie %#llx is in use",
+			(unsigned long long)untrusted_req->dbuf_cookie);
 		return status;
 	}
+	struct displif_dbuf desc;
+	status = displif_check_dbuf_create(untrusted_req, &desc, why, sizeof(why));
+	if (status != 0) {
+		vm_guest_log_error(dbufs->log, "%s", why);
+		return status;
+	}
+	if (dbufs->mapped_bytes + desc.size > dbufs->host->memory_budget) {
+		vm_guest_log_error(dbufs->log,
+			"DBUF_CREATE: %llu bytes would exceed the guest's memory budget of %llu",
+			(unsigned long long)desc.size,
+			(unsigned long long)dbufs->host->memory_budget);
+		return -ENOMEM;
+	}
 
-	uint32_t *refs = calloc(nr_pages, sizeof(*refs));
+	uint32_t *refs = calloc(desc.nr_pages, sizeof(*refs));
 	struct vm_dbuf *dbuf = calloc(1, sizeof(*dbuf));
 	if (refs == NULL || dbuf == NULL) {
 		status = -ENOMEM;
 		goto out;
 	}
-	status = backend_allocated ?
-		share_own_pages(display, req, (uint32_t)nr_pages, refs, &dbuf->mapping) :
-		map_guest_pages(display, req, (uint32_t)nr_pages, refs, &dbuf->mapping);
+	status = desc.backend_allocated ? share_own_pages(dbufs, &desc, refs, &dbuf->mapping) :
+					  map_guest_pages(dbufs, &desc, refs, &dbuf->mapping);
 	if (status != 0) {
 		goto out;
 	}
-	dbuf->cookie = cookie;
-	dbuf->width = req->width;
-	dbuf->height = req->height;
-	dbuf->bpp = req->bpp;
-	dbuf->pitch = pitch;
-	dbuf->data_ofs = req->data_ofs;
-	dbuf->size = nr_pages * XEN_PAGE_SIZE;
-	dbuf->backend_allocated = backend_allocated;
-	display->mapped_bytes += dbuf->size;
-	wl_list_insert(display->dbufs.prev, &dbuf->link);
+	dbuf->desc = desc;
+	dbufs->mapped_bytes += desc.size;
+	wl_list_insert(dbufs->dbufs.prev, &dbuf->link);
 	free(refs);
 	return 0;
 
@@ -200,120 +158,104 @@ static void fb_destroy(struct vm_fb *fb)
 	free(fb);
 }
 
-static void dbuf_free(struct vm_display *display, struct vm_dbuf *dbuf)
+static void dbuf_free(struct vm_dbufs *dbufs, struct vm_dbuf *dbuf)
 {
 	struct vm_fb *fb, *tmp;
-	wl_list_for_each_safe(fb, tmp, &display->fbs, link) {
+	wl_list_for_each_safe(fb, tmp, &dbufs->fbs, link) {
 		if (fb->dbuf == dbuf) {
 			fb_destroy(fb);
 		}
 	}
-	display->mapped_bytes -= dbuf->size;
+	dbufs->mapped_bytes -= dbuf->desc.size;
 	wl_list_remove(&dbuf->link);
 	vm_mapping_unref(dbuf->mapping);
 	free(dbuf);
 }
 
-int32_t vm_dbuf_destroy(struct vm_display *display, uint64_t cookie)
+int32_t vm_dbufs_handle_destroy(struct vm_dbufs *dbufs, uint64_t untrusted_cookie)
 {
-	struct vm_dbuf *dbuf = dbuf_find(display, cookie);
-	if (dbuf == NULL) {
-		vm_display_guest_error(display, "DBUF_DESTROY: unknown cookie %#llx",
-			(unsigned long long)cookie);
-		return -ENOENT;
+	struct vm_dbuf *dbuf = dbuf_find(dbufs, untrusted_cookie);
+	char why[DISPLIF_WHY_SIZE];
+	int32_t status = displif_check_found(dbuf != NULL, "DBUF_DESTROY: unknown cookie",
+		untrusted_cookie, why, sizeof(why));
+	if (status != 0) {
+		vm_guest_log_error(dbufs->log, "%s", why);
+		return status;
 	}
-	dbuf_free(display, dbuf);
+	dbuf_free(dbufs, dbuf);
 	return 0;
 }
 
-void vm_dbuf_destroy_all(struct vm_display *display)
+void vm_dbufs_finish(struct vm_dbufs *dbufs)
 {
 	struct vm_dbuf *dbuf, *tmp;
-	wl_list_for_each_safe(dbuf, tmp, &display->dbufs, link) {
-		dbuf_free(display, dbuf);
+	wl_list_for_each_safe(dbuf, tmp, &dbufs->dbufs, link) {
+		dbuf_free(dbufs, dbuf);
 	}
 }
 
-/* Where in the dbuf the frame lives, and whether it fits. */
-static bool fb_fits(const struct vm_dbuf *dbuf, const struct vm_format *format, uint32_t width,
-	uint32_t height, uint32_t *pitch)
+/* What the renderer reads: the guest's pages in place, or a buffer of ours to convert into. */
+static bool fb_create_buffer(struct vm_fb *fb)
 {
-	if (width == 0 || height == 0 || width > MAX_DIMENSION || height > MAX_DIMENSION) {
-		return false;
+	const struct displif_fb *desc = &fb->desc;
+	const struct vm_dbuf *dbuf = fb->dbuf;
+	int width = (int)desc->width, height = (int)desc->height;
+	if (fb->format->direct && desc->pitch % 4 == 0) {
+		fb->buffer = vm_buffer_create(dbuf->mapping, dbuf->desc.data_ofs, width, height,
+			desc->pitch, fb->format->shown);
+		return fb->buffer != NULL;
 	}
-	if (dbuf->width == 0) {
-		/* Imported buffers do not tell their pitch: Linux's are tightly packed. */
-		uint64_t p = ((uint64_t)width * format->bpp + 7) / 8;
-		if ((uint64_t)dbuf->data_ofs + p * height > dbuf->size) {
-			return false;
-		}
-		*pitch = (uint32_t)p;
-		return true;
+	void *pixels = (char *)dbuf->mapping->addr + dbuf->desc.data_ofs;
+	uint32_t source_pitch = desc->pitch;
+	if (desc->pitch % 4 != 0) {
+		/* pixman reads rows at 4-byte multiples only: copy them first. */
+		fb->staging_pitch = (desc->pitch + 3) & ~3u;
+		fb->staging = malloc((size_t)fb->staging_pitch * desc->height);
+		pixels = fb->staging;
+		source_pitch = fb->staging_pitch;
 	}
-	*pitch = dbuf->pitch;
-	return format->bpp == dbuf->bpp && width <= dbuf->width && height <= dbuf->height;
+	if (pixels != NULL) {
+		fb->source = pixman_image_create_bits_no_clear(fb->format->pixman, width, height,
+			pixels, (int)source_pitch);
+	}
+	fb->buffer = vm_buffer_create_memory(width, height, DRM_FORMAT_XRGB8888);
+	return fb->buffer != NULL && fb->source != NULL;
 }
 
-int32_t vm_fb_attach(struct vm_display *display, const struct xendispl_fb_attach_req *req)
+int32_t vm_dbufs_handle_fb_attach(
+	struct vm_dbufs *dbufs, const struct xendispl_fb_attach_req *untrusted_req)
 {
-	uint64_t fb_cookie = req->fb_cookie;
-	uint32_t width = req->width, height = req->height;
-	if (fb_cookie == 0) {
-		vm_display_guest_error(display, "FB_ATTACH with cookie 0");
-		return -EINVAL;
+	uint64_t fb_cookie;
+	char why[DISPLIF_WHY_SIZE];
+	int32_t status = displif_check_new_cookie(untrusted_req->fb_cookie,
+		vm_dbufs_find_fb(dbufs, untrusted_req->fb_cookie) != NULL, &fb_cookie);
+	if (status == -EINVAL) {
+		vm_guest_log_error(dbufs->log, "FB_ATTACH with cookie 0");
+		return status;
+	} else if (status != 0) {
+		vm_guest_log_error(dbufs->log, "FB_ATTACH: cookie %#llx is in use",
+			(unsigned long long)untrusted_req->fb_cookie);
+		return status;
 	}
-	if (vm_fb_find(display, fb_cookie) != NULL) {
-		vm_display_guest_error(display, "FB_ATTACH: cookie %#llx is in use",
-			(unsigned long long)fb_cookie);
-		return -EEXIST;
+	struct vm_dbuf *dbuf = dbuf_find(dbufs, untrusted_req->dbuf_cookie);
+	struct displif_fb desc;
+	status = displif_check_fb_attach(untrusted_req, dbuf != NULL ? &dbuf->desc : NULL, &desc,
+		why, sizeof(why));
+	if (status != 0) {
+		vm_guest_log_error(dbufs->log, "%s", why);
+		return status;
 	}
-	struct vm_dbuf *dbuf = dbuf_find(display, req->dbuf_cookie);
-	if (dbuf == NULL) {
-		vm_display_guest_error(display, "FB_ATTACH: unknown dbuf %#llx",
-			(unsigned long long)req->dbuf_cookie);
-		return -ENOENT;
-	}
-	const struct vm_format *format = vm_format_lookup(req->pixel_format);
-	if (format == NULL) {
-		vm_display_guest_error(display, "FB_ATTACH: unsupported format %#x",
-			req->pixel_format);
-		return -EINVAL;
-	}
-	uint32_t pitch;
-	if (!fb_fits(dbuf, format, width, height, &pitch) ||
-		(req->pixel_format == DRM_FORMAT_YUYV && width % 2 != 0)) {
-		vm_display_guest_error(display,
-			"FB_ATTACH: %ux%u %s does not fit dbuf %ux%u@%u bpp (%llu bytes)", width,
-			height, format->name, dbuf->width, dbuf->height, dbuf->bpp,
-			(unsigned long long)dbuf->size);
-		return -EINVAL;
-	}
-
+	const struct vm_format *format = vm_format_lookup(desc.fourcc);
 	struct vm_fb *fb = calloc(1, sizeof(*fb));
-	if (fb == NULL) {
+	if (format == NULL || fb == NULL) {
+		/* Every format displif accepts is one we show. */
+		free(fb);
 		return -ENOMEM;
 	}
-	void *pixels = (char *)dbuf->mapping->addr + dbuf->data_ofs;
-	if (format->direct && pitch % 4 == 0) {
-		fb->buffer = vm_buffer_create(dbuf->mapping, dbuf->data_ofs, (int)width,
-			(int)height, pitch, format->shown);
-	} else {
-		uint32_t source_pitch = pitch;
-		if (pitch % 4 != 0) {
-			/* pixman reads rows at 4-byte multiples only: copy them first. */
-			fb->staging_pitch = (pitch + 3) & ~3u;
-			fb->staging = malloc((size_t)fb->staging_pitch * height);
-			pixels = fb->staging;
-			source_pitch = fb->staging_pitch;
-		}
-		if (pixels != NULL) {
-			fb->source = pixman_image_create_bits_no_clear(format->pixman, (int)width,
-				(int)height, pixels, (int)source_pitch);
-		}
-		fb->buffer = vm_buffer_create_memory((int)width, (int)height, DRM_FORMAT_XRGB8888);
-	}
-	bool converted = !(format->direct && pitch % 4 == 0);
-	if (fb->buffer == NULL || (converted && fb->source == NULL)) {
+	fb->desc = desc;
+	fb->dbuf = dbuf;
+	fb->format = format;
+	if (!fb_create_buffer(fb)) {
 		if (fb->buffer != NULL) {
 			wlr_buffer_drop(&fb->buffer->base);
 		}
@@ -324,21 +266,16 @@ int32_t vm_fb_attach(struct vm_display *display, const struct xendispl_fb_attach
 		free(fb);
 		return -ENOMEM;
 	}
-	fb->pitch = pitch;
-	fb->cookie = fb_cookie;
-	fb->dbuf = dbuf;
-	fb->width = width;
-	fb->height = height;
-	fb->format = format;
-	wl_list_insert(display->fbs.prev, &fb->link);
+	wl_list_insert(dbufs->fbs.prev, &fb->link);
 	return 0;
 }
 
-void vm_fb_refresh(struct vm_display *display, struct vm_fb *fb)
+void vm_dbufs_refresh_fb(struct vm_dbufs *dbufs, struct vm_fb *fb, bool shown)
 {
 	if (fb->source == NULL) {
 		return;
 	}
+	const struct displif_fb *desc = &fb->desc;
 	/*
 	 * displif says nothing of what changed: convert the whole frame. A
 	 * fresh wlr_buffer per frame is not needed: the pixman renderer reads
@@ -347,45 +284,43 @@ void vm_fb_refresh(struct vm_display *display, struct vm_fb *fb)
 	 * a guest flipping to the framebuffer already shown gets a new one,
 	 * and the old stays whole until nothing holds it.
 	 */
-	struct vm_connector *connector;
-	wl_list_for_each(connector, &display->connectors, link) {
-		if (connector->buffer != &fb->buffer->base) {
-			continue;
-		}
+	if (shown) {
 		struct vm_buffer *fresh = vm_buffer_create_memory(
-			(int)fb->width, (int)fb->height, DRM_FORMAT_XRGB8888);
+			(int)desc->width, (int)desc->height, DRM_FORMAT_XRGB8888);
 		if (fresh != NULL) {
 			wlr_buffer_drop(&fb->buffer->base);
 			fb->buffer = fresh;
 		}
-		break;
 	}
 	if (fb->staging != NULL) {
-		const uint8_t *src = (const uint8_t *)fb->dbuf->mapping->addr + fb->dbuf->data_ofs;
-		size_t row = ((size_t)fb->width * fb->format->bpp + 7) / 8;
-		for (uint32_t y = 0; y < fb->height; y++) {
+		const uint8_t *src =
+			(const uint8_t *)fb->dbuf->mapping->addr + fb->dbuf->desc.data_ofs;
+		size_t row = ((size_t)desc->width * desc->bpp + 7) / 8;
+		for (uint32_t y = 0; y < desc->height; y++) {
 			memcpy((uint8_t *)fb->staging + (size_t)y * fb->staging_pitch,
-				src + (size_t)y * fb->pitch, row);
+				src + (size_t)y * desc->pitch, row);
 		}
 	}
 	pixman_image_t *dest = pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8,
-		(int)fb->width, (int)fb->height, fb->buffer->data, (int)fb->buffer->stride);
+		(int)desc->width, (int)desc->height, fb->buffer->data, (int)fb->buffer->stride);
 	if (dest == NULL) {
 		return;
 	}
 	pixman_image_composite32(PIXMAN_OP_SRC, fb->source, NULL, dest, 0, 0, 0, 0, 0, 0,
-		(int)fb->width, (int)fb->height);
+		(int)desc->width, (int)desc->height);
 	pixman_image_unref(dest);
-	display->bytes_converted += (uint64_t)fb->width * fb->height * 4;
+	dbufs->bytes_converted += (uint64_t)desc->width * desc->height * 4;
 }
 
-int32_t vm_fb_detach(struct vm_display *display, uint64_t cookie)
+int32_t vm_dbufs_handle_fb_detach(struct vm_dbufs *dbufs, uint64_t untrusted_cookie)
 {
-	struct vm_fb *fb = vm_fb_find(display, cookie);
-	if (fb == NULL) {
-		vm_display_guest_error(display, "FB_DETACH: unknown fb %#llx",
-			(unsigned long long)cookie);
-		return -ENOENT;
+	struct vm_fb *fb = vm_dbufs_find_fb(dbufs, untrusted_cookie);
+	char why[DISPLIF_WHY_SIZE];
+	int32_t status = displif_check_found(
+		fb != NULL, "FB_DETACH: unknown fb", untrusted_cookie, why, sizeof(why));
+	if (status != 0) {
+		vm_guest_log_error(dbufs->log, "%s", why);
+		return status;
 	}
 	fb_destroy(fb);
 	return 0;

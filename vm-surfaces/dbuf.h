@@ -6,53 +6,71 @@
 #include <stdint.h>
 #include <wayland-server-core.h>
 
-#include "protocol/ring.h"
+#include "protocol/displif.h"
 
 /*
- * Display buffers (guest memory described by a page directory, or memory of
- * ours the guest maps) and the framebuffers attached to them. Each request
- * is validated here before any of its values is used; errors go back to the
- * guest as a status.
+ * A device's display buffers (guest memory described by a page directory,
+ * or memory of ours the guest maps) and the framebuffers attached to them.
+ * The request handlers take the guest's request as it came; protocol/displif
+ * checks every value before it is used, and errors go back to the guest as
+ * a status.
  */
-struct vm_display;
+struct vm_host;
+struct vm_guest_log;
 struct vm_mapping;
 struct vm_buffer;
 struct vm_format;
 
 struct vm_dbuf {
-	uint64_t cookie;
-	/* Zero for imported (PRIME) buffers: their geometry comes with FB_ATTACH. */
-	uint32_t width, height, bpp;
-	uint32_t pitch;
-	uint32_t data_ofs;
-	uint64_t size; // bytes mapped
-	bool backend_allocated;
+	struct displif_dbuf desc; // checked
 	struct vm_mapping *mapping;
 	struct wl_list link;
 };
 
 struct vm_fb {
-	uint64_t cookie;
+	struct displif_fb desc; // checked
 	struct vm_dbuf *dbuf;
-	uint32_t width, height;
 	const struct vm_format *format;
 	/* What the renderer reads: the guest's pages, or our converted copy. */
 	struct vm_buffer *buffer;
 	pixman_image_t *source; // the guest's pixels, for frames we convert
 	/* An aligned copy of the guest's rows, when its pitch is not a multiple of 4. */
 	void *staging;
-	uint32_t pitch, staging_pitch;
+	uint32_t staging_pitch;
 	struct wl_list link;
 };
 
-int32_t vm_dbuf_create(struct vm_display *display, const struct xendispl_dbuf_create_req *req);
-int32_t vm_dbuf_destroy(struct vm_display *display, uint64_t cookie);
-int32_t vm_fb_attach(struct vm_display *display, const struct xendispl_fb_attach_req *req);
-int32_t vm_fb_detach(struct vm_display *display, uint64_t cookie);
-struct vm_fb *vm_fb_find(struct vm_display *display, uint64_t cookie);
-/* The guest finished a frame in fb: bring our copy up to date, if we keep one. */
-void vm_fb_refresh(struct vm_display *display, struct vm_fb *fb);
-/* Drops every buffer of the display (disconnect). */
-void vm_dbuf_destroy_all(struct vm_display *display);
+/* One device's buffers. */
+struct vm_dbufs {
+	const struct vm_host *host;
+	struct vm_guest_log *log;
+	uint32_t domid;
+	struct wl_list dbufs; // vm_dbuf.link
+	struct wl_list fbs;   // vm_fb.link
+	uint64_t mapped_bytes;
+	uint64_t bytes_converted; // by formats the renderer cannot read in place
+};
+
+void vm_dbufs_init(struct vm_dbufs *dbufs, const struct vm_host *host, struct vm_guest_log *log,
+	uint32_t domid);
+/* Drops every buffer (disconnect). */
+void vm_dbufs_finish(struct vm_dbufs *dbufs);
+
+/* Request handlers: 0 or the negative errno the guest is answered with. */
+int32_t vm_dbufs_handle_create(
+	struct vm_dbufs *dbufs, const struct xendispl_dbuf_create_req *untrusted_req);
+int32_t vm_dbufs_handle_destroy(struct vm_dbufs *dbufs, uint64_t untrusted_cookie);
+int32_t vm_dbufs_handle_fb_attach(
+	struct vm_dbufs *dbufs, const struct xendispl_fb_attach_req *untrusted_req);
+int32_t vm_dbufs_handle_fb_detach(struct vm_dbufs *dbufs, uint64_t untrusted_cookie);
+
+/* NULL if the device has no fb by that cookie. */
+struct vm_fb *vm_dbufs_find_fb(struct vm_dbufs *dbufs, uint64_t cookie);
+/*
+ * The guest finished a frame in fb: bring our copy up to date, if we keep
+ * one. shown: a connector shows the fb's buffer now (a frame being drawn
+ * may still read it).
+ */
+void vm_dbufs_refresh_fb(struct vm_dbufs *dbufs, struct vm_fb *fb, bool shown);
 
 #endif

@@ -1,88 +1,60 @@
 #include <errno.h>
-#include <sys/mman.h>
-#include <xengnttab.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/mman.h>
+#include <wlr/types/wlr_buffer.h>
 #include <wlr/util/log.h>
+#include <xengnttab.h>
 
+#include "protocol/displif.h"
 #include "protocol/edid.h"
 #include "protocol/pgdir.h"
 #include "protocol/xenbus.h"
 #include "protocol/xenstore.h"
+#include "protocol/xs_value.h"
 #include "vm-surfaces/buffer.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/dbuf.h"
 #include "vm-surfaces/display.h"
-#include "vm-surfaces/vm_surfaces.h"
 
-#define LOG_BURST 10
-#define LOG_WINDOW_S 10
-
-void vm_display_guest_error(struct vm_display *display, const char *fmt, ...)
+/* Whether a connector shows fb's picture now. */
+static bool fb_shown(struct vm_display *display, const struct vm_fb *fb)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec - display->log_window.tv_sec >= LOG_WINDOW_S) {
-		if (display->log_suppressed > 0) {
-			wlr_log(WLR_ERROR, "guest %s (domain %u): %u more errors not shown",
-				display->name, display->domid, display->log_suppressed);
+	struct vm_connector *connector;
+	wl_list_for_each(connector, &display->connectors, link) {
+		if (connector->buffer == &fb->buffer->base) {
+			return true;
 		}
-		display->log_window = now;
-		display->log_count = 0;
-		display->log_suppressed = 0;
 	}
-	if (display->log_count >= LOG_BURST) {
-		display->log_suppressed++;
-		return;
-	}
-	display->log_count++;
-	char msg[256];
-	va_list args;
-	va_start(args, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, args);
-	va_end(args);
-	wlr_log(WLR_ERROR, "guest %s (domain %u) vdispl %u: %s", display->name, display->domid,
-		display->devid, msg);
-}
-
-void vm_display_fatal(struct vm_display *display, const char *why)
-{
-	xenbus_device_fatal(display->dev, "%s", why);
+	return false;
 }
 
 static int32_t handle_set_config(struct vm_display *display, struct vm_connector *connector,
-	const struct xendispl_set_config_req *req)
+	const struct xendispl_set_config_req *untrusted_req)
 {
-	if (req->fb_cookie == 0 && req->width == 0 && req->height == 0) {
-		/* Disable. The frontend expects no flip event for it. */
+	struct vm_fb *fb = NULL;
+	if (!displif_config_disables(untrusted_req)) {
+		fb = vm_dbufs_find_fb(&display->dbufs, untrusted_req->fb_cookie);
+	}
+	struct displif_config config;
+	char why[DISPLIF_WHY_SIZE];
+	int32_t status = displif_check_set_config(
+		untrusted_req, fb != NULL ? &fb->desc : NULL, &config, why, sizeof(why));
+	if (status != 0) {
+		vm_guest_log_error(&display->log, "%s", why);
+		return status;
+	}
+	if (config.disable) {
+		/* The frontend expects no flip event for it. */
 		return vm_connector_show(connector, NULL, NULL, 0, false);
 	}
-	struct vm_fb *fb = vm_fb_find(display, req->fb_cookie);
-	if (fb == NULL) {
-		vm_display_guest_error(display, "SET_CONFIG: unknown fb %#llx",
-			(unsigned long long)req->fb_cookie);
-		return -ENOENT;
-	}
-	/*
-	 * Linux's frontend sends the framebuffer's size and the scan-out
-	 * offset into it (one framebuffer may serve several connectors), not
-	 * the mode: the connector shows its resolution's worth from (x, y).
-	 */
-	if (req->width == 0 || req->height == 0 || req->width > fb->width ||
-		req->height > fb->height || req->x >= fb->width || req->y >= fb->height) {
-		vm_display_guest_error(display,
-			"SET_CONFIG: %ux%u+%u+%u does not fit fb %ux%u", req->width, req->height,
-			req->x, req->y, fb->width, fb->height);
-		return -EINVAL;
-	}
-	uint32_t w = fb->width - req->x, h = fb->height - req->y;
-	vm_fb_refresh(display, fb);
+	/* The connector shows its resolution's worth of the fb from (x, y). */
+	uint32_t w = fb->desc.width - config.x, h = fb->desc.height - config.y;
+	vm_dbufs_refresh_fb(&display->dbufs, fb, fb_shown(display, fb));
 	struct wlr_box src = {
-		.x = (int)req->x,
-		.y = (int)req->y,
+		.x = (int)config.x,
+		.y = (int)config.y,
 		.width = (int)(w < connector->width ? w : connector->width),
 		.height = (int)(h < connector->height ? h : connector->height),
 	};
@@ -90,19 +62,22 @@ static int32_t handle_set_config(struct vm_display *display, struct vm_connector
 }
 
 static int32_t handle_pg_flip(struct vm_display *display, struct vm_connector *connector,
-	const struct xendispl_page_flip_req *req)
+	const struct xendispl_page_flip_req *untrusted_req)
 {
-	struct vm_fb *fb = vm_fb_find(display, req->fb_cookie);
-	if (fb == NULL) {
-		vm_display_guest_error(display, "PG_FLIP: unknown fb %#llx",
-			(unsigned long long)req->fb_cookie);
-		return -ENOENT;
+	struct vm_fb *fb = vm_dbufs_find_fb(&display->dbufs, untrusted_req->fb_cookie);
+	char why[DISPLIF_WHY_SIZE];
+	int32_t status = displif_check_found(fb != NULL, "PG_FLIP: unknown fb",
+		untrusted_req->fb_cookie, why, sizeof(why));
+	if (status != 0) {
+		vm_guest_log_error(&display->log, "%s", why);
+		return status;
 	}
+	int fb_width = (int)fb->desc.width, fb_height = (int)fb->desc.height;
 	struct wlr_box src = connector->src;
-	if (connector->buffer == NULL || src.x + src.width > (int)fb->width ||
-		src.y + src.height > (int)fb->height) {
+	if (connector->buffer == NULL || src.x + src.width > fb_width ||
+		src.y + src.height > fb_height) {
 		/* Flip without SET_CONFIG: show the fb from its origin. */
-		src = (struct wlr_box){0, 0, (int)fb->width, (int)fb->height};
+		src = (struct wlr_box){0, 0, fb_width, fb_height};
 		if (src.width > (int)connector->width) {
 			src.width = (int)connector->width;
 		}
@@ -110,36 +85,38 @@ static int32_t handle_pg_flip(struct vm_display *display, struct vm_connector *c
 			src.height = (int)connector->height;
 		}
 	}
-	uint64_t converted = display->bytes_converted;
-	vm_fb_refresh(display, fb);
-	connector->bytes_copied += display->bytes_converted - converted;
-	return vm_connector_show(connector, &fb->buffer->base, &src, req->fb_cookie, true);
+	uint64_t converted = display->dbufs.bytes_converted;
+	vm_dbufs_refresh_fb(&display->dbufs, fb, fb_shown(display, fb));
+	connector->bytes_copied += display->dbufs.bytes_converted - converted;
+	return vm_connector_show(connector, &fb->buffer->base, &src, fb->desc.cookie, true);
 }
 
 /* GET_EDID: the guest's buffer (page directory like a dbuf's) receives one EDID block. */
 static int32_t handle_get_edid(struct vm_display *display, struct vm_connector *connector,
-	const struct xendispl_get_edid_req *req, uint32_t *edid_sz)
+	const struct xendispl_get_edid_req *untrusted_req, uint32_t *edid_sz)
 {
-	if (req->buffer_sz < EDID_BLOCK_SIZE || req->buffer_sz > XENDISPL_EDID_MAX_SIZE) {
-		vm_display_guest_error(display, "GET_EDID: buffer of %u bytes", req->buffer_sz);
-		return -EINVAL;
+	struct displif_edid_buffer edid;
+	char why[DISPLIF_WHY_SIZE];
+	int32_t status = displif_check_get_edid(untrusted_req, &edid, why, sizeof(why));
+	if (status != 0) {
+		vm_guest_log_error(&display->log, "%s", why);
+		return status;
 	}
 	uint8_t block[EDID_BLOCK_SIZE];
 	if (!edid_build(block, connector->width, connector->height, display->name)) {
 		return -EOPNOTSUPP;
 	}
-	uint32_t nr_pages = (req->buffer_sz + XEN_PAGE_SIZE - 1) / XEN_PAGE_SIZE;
 	uint32_t refs[XENDISPL_EDID_MAX_SIZE / XEN_PAGE_SIZE];
-	xengnttab_handle *gnttab = display->surfaces->gnttab;
-	if (pgdir_collect(gnttab, display->domid, req->gref_directory, nr_pages, refs) != 0) {
-		vm_display_guest_error(display, "GET_EDID: bad page directory %u",
-			req->gref_directory);
+	xengnttab_handle *gnttab = display->host->gnttab;
+	if (pgdir_collect(gnttab, display->domid, edid.gref_directory, edid.nr_pages, refs) != 0) {
+		vm_guest_log_error(&display->log, "GET_EDID: bad page directory %u",
+			edid.gref_directory);
 		return -EINVAL;
 	}
 	void *page = xengnttab_map_domain_grant_refs(gnttab, 1, display->domid, refs,
 		PROT_READ | PROT_WRITE);
 	if (page == NULL) {
-		vm_display_guest_error(display, "GET_EDID: cannot map the buffer");
+		vm_guest_log_error(&display->log, "GET_EDID: cannot map the buffer");
 		return -EINVAL;
 	}
 	memcpy(page, block, sizeof(block));
@@ -148,107 +125,165 @@ static int32_t handle_get_edid(struct vm_display *display, struct vm_connector *
 	return 0;
 }
 
-static bool is_buffer_request(uint8_t operation)
+static int32_t handle_request(struct vm_display *display, struct vm_connector *connector,
+	const struct xendispl_req *untrusted_req, struct xendispl_resp *resp)
 {
-	return operation == XENDISPL_OP_DBUF_CREATE || operation == XENDISPL_OP_DBUF_DESTROY ||
-		operation == XENDISPL_OP_FB_ATTACH || operation == XENDISPL_OP_FB_DETACH;
-}
-
-void vm_display_handle_request(struct vm_display *display, struct vm_connector *connector,
-	const struct xendispl_req *req, struct xendispl_resp *resp)
-{
-	int32_t status;
-	if (is_buffer_request(req->operation) && connector->index != 0) {
-		/* displif: buffers are a device's, and travel on connector 0's ring. */
-		vm_display_guest_error(display, "operation %#x on connector %u's ring",
-			req->operation, connector->index);
-		status = -EINVAL;
-	} else {
-		switch (req->operation) {
-		case XENDISPL_OP_DBUF_CREATE:
-			status = vm_dbuf_create(display, &req->op.dbuf_create);
-			break;
-		case XENDISPL_OP_DBUF_DESTROY:
-			status = vm_dbuf_destroy(display, req->op.dbuf_destroy.dbuf_cookie);
-			break;
-		case XENDISPL_OP_FB_ATTACH:
-			status = vm_fb_attach(display, &req->op.fb_attach);
-			break;
-		case XENDISPL_OP_FB_DETACH:
-			status = vm_fb_detach(display, req->op.fb_detach.fb_cookie);
-			break;
-		case XENDISPL_OP_SET_CONFIG:
-			status = handle_set_config(display, connector, &req->op.set_config);
-			break;
-		case XENDISPL_OP_PG_FLIP:
-			status = handle_pg_flip(display, connector, &req->op.pg_flip);
-			break;
-		case XENDISPL_OP_GET_EDID:
-			status = handle_get_edid(display, connector, &req->op.get_edid,
-				&resp->op.get_edid.edid_sz);
-			break;
-		default:
-			vm_display_guest_error(display, "unknown operation %#x", req->operation);
-			status = -EINVAL;
-			break;
-		}
+	char why[DISPLIF_WHY_SIZE];
+	int32_t status =
+		displif_check_operation(untrusted_req->operation, connector->index, why, sizeof(why));
+	if (status != 0) {
+		vm_guest_log_error(&display->log, "%s", why);
+		return status;
 	}
-	resp->status = status;
+	struct vm_dbufs *dbufs = &display->dbufs;
+	switch (untrusted_req->operation) {
+	case XENDISPL_OP_DBUF_CREATE:
+		return vm_dbufs_handle_create(dbufs, &untrusted_req->op.dbuf_create);
+	case XENDISPL_OP_DBUF_DESTROY:
+		return vm_dbufs_handle_destroy(dbufs, untrusted_req->op.dbuf_destroy.dbuf_cookie);
+	case XENDISPL_OP_FB_ATTACH:
+		return vm_dbufs_handle_fb_attach(dbufs, &untrusted_req->op.fb_attach);
+	case XENDISPL_OP_FB_DETACH:
+		return vm_dbufs_handle_fb_detach(dbufs, untrusted_req->op.fb_detach.fb_cookie);
+	case XENDISPL_OP_SET_CONFIG:
+		return handle_set_config(display, connector, &untrusted_req->op.set_config);
+	case XENDISPL_OP_PG_FLIP:
+		return handle_pg_flip(display, connector, &untrusted_req->op.pg_flip);
+	case XENDISPL_OP_GET_EDID:
+		return handle_get_edid(display, connector, &untrusted_req->op.get_edid,
+			&resp->op.get_edid.edid_sz);
+	}
+	return -EINVAL; // displif_check_operation() let through only the above
 }
 
-struct vm_display *vm_display_create(struct vm_surfaces *surfaces, struct xenbus_device *dev)
+static void connector_handle_request(struct vm_connector *connector,
+	const struct xendispl_req *untrusted_req, struct xendispl_resp *resp)
+{
+	resp->status = handle_request(connector->display, connector, untrusted_req, resp);
+}
+
+static void connector_handle_fatal(struct vm_connector *connector, const char *why)
+{
+	xenbus_device_fatal(connector->display->dev, "%s", why);
+}
+
+static const struct vm_connector_impl connector_impl = {
+	.request = connector_handle_request,
+	.fatal = connector_handle_fatal,
+};
+
+struct vm_display *vm_display_create(const struct vm_host *host, struct xenbus_device *dev)
 {
 	struct vm_display *display = calloc(1, sizeof(*display));
 	if (display == NULL) {
 		return NULL;
 	}
-	display->surfaces = surfaces;
+	display->host = host;
 	display->dev = dev;
 	display->domid = dev->domid;
 	display->devid = dev->devid;
 	wl_list_init(&display->connectors);
-	wl_list_init(&display->dbufs);
-	wl_list_init(&display->fbs);
-	display->name = xenstore_read_domain_name(surfaces->store, dev->domid);
+	display->name = xenstore_read_domain_name(host->store, dev->domid);
 	if (display->name == NULL) {
 		free(display);
 		return NULL;
 	}
+	display->log = (struct vm_guest_log){
+		.name = display->name,
+		.domid = display->domid,
+		.devid = display->devid,
+	};
+	vm_dbufs_init(&display->dbufs, host, &display->log, display->domid);
 	return display;
 }
 
-bool vm_display_connect(struct vm_display *display)
+/* Connector i's keys, each through its check; false after closing the device. */
+static bool read_connector_keys(struct vm_display *display, uint32_t i,
+	struct vm_connector_keys *keys, char **unique_id)
 {
-	struct xenstore *store = display->surfaces->store;
-	uint32_t count = 0;
-	for (; count < VM_DISPLAY_MAX_CONNECTORS; count++) {
-		char *res = xenstore_readf(store, "%s/%u/resolution", display->dev->fe_path, count);
+	struct xenstore *store = display->host->store;
+	const char *fe = display->dev->fe_path;
+	char *untrusted_res = xenstore_readf(store, "%s/%u/resolution", fe, i);
+	int err = displif_parse_resolution(untrusted_res, &keys->width, &keys->height);
+	if (err != 0) {
+		char shown[33];
+		xs_value_sanitize(untrusted_res != NULL ? untrusted_res : "(missing)", shown,
+			sizeof(shown));
+		xenbus_device_fatal(display->dev, "connector %u: bad resolution \"%s\"", i, shown);
+		free(untrusted_res);
+		return false;
+	}
+	free(untrusted_res);
+
+	/* Ring refs and channels: any number; mapping and binding them checks them. */
+	static const char *const ring_keys[] = {XENDISPL_FIELD_REQ_RING_REF,
+		XENDISPL_FIELD_REQ_CHANNEL, XENDISPL_FIELD_EVT_RING_REF, XENDISPL_FIELD_EVT_CHANNEL};
+	uint32_t *values[] = {&keys->req_ref, &keys->req_chn, &keys->evt_ref, &keys->evt_chn};
+	for (size_t k = 0; k < sizeof(ring_keys) / sizeof(ring_keys[0]); k++) {
+		char *untrusted_value = xenstore_readf(store, "%s/%u/%s", fe, i, ring_keys[k]);
+		err = xs_value_parse_u32(untrusted_value, UINT32_MAX, values[k]);
+		free(untrusted_value);
+		if (err != 0) {
+			xenbus_device_fatal(
+				display->dev, "connector %u: missing or malformed ring keys", i);
+			return false;
+		}
+	}
+
+	*unique_id = xenstore_readf(store, "%s/%u/unique-id", fe, i);
+	keys->unique_id = NULL;
+	if (xs_value_check_unique_id(*unique_id, &keys->unique_id) == -EINVAL) {
+		xenbus_device_fatal(display->dev, "connector %u: unique-id too long", i);
+		return false;
+	}
+	return true;
+}
+
+/* Connectors are those with a resolution key, from 0 up to the first without. */
+static uint32_t count_connectors(struct vm_display *display)
+{
+	uint32_t untrusted_count = 0;
+	for (; untrusted_count < DISPLIF_MAX_CONNECTORS; untrusted_count++) {
+		char *res = xenstore_readf(display->host->store, "%s/%u/resolution",
+			display->dev->fe_path, untrusted_count);
 		free(res);
 		if (res == NULL) {
 			break;
 		}
 	}
+	uint32_t count = 0;
+	if (displif_check_connector_count(untrusted_count, &count) != 0) {
+		return 0;
+	}
+	return count;
+}
+
+bool vm_display_connect(struct vm_display *display)
+{
+	uint32_t count = count_connectors(display);
 	if (count == 0) {
 		xenbus_device_fatal(display->dev, "no connectors configured");
 		return false;
 	}
 	for (uint32_t i = 0; i < count; i++) {
-		struct vm_connector *connector = vm_connector_create(display, i);
+		struct vm_connector *connector = vm_connector_create(display->host, &display->log,
+			display->domid, i, &connector_impl, display);
 		if (connector == NULL) {
 			xenbus_device_fatal(display->dev, "out of memory");
 			goto error;
 		}
 		wl_list_insert(display->connectors.prev, &connector->link);
-		if (!vm_connector_connect(connector)) {
+		struct vm_connector_keys keys;
+		char *unique_id = NULL;
+		bool ok = read_connector_keys(display, i, &keys, &unique_id) &&
+			vm_connector_connect(connector, &keys);
+		free(unique_id);
+		if (!ok) {
 			goto error;
 		}
 	}
 	wlr_log(WLR_INFO, "guest %s (domain %u) vdispl %u connected with %u connector(s)",
 		display->name, display->domid, display->devid, count);
-	struct vm_connector *connector;
-	wl_list_for_each(connector, &display->connectors, link) {
-		wl_signal_emit(&display->surfaces->events.new_connector, connector);
-	}
 	return true;
 
 error:
@@ -263,12 +298,8 @@ void vm_display_disconnect(struct vm_display *display)
 		wl_list_remove(&connector->link);
 		vm_connector_destroy(connector);
 	}
-	vm_dbuf_destroy_all(display);
-	if (display->log_suppressed > 0) {
-		wlr_log(WLR_ERROR, "guest %s (domain %u): %u more errors not shown", display->name,
-			display->domid, display->log_suppressed);
-		display->log_suppressed = 0;
-	}
+	vm_dbufs_finish(&display->dbufs);
+	vm_guest_log_flush(&display->log);
 }
 
 void vm_display_destroy(struct vm_display *display)

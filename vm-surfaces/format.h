@@ -11,8 +11,7 @@
  * converted by pixman into a buffer of ours once per flip.
  */
 struct vm_format {
-	uint32_t fourcc;       // what the guest attaches
-	uint32_t bpp;          // bits per pixel in guest memory
+	uint32_t fourcc;       // what the guest attaches (its bits per pixel: displif's)
 	uint32_t shown;        // DRM format the renderer reads
 	pixman_format_code_t pixman; // the guest's pixels as pixman reads them
 	bool direct;           // the renderer can read them in place

@@ -7,6 +7,7 @@
 #include "protocol/ring.h"
 #include "protocol/xenbus.h"
 #include "protocol/xenstore.h"
+#include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
 #include "vm-surfaces/log.h"
 #include "vm-surfaces/vm_surfaces.h"
@@ -14,20 +15,29 @@
 static bool vdispl_probe(struct xenbus_device *dev)
 {
 	struct vm_surfaces *surfaces = dev->backend->data;
-	dev->data = vm_display_create(surfaces, dev);
+	dev->data = vm_display_create(&surfaces->host, dev);
 	if (dev->data == NULL) {
 		return false;
 	}
 	/* The protocol versions we speak; frontends may read it, the toolstack lists it. */
 	char path[512];
 	snprintf(path, sizeof(path), "%s/" XENDISPL_FIELD_BE_VERSIONS, dev->be_path);
-	xenstore_write(surfaces->store, path, XENDISPL_PROTOCOL_VERSION);
+	xenstore_write(surfaces->host.store, path, XENDISPL_PROTOCOL_VERSION);
 	return true;
 }
 
 static bool vdispl_connect(struct xenbus_device *dev)
 {
-	return vm_display_connect(dev->data);
+	struct vm_surfaces *surfaces = dev->backend->data;
+	struct vm_display *display = dev->data;
+	if (!vm_display_connect(display)) {
+		return false;
+	}
+	struct vm_connector *connector;
+	wl_list_for_each(connector, &display->connectors, link) {
+		wl_signal_emit(&surfaces->events.new_connector, connector);
+	}
+	return true;
 }
 
 static void vdispl_disconnect(struct xenbus_device *dev)
@@ -57,14 +67,15 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 	}
 	/* protocol/ logs through wlroots from here on, as the rest of mosaic. */
 	vm_surfaces_log_init();
-	surfaces->loop = loop;
-	surfaces->store = store;
+	struct vm_host *host = &surfaces->host;
+	host->loop = loop;
+	host->store = store;
 	/* The default holds four 3840x2160 XRGB8888 buffers, with room to spare. */
-	surfaces->memory_budget = memory_budget ? memory_budget : VM_SURFACES_DEFAULT_BUDGET;
+	host->memory_budget = memory_budget ? memory_budget : VM_SURFACES_DEFAULT_BUDGET;
 	wl_signal_init(&surfaces->events.new_connector);
 
-	surfaces->gnttab = xengnttab_open(NULL, 0);
-	if (surfaces->gnttab == NULL) {
+	host->gnttab = xengnttab_open(NULL, 0);
+	if (host->gnttab == NULL) {
 		wlr_log_errno(WLR_ERROR, "Cannot open the grant table device (is xen-gntdev loaded?)");
 		goto error;
 	}
@@ -74,24 +85,24 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 	 * gntdev limits pages per mapping request only; where a handle has a
 	 * limit of its own, lift it (a failure here changes nothing).
 	 */
-	xengnttab_set_max_grants(surfaces->gnttab, VM_SURFACES_MAX_MAPPED_PAGES);
-	surfaces->gntshr = xengntshr_open(NULL, 0);
-	if (surfaces->gntshr == NULL) {
+	xengnttab_set_max_grants(host->gnttab, VM_SURFACES_MAX_MAPPED_PAGES);
+	host->gntshr = xengntshr_open(NULL, 0);
+	if (host->gntshr == NULL) {
 		wlr_log_errno(WLR_INFO, "No grant sharing (xen-gntalloc): guests cannot ask for "
 					"backend-allocated buffers");
 	}
-	surfaces->evtchn = evtchn_create(loop);
-	if (surfaces->evtchn == NULL) {
+	host->evtchn = evtchn_create(loop);
+	if (host->evtchn == NULL) {
 		goto error;
 	}
 	return surfaces;
 
 error:
-	if (surfaces->gntshr != NULL) {
-		xengntshr_close(surfaces->gntshr);
+	if (host->gntshr != NULL) {
+		xengntshr_close(host->gntshr);
 	}
-	if (surfaces->gnttab != NULL) {
-		xengnttab_close(surfaces->gnttab);
+	if (host->gnttab != NULL) {
+		xengnttab_close(host->gnttab);
 	}
 	free(surfaces);
 	return NULL;
@@ -100,7 +111,7 @@ error:
 /* Separate from create so the compositor can listen for connectors before any appear. */
 bool vm_surfaces_start(struct vm_surfaces *surfaces)
 {
-	surfaces->vdispl = xenbus_backend_create(surfaces->store, XENDISPL_DRIVER_NAME,
+	surfaces->vdispl = xenbus_backend_create(surfaces->host.store, XENDISPL_DRIVER_NAME,
 		&vdispl_impl, surfaces);
 	return surfaces->vdispl != NULL;
 }
@@ -110,11 +121,12 @@ void vm_surfaces_destroy(struct vm_surfaces *surfaces)
 	if (surfaces == NULL) {
 		return;
 	}
+	struct vm_host *host = &surfaces->host;
 	xenbus_backend_destroy(surfaces->vdispl);
-	evtchn_destroy(surfaces->evtchn);
-	if (surfaces->gntshr != NULL) {
-		xengntshr_close(surfaces->gntshr);
+	evtchn_destroy(host->evtchn);
+	if (host->gntshr != NULL) {
+		xengntshr_close(host->gntshr);
 	}
-	xengnttab_close(surfaces->gnttab);
+	xengnttab_close(host->gnttab);
 	free(surfaces);
 }

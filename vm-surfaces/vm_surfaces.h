@@ -5,24 +5,15 @@
 #include <stdint.h>
 #include <wayland-server-core.h>
 
+#include "vm-surfaces/host.h"
+
 /*
  * The PV display backend: serves every guest's vdispl devices and offers
  * their connectors to the compositor.
  */
-struct xenstore;
-struct evtchn;
-typedef struct xengntdev_handle xengnttab_handle;
-typedef struct xengntdev_handle xengntshr_handle;
-
 struct vm_surfaces {
-	struct wl_event_loop *loop;
-	struct xenstore *store;
-	struct evtchn *evtchn;
-	xengnttab_handle *gnttab;
-	xengntshr_handle *gntshr; // NULL where pages cannot be shared: no backend allocation
+	struct vm_host host; // what every device uses: loop, XenStore, grants, channels
 	struct xenbus_backend *vdispl;
-	/* Bytes of guest memory one device may have mapped for its buffers. */
-	uint64_t memory_budget;
 
 	struct {
 		struct wl_signal new_connector; // struct vm_connector *
