@@ -71,11 +71,11 @@ static int check_dbuf_geometry(const struct xendispl_dbuf_create_req *untrusted_
 	uint32_t bpp = untrusted_req->bpp, buffer_sz = untrusted_req->buffer_sz;
 	uint32_t data_ofs = untrusted_req->data_ofs;
 	bool imported = width == 0 && height == 0 && bpp == 0;
-	if (!imported && (width == 0 || height == 0 || width > DISPLIF_MAX_DIMENSION ||
-				 height > DISPLIF_MAX_DIMENSION ||
-				 (bpp != 16 && bpp != 24 && bpp != 32))) {
-		say(why, why_size, "DBUF_CREATE: unsupported geometry %ux%u@%u bpp", width,
-			height, bpp);
+	if (!imported &&
+		(width == 0 || height == 0 || width > DISPLIF_MAX_DIMENSION ||
+			height > DISPLIF_MAX_DIMENSION || (bpp != 16 && bpp != 24 && bpp != 32))) {
+		say(why, why_size, "DBUF_CREATE: unsupported geometry %ux%u@%u bpp", width, height,
+			bpp);
 		return -EINVAL;
 	}
 	uint64_t pitch = packed_pitch(width, bpp);
@@ -84,7 +84,8 @@ static int check_dbuf_geometry(const struct xendispl_dbuf_create_req *untrusted_
 	/* Imported buffers start data_ofs into their first page, and may not be empty. */
 	if (buffer_sz == 0 || buffer_sz < frame || data_ofs >= XEN_PAGE_SIZE ||
 		(uint64_t)data_ofs + frame > pages * XEN_PAGE_SIZE) {
-		say(why, why_size, "DBUF_CREATE: buffer_sz %u (data_ofs %u) too small for %ux%u@%u bpp",
+		say(why, why_size,
+			"DBUF_CREATE: buffer_sz %u (data_ofs %u) too small for %ux%u@%u bpp",
 			buffer_sz, data_ofs, width, height, bpp);
 		return -EINVAL;
 	}
@@ -113,7 +114,8 @@ int displif_check_dbuf_create(const struct xendispl_dbuf_create_req *untrusted_r
 	}
 	dbuf.backend_allocated = flags & XENDISPL_DBUF_FLG_REQ_ALLOC;
 	if (dbuf.backend_allocated && (untrusted_req->width == 0 || untrusted_req->data_ofs != 0)) {
-		say(why, why_size, "DBUF_CREATE: backend allocation needs a geometry and no offset");
+		say(why, why_size,
+			"DBUF_CREATE: backend allocation needs a geometry and no offset");
 		return -EINVAL;
 	}
 	int err = check_dbuf_geometry(untrusted_req, &dbuf, why, why_size);
@@ -127,8 +129,8 @@ int displif_check_dbuf_create(const struct xendispl_dbuf_create_req *untrusted_r
 }
 
 /* Where in the dbuf the frame lives, and whether it fits. */
-static bool fb_fits(const struct displif_dbuf *dbuf, uint32_t bpp, uint32_t width,
-	uint32_t height, uint32_t *pitch)
+static bool fb_fits(const struct displif_dbuf *dbuf, uint32_t bpp, uint32_t width, uint32_t height,
+	uint32_t *pitch)
 {
 	if (width == 0 || height == 0 || width > DISPLIF_MAX_DIMENSION ||
 		height > DISPLIF_MAX_DIMENSION) {
@@ -168,8 +170,9 @@ int displif_check_fb_attach(const struct xendispl_fb_attach_req *untrusted_req,
 	uint32_t width = untrusted_req->width, height = untrusted_req->height, pitch;
 	if (!fb_fits(dbuf, bpp, width, height, &pitch) ||
 		(fourcc == FORMAT_YUYV && width % 2 != 0)) {
-		say(why, why_size, "FB_ATTACH: %ux%u %.4s does not fit dbuf %ux%u@%u bpp (%llu bytes)",
-			width, height, (const char *)&fourcc, dbuf->width, dbuf->height, dbuf->bpp,
+		say(why, why_size,
+			"FB_ATTACH: %ux%u %.4s does not fit dbuf %ux%u@%u bpp (%llu bytes)", width,
+			height, (const char *)&fourcc, dbuf->width, dbuf->height, dbuf->bpp,
 			(unsigned long long)dbuf->size);
 		return -EINVAL;
 	}
@@ -187,7 +190,7 @@ int displif_check_fb_attach(const struct xendispl_fb_attach_req *untrusted_req,
 bool displif_config_disables(const struct xendispl_set_config_req *untrusted_req)
 {
 	return untrusted_req->fb_cookie == 0 && untrusted_req->width == 0 &&
-		untrusted_req->height == 0;
+	       untrusted_req->height == 0;
 }
 
 int displif_check_set_config(const struct xendispl_set_config_req *untrusted_req,
@@ -227,8 +230,8 @@ int displif_check_set_config(const struct xendispl_set_config_req *untrusted_req
 	return 0;
 }
 
-int displif_check_found(bool found, const char *what, uint64_t untrusted_cookie, char *why,
-	size_t why_size)
+int displif_check_found(
+	bool found, const char *what, uint64_t untrusted_cookie, char *why, size_t why_size)
 {
 	if (!found) {
 		say(why, why_size, "%s %#llx", what, (unsigned long long)untrusted_cookie);
@@ -254,11 +257,11 @@ int displif_check_get_edid(const struct xendispl_get_edid_req *untrusted_req,
 static bool is_buffer_request(uint8_t operation)
 {
 	return operation == XENDISPL_OP_DBUF_CREATE || operation == XENDISPL_OP_DBUF_DESTROY ||
-		operation == XENDISPL_OP_FB_ATTACH || operation == XENDISPL_OP_FB_DETACH;
+	       operation == XENDISPL_OP_FB_ATTACH || operation == XENDISPL_OP_FB_DETACH;
 }
 
-int displif_check_operation(uint8_t untrusted_operation, uint32_t connector, char *why,
-	size_t why_size)
+int displif_check_operation(
+	uint8_t untrusted_operation, uint32_t connector, char *why, size_t why_size)
 {
 	if (is_buffer_request(untrusted_operation) && connector != 0) {
 		/* displif: buffers are a device's, and travel on connector 0's ring. */
@@ -316,7 +319,8 @@ int displif_check_connector_count(uint32_t untrusted_count, uint32_t *count)
 	if (untrusted_count == 0) {
 		return -ENOENT;
 	}
-	*count = untrusted_count < DISPLIF_MAX_CONNECTORS ? untrusted_count : DISPLIF_MAX_CONNECTORS;
+	*count =
+		untrusted_count < DISPLIF_MAX_CONNECTORS ? untrusted_count : DISPLIF_MAX_CONNECTORS;
 	return 0;
 }
 

@@ -43,10 +43,10 @@ struct displif_dbuf {
 
 /* A checked FB_ATTACH, against its dbuf. */
 struct displif_fb {
-	uint64_t cookie;             // never 0
-	uint32_t width, height;      // 1..DISPLIF_MAX_DIMENSION, within the dbuf
-	uint32_t fourcc, bpp;        // a format of displif_format_bpp(); YUYV's width even
-	uint32_t pitch;              // the dbuf's, or tightly packed for imports
+	uint64_t cookie;        // never 0
+	uint32_t width, height; // 1..DISPLIF_MAX_DIMENSION, within the dbuf
+	uint32_t fourcc, bpp;   // a format of displif_format_bpp(); YUYV's width even
+	uint32_t pitch;         // the dbuf's, or tightly packed for imports
 };
 
 /* A checked SET_CONFIG: disable, or show the fb from (x, y). */
@@ -59,8 +59,8 @@ struct displif_config {
 
 /* A checked GET_EDID. */
 struct displif_edid_buffer {
-	uint32_t buffer_sz;      // EDID_BLOCK_SIZE..XENDISPL_EDID_MAX_SIZE
-	uint32_t nr_pages;       // 1..XENDISPL_EDID_MAX_SIZE / XEN_PAGE_SIZE
+	uint32_t buffer_sz; // EDID_BLOCK_SIZE..XENDISPL_EDID_MAX_SIZE
+	uint32_t nr_pages;  // 1..XENDISPL_EDID_MAX_SIZE / XEN_PAGE_SIZE
 	uint32_t gref_directory;
 };
 
@@ -102,8 +102,8 @@ int displif_check_set_config(const struct xendispl_set_config_req *untrusted_req
  * DBUF_DESTROY, FB_DETACH and PG_FLIP name a buffer the device has (found):
  * else -ENOENT, cookie 0 included. what names the request for the log.
  */
-int displif_check_found(bool found, const char *what, uint64_t untrusted_cookie, char *why,
-	size_t why_size);
+int displif_check_found(
+	bool found, const char *what, uint64_t untrusted_cookie, char *why, size_t why_size);
 
 /* GET_EDID's buffer: one EDID block fits, and no more than displif allows. -EINVAL. */
 int displif_check_get_edid(const struct xendispl_get_edid_req *untrusted_req,
@@ -113,8 +113,8 @@ int displif_check_get_edid(const struct xendispl_get_edid_req *untrusted_req,
  * Buffer requests travel on connector 0's ring only (-EINVAL); unknown
  * operations are -EINVAL too.
  */
-int displif_check_operation(uint8_t untrusted_operation, uint32_t connector, char *why,
-	size_t why_size);
+int displif_check_operation(
+	uint8_t untrusted_operation, uint32_t connector, char *why, size_t why_size);
 
 /* A request producer more than a ring ahead of our consumer is broken: -EPROTO. */
 int displif_check_req_prod(const struct xen_displif_back_ring *ring, RING_IDX untrusted_prod);
@@ -137,7 +137,7 @@ int displif_check_connector_count(uint32_t untrusted_count, uint32_t *count);
 
 /* The event page: ours to produce into, the guest's to consume from. */
 struct displif_event_ring {
-	struct xendispl_event_page *page; // shared: the guest writes in_cons (and could write anything)
+	struct xendispl_event_page *page; // shared: the guest writes in_cons, or anything
 	uint32_t prod;                    // ours: in_prod on the page is only ever written
 	uint16_t id;                      // the next event's id, from 0 per connection
 };

@@ -42,7 +42,8 @@ struct evtchn *evtchn_create(struct wl_event_loop *loop)
 	wl_list_init(&evtchn->ports);
 	evtchn->xce = xenevtchn_open(NULL, 0);
 	if (evtchn->xce == NULL) {
-		protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot open event channels (is xen-evtchn loaded?)");
+		protocol_log_errno(
+			PROTOCOL_LOG_ERROR, "Cannot open event channels (is xen-evtchn loaded?)");
 		free(evtchn);
 		return NULL;
 	}
@@ -80,8 +81,8 @@ struct evtchn_port *evtchn_bind(struct evtchn *evtchn, uint32_t domid, uint32_t 
 	xenevtchn_port_or_error_t local =
 		xenevtchn_bind_interdomain(evtchn->xce, domid, remote_port);
 	if (local < 0) {
-		protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot bind event channel %u of domain %u", remote_port,
-			domid);
+		protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot bind event channel %u of domain %u",
+			remote_port, domid);
 		free(port);
 		return NULL;
 	}

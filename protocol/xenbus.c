@@ -19,8 +19,8 @@ const char *xenbus_state_name(enum xenbus_state state)
 
 static void write_state(struct xenbus_device *dev, enum xenbus_state state)
 {
-	protocol_log(PROTOCOL_LOG_DEBUG, "%s: %s -> %s", dev->be_path, xenbus_state_name(dev->be_state),
-		xenbus_state_name(state));
+	protocol_log(PROTOCOL_LOG_DEBUG, "%s: %s -> %s", dev->be_path,
+		xenbus_state_name(dev->be_state), xenbus_state_name(state));
 	dev->be_state = state;
 	char value[16];
 	snprintf(value, sizeof(value), "%d", (int)state);
@@ -208,8 +208,8 @@ static struct xenbus_device *device_create(struct xenbus_backend *backend, uint3
 		free(dev);
 		return NULL;
 	}
-	protocol_log(PROTOCOL_LOG_INFO, "%s device %u/%u found (frontend %s)", backend->type, domid, devid,
-		fe_path);
+	protocol_log(PROTOCOL_LOG_INFO, "%s device %u/%u found (frontend %s)", backend->type, domid,
+		devid, fe_path);
 	/*
 	 * Announce ourselves even if the state key already says InitWait: a
 	 * restarted backend must. A frontend already Connected was served by a
@@ -291,8 +291,8 @@ static void backend_scan(struct xenbus_backend *backend)
 			free(devs);
 		}
 		if (!present) {
-			protocol_log(PROTOCOL_LOG_INFO, "%s device %u/%u removed", backend->type, dev->domid,
-				dev->devid);
+			protocol_log(PROTOCOL_LOG_INFO, "%s device %u/%u removed", backend->type,
+				dev->domid, dev->devid);
 			device_destroy(dev);
 		}
 	}

@@ -56,8 +56,9 @@ struct xenstore *xenstore_create(struct wl_event_loop *loop)
 	wl_list_init(&store->watches);
 	store->xs = xs_open(0);
 	if (store->xs == NULL) {
-		protocol_log_errno(PROTOCOL_LOG_ERROR, "Cannot connect to XenStore (is xenstored running "
-					 "and are we in dom0?)");
+		protocol_log_errno(PROTOCOL_LOG_ERROR,
+			"Cannot connect to XenStore (is xenstored running "
+			"and are we in dom0?)");
 		goto error;
 	}
 	uint32_t domid = 0;

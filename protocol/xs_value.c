@@ -70,8 +70,8 @@ void xs_value_sanitize(const char *untrusted_text, char *out, size_t size)
 	out[n] = '\0';
 }
 
-void xs_value_domain_name(const char *untrusted_name, uint32_t domid,
-	char out[XS_VALUE_NAME_MAX + 1])
+void xs_value_domain_name(
+	const char *untrusted_name, uint32_t domid, char out[XS_VALUE_NAME_MAX + 1])
 {
 	xs_value_sanitize(untrusted_name, out, XS_VALUE_NAME_MAX + 1);
 	if (out[0] == '\0') {

@@ -50,7 +50,7 @@ void xs_value_sanitize(const char *untrusted_text, char *out, size_t size);
  * A domain's name, sanitized and at most XS_VALUE_NAME_MAX bytes;
  * "domain-N" when it has none. Into out (XS_VALUE_NAME_MAX + 1 bytes).
  */
-void xs_value_domain_name(const char *untrusted_name, uint32_t domid,
-	char out[XS_VALUE_NAME_MAX + 1]);
+void xs_value_domain_name(
+	const char *untrusted_name, uint32_t domid, char out[XS_VALUE_NAME_MAX + 1]);
 
 #endif

@@ -133,7 +133,8 @@ int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
 	const struct wlr_box *src, uint64_t fb_cookie, bool flip)
 {
 	if (flip && connector->owed_count == VM_CONNECTOR_MAX_OWED) {
-		vm_guest_log_error(connector->log, "connector %u: %d flips without waiting for their events", connector->index,
+		vm_guest_log_error(connector->log,
+			"connector %u: %d flips without waiting for their events", connector->index,
 			VM_CONNECTOR_MAX_OWED);
 		return -EBUSY;
 	}
@@ -279,10 +280,10 @@ bool vm_connector_connect(struct vm_connector *connector, const struct vm_connec
 	}
 
 	uint32_t req_ref = keys->req_ref, evt_ref = keys->evt_ref;
-	connector->req_map = vm_mapping_create(host->gnttab, connector->domid, &req_ref, 1,
-		PROT_READ | PROT_WRITE);
-	connector->evt_map = vm_mapping_create(host->gnttab, connector->domid, &evt_ref, 1,
-		PROT_READ | PROT_WRITE);
+	connector->req_map = vm_mapping_create(
+		host->gnttab, connector->domid, &req_ref, 1, PROT_READ | PROT_WRITE);
+	connector->evt_map = vm_mapping_create(
+		host->gnttab, connector->domid, &evt_ref, 1, PROT_READ | PROT_WRITE);
 	if (connector->req_map == NULL || connector->evt_map == NULL) {
 		fatal(connector, "connector %u: cannot map ring pages %u/%u", i, req_ref, evt_ref);
 		return false;
@@ -296,8 +297,8 @@ bool vm_connector_connect(struct vm_connector *connector, const struct vm_connec
 	connector->evt_port = evtchn_bind(host->evtchn, connector->domid, keys->evt_chn,
 		connector_handle_request_event, connector);
 	if (connector->req_port == NULL || connector->evt_port == NULL) {
-		fatal(connector, "connector %u: cannot bind event channels %u/%u", i,
-			keys->req_chn, keys->evt_chn);
+		fatal(connector, "connector %u: cannot bind event channels %u/%u", i, keys->req_chn,
+			keys->evt_chn);
 		return false;
 	}
 	return true;

@@ -66,8 +66,8 @@ static int32_t handle_pg_flip(struct vm_display *display, struct vm_connector *c
 {
 	struct vm_fb *fb = vm_dbufs_find_fb(&display->dbufs, untrusted_req->fb_cookie);
 	char why[DISPLIF_WHY_SIZE];
-	int32_t status = displif_check_found(fb != NULL, "PG_FLIP: unknown fb",
-		untrusted_req->fb_cookie, why, sizeof(why));
+	int32_t status = displif_check_found(
+		fb != NULL, "PG_FLIP: unknown fb", untrusted_req->fb_cookie, why, sizeof(why));
 	if (status != 0) {
 		vm_guest_log_error(&display->log, "%s", why);
 		return status;
@@ -109,8 +109,8 @@ static int32_t handle_get_edid(struct vm_display *display, struct vm_connector *
 	uint32_t refs[XENDISPL_EDID_MAX_SIZE / XEN_PAGE_SIZE];
 	xengnttab_handle *gnttab = display->host->gnttab;
 	if (pgdir_collect(gnttab, display->domid, edid.gref_directory, edid.nr_pages, refs) != 0) {
-		vm_guest_log_error(&display->log, "GET_EDID: bad page directory %u",
-			edid.gref_directory);
+		vm_guest_log_error(
+			&display->log, "GET_EDID: bad page directory %u", edid.gref_directory);
 		return -EINVAL;
 	}
 	void *page = xengnttab_map_domain_grant_refs(gnttab, 1, display->domid, refs,
@@ -129,8 +129,8 @@ static int32_t handle_request(struct vm_display *display, struct vm_connector *c
 	const struct xendispl_req *untrusted_req, struct xendispl_resp *resp)
 {
 	char why[DISPLIF_WHY_SIZE];
-	int32_t status =
-		displif_check_operation(untrusted_req->operation, connector->index, why, sizeof(why));
+	int32_t status = displif_check_operation(
+		untrusted_req->operation, connector->index, why, sizeof(why));
 	if (status != 0) {
 		vm_guest_log_error(&display->log, "%s", why);
 		return status;
@@ -198,8 +198,8 @@ struct vm_display *vm_display_create(const struct vm_host *host, struct xenbus_d
 }
 
 /* Connector i's keys, each through its check; false after closing the device. */
-static bool read_connector_keys(struct vm_display *display, uint32_t i,
-	struct vm_connector_keys *keys, char **unique_id)
+static bool read_connector_keys(
+	struct vm_display *display, uint32_t i, struct vm_connector_keys *keys, char **unique_id)
 {
 	struct xenstore *store = display->host->store;
 	const char *fe = display->dev->fe_path;
@@ -207,8 +207,8 @@ static bool read_connector_keys(struct vm_display *display, uint32_t i,
 	int err = displif_parse_resolution(untrusted_res, &keys->width, &keys->height);
 	if (err != 0) {
 		char shown[33];
-		xs_value_sanitize(untrusted_res != NULL ? untrusted_res : "(missing)", shown,
-			sizeof(shown));
+		xs_value_sanitize(
+			untrusted_res != NULL ? untrusted_res : "(missing)", shown, sizeof(shown));
 		xenbus_device_fatal(display->dev, "connector %u: bad resolution \"%s\"", i, shown);
 		free(untrusted_res);
 		return false;
@@ -217,7 +217,8 @@ static bool read_connector_keys(struct vm_display *display, uint32_t i,
 
 	/* Ring refs and channels: any number; mapping and binding them checks them. */
 	static const char *const ring_keys[] = {XENDISPL_FIELD_REQ_RING_REF,
-		XENDISPL_FIELD_REQ_CHANNEL, XENDISPL_FIELD_EVT_RING_REF, XENDISPL_FIELD_EVT_CHANNEL};
+		XENDISPL_FIELD_REQ_CHANNEL, XENDISPL_FIELD_EVT_RING_REF,
+		XENDISPL_FIELD_EVT_CHANNEL};
 	uint32_t *values[] = {&keys->req_ref, &keys->req_chn, &keys->evt_ref, &keys->evt_chn};
 	for (size_t k = 0; k < sizeof(ring_keys) / sizeof(ring_keys[0]); k++) {
 		char *untrusted_value = xenstore_readf(store, "%s/%u/%s", fe, i, ring_keys[k]);
@@ -266,8 +267,8 @@ bool vm_display_connect(struct vm_display *display)
 		return false;
 	}
 	for (uint32_t i = 0; i < count; i++) {
-		struct vm_connector *connector = vm_connector_create(display->host, &display->log,
-			display->domid, i, &connector_impl, display);
+		struct vm_connector *connector = vm_connector_create(
+			display->host, &display->log, display->domid, i, &connector_impl, display);
 		if (connector == NULL) {
 			xenbus_device_fatal(display->dev, "out of memory");
 			goto error;
@@ -276,7 +277,7 @@ bool vm_display_connect(struct vm_display *display)
 		struct vm_connector_keys keys;
 		char *unique_id = NULL;
 		bool ok = read_connector_keys(display, i, &keys, &unique_id) &&
-			vm_connector_connect(connector, &keys);
+			  vm_connector_connect(connector, &keys);
 		free(unique_id);
 		if (!ok) {
 			goto error;

@@ -30,8 +30,8 @@ void vm_guest_log_error(struct vm_guest_log *log, const char *fmt, ...)
 	va_start(args, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
-	wlr_log(WLR_ERROR, "guest %s (domain %u) vdispl %u: %s", log->name, log->domid,
-		log->devid, msg);
+	wlr_log(WLR_ERROR, "guest %s (domain %u) vdispl %u: %s", log->name, log->domid, log->devid,
+		msg);
 }
 
 void vm_guest_log_flush(struct vm_guest_log *log)

@@ -111,8 +111,8 @@ error:
 /* Separate from create so the compositor can listen for connectors before any appear. */
 bool vm_surfaces_start(struct vm_surfaces *surfaces)
 {
-	surfaces->vdispl = xenbus_backend_create(surfaces->host.store, XENDISPL_DRIVER_NAME,
-		&vdispl_impl, surfaces);
+	surfaces->vdispl = xenbus_backend_create(
+		surfaces->host.store, XENDISPL_DRIVER_NAME, &vdispl_impl, surfaces);
 	return surfaces->vdispl != NULL;
 }
 

@@ -95,7 +95,8 @@ static bool check_fb(const struct xendispl_fb_attach_req *req, const struct disp
 	check(fb->width >= 1 && fb->width <= DISPLIF_MAX_DIMENSION);
 	check(fb->height >= 1 && fb->height <= DISPLIF_MAX_DIMENSION);
 	check(fb->bpp != 0 && fb->bpp == displif_format_bpp(fb->fourcc));
-	check(fb->fourcc != ('Y' | 'U' << 8 | 'Y' << 16 | (uint32_t)'V' << 24) || fb->width % 2 == 0);
+	check(fb->fourcc != ('Y' | 'U' << 8 | 'Y' << 16 | (uint32_t)'V' << 24) ||
+		fb->width % 2 == 0);
 	if (d->width != 0) {
 		check(fb->pitch == d->pitch && fb->bpp == d->bpp);
 		check(fb->width <= d->width && fb->height <= d->height);
@@ -228,8 +229,8 @@ static void check_string(const char *s, uint32_t max)
 	}
 	uint32_t count = 0;
 	err = displif_check_connector_count(max, &count);
-	check(err == 0 ? count >= 1 && count <= DISPLIF_MAX_CONNECTORS && count <= max :
-			 err == -ENOENT && max == 0);
+	check(err == 0 ? count >= 1 && count <= DISPLIF_MAX_CONNECTORS && count <= max
+		       : err == -ENOENT && max == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -63,7 +63,8 @@ static void test_cookies(void)
 	CHECK(cookie == UINT64_MAX);
 
 	char why[DISPLIF_WHY_SIZE];
-	CHECK_INT(displif_check_found(false, "FB_DETACH: unknown fb", 0, why, sizeof(why)), -ENOENT);
+	CHECK_INT(
+		displif_check_found(false, "FB_DETACH: unknown fb", 0, why, sizeof(why)), -ENOENT);
 	CHECK_STR(why, "FB_DETACH: unknown fb 0");
 	CHECK_INT(displif_check_found(false, "PG_FLIP: unknown fb", 0xab, NULL, 0), -ENOENT);
 	CHECK_INT(displif_check_found(true, "PG_FLIP: unknown fb", 0xab, why, sizeof(why)), 0);
@@ -80,7 +81,8 @@ static void test_dbuf_create(void)
 	CHECK(d.size == 2025ull * 4096);
 	CHECK_INT(d.gref_directory, 77);
 	CHECK(!d.backend_allocated);
-	/* Rows are packed: 641 pixels of 24 bits are 1923 bytes; one page more for a partial one. */
+	/* Rows are packed: 641 pixels of 24 bits are 1923 bytes; one page more for a partial one.
+	 */
 	CHECK_INT(create(dbuf_req(641, 3, 24, 1923 * 3, 0), &d), 0);
 	CHECK_INT(d.pitch, 1923);
 	CHECK_INT(d.nr_pages, 2);
@@ -142,8 +144,8 @@ static void test_dbuf_create(void)
 	CHECK_INT(create(req, &d), -EINVAL); // ...and a geometry
 }
 
-static int attach(const struct displif_dbuf *dbuf, uint32_t width, uint32_t height,
-	uint32_t fourcc, struct displif_fb *out)
+static int attach(const struct displif_dbuf *dbuf, uint32_t width, uint32_t height, uint32_t fourcc,
+	struct displif_fb *out)
 {
 	struct xendispl_fb_attach_req req = {
 		.dbuf_cookie = 0x1000,
@@ -179,8 +181,8 @@ static void test_fb_attach(void)
 	CHECK_INT(attach(&d, 1920, 1080, 0, &fb), -EINVAL);
 	CHECK_INT(attach(NULL, 1920, 1080, DRM_FORMAT_XRGB8888, &fb), -ENOENT);
 
-	struct xendispl_fb_attach_req req = {.fb_cookie = 0, .width = 1, .height = 1,
-		.pixel_format = DRM_FORMAT_XRGB8888};
+	struct xendispl_fb_attach_req req = {
+		.fb_cookie = 0, .width = 1, .height = 1, .pixel_format = DRM_FORMAT_XRGB8888};
 	CHECK_INT(displif_check_fb_attach(&req, &d, &fb, NULL, 0), -EINVAL);
 
 	/* YUYV: two pixels share their chroma, the width is even. */
