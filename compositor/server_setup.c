@@ -137,7 +137,7 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	if (server->vm == NULL) {
 		goto error;
 	}
-	server->inputs = vkbd_manager_create(server->loop, server->store, server->vm->host.evtchn);
+	server->inputs = vkbd_manager_create(server->loop, server->store, server->vm->evtchn);
 	if (server->inputs == NULL) {
 		goto error;
 	}

@@ -95,6 +95,7 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 	if (host->evtchn == NULL) {
 		goto error;
 	}
+	surfaces->evtchn = host->evtchn;
 	return surfaces;
 
 error:

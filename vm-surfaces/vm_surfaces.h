@@ -13,6 +13,7 @@
  */
 struct vm_surfaces {
 	struct vm_host host; // what every device uses: loop, XenStore, grants, channels
+	struct evtchn *evtchn; // host.evtchn, which the compositor shares with input devices
 	struct xenbus_backend *vdispl;
 
 	struct {
