@@ -4,41 +4,50 @@
 
 #include "vm-surfaces/mapping.h"
 
-struct vm_mapping *vm_mapping_create(xengnttab_handle *gnttab, uint32_t domid,
-	const uint32_t *refs, uint32_t nr_pages, int prot)
+/* Wraps pages mapped or shared at addr (NULL: that failed), with one reference. */
+static struct vm_mapping *mapping_wrap(void *addr, uint32_t nr_pages)
 {
+	if (addr == NULL) {
+		return NULL;
+	}
 	struct vm_mapping *mapping = calloc(1, sizeof(*mapping));
 	if (mapping == NULL) {
 		return NULL;
 	}
+	mapping->addr = addr;
+	mapping->nr_pages = nr_pages;
+	mapping->refs = 1;
+	return mapping;
+}
+
+struct vm_mapping *vm_mapping_create(xengnttab_handle *gnttab, uint32_t domid,
+	const uint32_t *refs, uint32_t nr_pages, int prot)
+{
 	/* The API takes a non-const array but does not write it. */
-	mapping->addr = xengnttab_map_domain_grant_refs(gnttab, nr_pages, domid,
-		(uint32_t *)refs, prot);
-	if (mapping->addr == NULL) {
-		free(mapping);
+	void *addr = xengnttab_map_domain_grant_refs(gnttab, nr_pages, domid, (uint32_t *)refs, prot);
+	struct vm_mapping *mapping = mapping_wrap(addr, nr_pages);
+	if (mapping == NULL) {
+		if (addr != NULL) {
+			xengnttab_unmap(gnttab, addr, nr_pages);
+		}
 		return NULL;
 	}
 	mapping->gnttab = gnttab;
-	mapping->nr_pages = nr_pages;
-	mapping->refs = 1;
 	return mapping;
 }
 
 struct vm_mapping *vm_mapping_create_shared(xengntshr_handle *gntshr, uint32_t domid,
 	uint32_t nr_pages, uint32_t *refs)
 {
-	struct vm_mapping *mapping = calloc(1, sizeof(*mapping));
+	void *addr = xengntshr_share_pages(gntshr, domid, (int)nr_pages, refs, 1);
+	struct vm_mapping *mapping = mapping_wrap(addr, nr_pages);
 	if (mapping == NULL) {
-		return NULL;
-	}
-	mapping->addr = xengntshr_share_pages(gntshr, domid, (int)nr_pages, refs, 1);
-	if (mapping->addr == NULL) {
-		free(mapping);
+		if (addr != NULL) {
+			xengntshr_unshare(gntshr, addr, nr_pages);
+		}
 		return NULL;
 	}
 	mapping->gntshr = gntshr;
-	mapping->nr_pages = nr_pages;
-	mapping->refs = 1;
 	return mapping;
 }
 
