@@ -155,6 +155,21 @@ char *xenstore_read(struct xenstore *store, const char *path)
 	return value;
 }
 
+char *xenstore_read_ours(struct xenstore *store, const char *path)
+{
+	/*
+	 * A key the toolstack wrote in a guest's directory: the guest owns the
+	 * directory and could put a key of its own there. Only a key whose
+	 * owner is this domain (the toolstack's, which the guest may not write)
+	 * counts.
+	 */
+	unsigned int n = 0;
+	struct xs_permissions *perms = xs_get_permissions(store->xs, XBT_NULL, path, &n);
+	bool ours = perms != NULL && n > 0 && perms[0].id == store->own_domid;
+	free(perms);
+	return ours ? xenstore_read(store, path) : NULL;
+}
+
 char *xenstore_readf(struct xenstore *store, const char *fmt, ...)
 {
 	char path[512];

@@ -34,6 +34,8 @@ void xenstore_watch_remove(struct xenstore_watch *watch);
 char *xenstore_read(struct xenstore *store, const char *path);
 char *xenstore_readf(struct xenstore *store, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same for a key this domain owns (the toolstack wrote it); NULL for a key a guest owns. */
+char *xenstore_read_ours(struct xenstore *store, const char *path);
 /*
  * A domain's name (the guest chose it): printable ASCII, at most 64 bytes,
  * "domain-N" when it has none; malloc'd, NULL when out of memory.

@@ -115,6 +115,12 @@ int32_t vm_dbufs_handle_create(
 		vm_guest_log_error(dbufs->log, "%s", why);
 		return status;
 	}
+	if (desc.backend_allocated && !dbufs->be_alloc) {
+		/* Else any guest could have dom0 allocate and grant pages: the toolstack decides. */
+		vm_guest_log_error(dbufs->log,
+			"DBUF_CREATE: backend allocation asked for, but be-alloc is not enabled");
+		return -EINVAL;
+	}
 	if (dbufs->mapped_bytes + desc.size > dbufs->host->memory_budget) {
 		vm_guest_log_error(dbufs->log,
 			"DBUF_CREATE: %llu bytes would exceed the guest's memory budget of %llu",

@@ -47,6 +47,7 @@ struct vm_dbufs {
 	uint32_t domid;
 	struct wl_list dbufs; // vm_dbuf.link
 	struct wl_list fbs;   // vm_fb.link
+	bool be_alloc; // the toolstack allows backend allocation (be-alloc = 1)
 	uint64_t mapped_bytes;
 	uint64_t bytes_converted; // by formats the renderer cannot read in place
 };

@@ -259,8 +259,23 @@ static uint32_t count_connectors(struct vm_display *display)
 	return count;
 }
 
+/* be-alloc = 1, written by the toolstack (a key the guest wrote does not count). */
+static bool read_be_alloc(struct vm_display *display)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", display->dev->fe_path, XENDISPL_FIELD_BE_ALLOC);
+	char *untrusted_value = xenstore_read_ours(display->host->store, path);
+	bool be_alloc = false;
+	if (untrusted_value != NULL && xs_value_parse_flag(untrusted_value, &be_alloc) != 0) {
+		be_alloc = false;
+	}
+	free(untrusted_value);
+	return be_alloc;
+}
+
 bool vm_display_connect(struct vm_display *display)
 {
+	display->dbufs.be_alloc = read_be_alloc(display);
 	uint32_t count = count_connectors(display);
 	if (count == 0) {
 		xenbus_device_fatal(display->dev, "no connectors configured");

@@ -40,6 +40,7 @@ static const struct mode modes[] = {
 	{"flip-detached", "-2", NULL},
 	{"flip-never", "-2", NULL},
 	{"buffer-wrong-ring", "-22", NULL},
+	{"be-alloc-unasked", "-22", NULL},
 	{"ring-overflow", NULL, "overflow"},
 	{"xs-res-zero", NULL, "resolution"},
 	{"xs-res-huge", NULL, "resolution"},

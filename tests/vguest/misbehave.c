@@ -235,6 +235,18 @@ static bool script_buffers(struct misbehave *m)
 		add_destroy_if_ok(m, last(m), a->cookie);
 		return true;
 	}
+	case MISBEHAVE_BE_ALLOC_UNASKED: {
+		/* Backend allocation on a device whose toolstack did not enable it. */
+		const struct dbuf *own = scratch(m, 0, SCRATCH_SIZE, SCRATCH_SIZE,
+			VGUEST_FORMAT_XRGB8888, DBUF_BE_ALLOC);
+		if (own == NULL) {
+			return false;
+		}
+		int created = m->nsteps;
+		hostile_create(m, 0, own);
+		add_destroy_if_ok(m, created, own->cookie);
+		return true;
+	}
 	case MISBEHAVE_BUFFER_WRONG_RING:
 		if ((a = small_scratch(m, 0)) == NULL) {
 			return false;

@@ -20,6 +20,7 @@ static const char *const names[MISBEHAVE_COUNT] = {
 	[MISBEHAVE_FLIP_DETACHED] = "flip-detached",
 	[MISBEHAVE_FLIP_NEVER] = "flip-never",
 	[MISBEHAVE_BUFFER_WRONG_RING] = "buffer-wrong-ring",
+	[MISBEHAVE_BE_ALLOC_UNASKED] = "be-alloc-unasked",
 	[MISBEHAVE_FLOOD] = "flood",
 	[MISBEHAVE_DIE_IN_CREATE] = "die-in-create",
 	[MISBEHAVE_DIE_IN_FLIP] = "die-in-flip",

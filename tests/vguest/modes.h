@@ -28,6 +28,7 @@ enum misbehave_mode {
 	MISBEHAVE_FLIP_DETACHED,
 	MISBEHAVE_FLIP_NEVER,
 	MISBEHAVE_BUFFER_WRONG_RING,
+	MISBEHAVE_BE_ALLOC_UNASKED,
 	MISBEHAVE_FLOOD,
 	/* A crash with a request in flight: the guest exits as soon as it is on the ring. */
 	MISBEHAVE_DIE_IN_CREATE,
