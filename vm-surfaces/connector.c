@@ -14,16 +14,47 @@
 
 #define REFRESH_NS 16666667LL
 #define RETRY_MS 4
+/*
+ * A shown connector's events come at most at its own rate (60 Hz, Linux's
+ * frontend's), whatever its output's: an event due less than a period after
+ * the last waits for a later output frame, or for the period's end. An
+ * output at 60 Hz whose frames come a little early is not held back.
+ */
+#define PACE_TOLERANCE_NS (REFRESH_NS / 4)
 
 static int64_t ns_between(const struct timespec *a, const struct timespec *b)
 {
 	return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
 }
 
-/* Sends every owed event whose flip has been presented, as far as the ring allows. */
+static int64_t clock_now(struct vm_connector *connector);
+
+/* Whether presented flips' events may go now; if not, the retry timer brings them later. */
+static bool pace_allows(struct vm_connector *connector)
+{
+	if (!connector->shown) {
+		/* The connector's own clock completes its flips on a 60 Hz grid. */
+		return true;
+	}
+	int64_t now = clock_now(connector);
+	int64_t due = connector->last_event_ns + REFRESH_NS;
+	if (now >= due - PACE_TOLERANCE_NS) {
+		return true;
+	}
+	int ms = (int)((due - now + 999999) / 1000000);
+	wl_event_source_timer_update(connector->retry, ms > 0 ? ms : 1);
+	return false;
+}
+
+/* Sends every owed event whose flip has been presented, as far as the ring and the pace allow. */
 static void flush_events(struct vm_connector *connector)
 {
 	if (connector->evt_map == NULL) {
+		return;
+	}
+	if (connector->owed_count > 0 &&
+		connector->owed[connector->owed_head].seq <= connector->presented_seq &&
+		!pace_allows(connector)) {
 		return;
 	}
 	bool sent = false;
@@ -46,6 +77,7 @@ static void flush_events(struct vm_connector *connector)
 		sent = true;
 	}
 	if (sent) {
+		connector->last_event_ns = clock_now(connector);
 		evtchn_notify(connector->evt_port);
 	}
 }
@@ -249,6 +281,7 @@ struct vm_connector *vm_connector_create(const struct vm_host *host, struct vm_g
 		return NULL;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &connector->clock_origin);
+	connector->last_event_ns = -REFRESH_NS;
 	return connector;
 }
 

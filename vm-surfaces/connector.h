@@ -87,7 +87,8 @@ struct vm_connector {
 	uint32_t owed_head, owed_count;
 	uint64_t presented_seq;
 	struct wl_event_source *clock;
-	struct wl_event_source *retry; // events the full event ring refused
+	struct wl_event_source *retry; // events the full event ring refused, or the pace held
+	int64_t last_event_ns; // ns since clock_origin of the last flip event sent
 	struct wl_event_source *idle; // more requests to handle after others had a turn
 	struct timespec clock_origin; // the virtual vblank grid
 	int64_t clock_last; // ns since clock_origin of the clock's last completion

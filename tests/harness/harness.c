@@ -526,6 +526,17 @@ bool line_get(const char *line, const char *key, char *value, size_t size)
 	return false;
 }
 
+bool line_get_double(const char *line, const char *key, double *value)
+{
+	char buf[32];
+	char *end;
+	if (!line_get(line, key, buf, sizeof(buf))) {
+		return false;
+	}
+	*value = strtod(buf, &end);
+	return *end == '\0' && end != buf;
+}
+
 bool line_get_int(const char *line, const char *key, long *value)
 {
 	char buf[32];

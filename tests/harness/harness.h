@@ -83,6 +83,7 @@ bool harness_save_png(const char *path, const uint32_t *pixels, int width, int h
 /* Reads "key=value" (value up to the next space) from a line. */
 bool line_get(const char *line, const char *key, char *value, size_t size);
 bool line_get_int(const char *line, const char *key, long *value);
+bool line_get_double(const char *line, const char *key, double *value);
 
 /* Monotonic milliseconds. */
 int64_t now_ms(void);
