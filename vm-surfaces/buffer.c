@@ -12,6 +12,7 @@ static void buffer_destroy(struct wlr_buffer *wlr_buffer)
 	} else {
 		free(buffer->data);
 	}
+	vm_charge_give(&buffer->charge);
 	free(buffer);
 }
 

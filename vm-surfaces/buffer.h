@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <wlr/types/wlr_buffer.h>
 
+#include "vm-surfaces/budget.h"
+
 struct vm_mapping;
 
 /*
@@ -19,6 +21,7 @@ struct vm_buffer {
 	size_t stride;
 	uint32_t format; // DRM fourcc the renderer sees
 	bool writable;
+	struct vm_charge charge; // memory of ours held for a guest: given back when freed
 };
 
 /* Guest memory, read-only. Takes a reference on mapping; the caller checked the fit. */

@@ -6,6 +6,7 @@
 #include <wlr/util/log.h>
 
 #include "protocol/pgdir.h"
+#include "vm-surfaces/budget.h"
 #include "vm-surfaces/buffer.h"
 #include "vm-surfaces/dbuf.h"
 #include "vm-surfaces/format.h"
@@ -34,7 +35,7 @@ struct vm_fb *vm_dbufs_find_fb(struct vm_dbufs *dbufs, uint64_t cookie)
 	return NULL;
 }
 
-void vm_dbufs_init(struct vm_dbufs *dbufs, const struct vm_host *host, struct vm_guest_log *log,
+bool vm_dbufs_init(struct vm_dbufs *dbufs, const struct vm_host *host, struct vm_guest_log *log,
 	uint32_t domid)
 {
 	dbufs->host = host;
@@ -42,6 +43,25 @@ void vm_dbufs_init(struct vm_dbufs *dbufs, const struct vm_host *host, struct vm
 	dbufs->domid = domid;
 	wl_list_init(&dbufs->dbufs);
 	wl_list_init(&dbufs->fbs);
+	dbufs->budget = vm_budget_create(host->memory_budget, VM_BUDGET_DEVICE_MAPPINGS);
+	return dbufs->budget != NULL;
+}
+
+/* Charges what the guest makes us hold; false after logging why (answer -ENOMEM). */
+static bool take_charge(struct vm_dbufs *dbufs, struct vm_charge *charge, const char *what,
+	uint64_t bytes, uint32_t mappings)
+{
+	if (vm_charge_take(charge, dbufs->budget, dbufs->host->budget, bytes, mappings)) {
+		return true;
+	}
+	const struct vm_budget *b = dbufs->budget;
+	vm_guest_log_error(dbufs->log,
+		"%s: %llu more bytes and %u more mappings would exceed the guest's budget "
+		"(it holds %llu of %llu bytes and %u of %u mappings; all guests %u of %u)",
+		what, (unsigned long long)bytes, mappings, (unsigned long long)b->bytes,
+		(unsigned long long)b->max_bytes, b->mappings, b->max_mappings,
+		dbufs->host->budget->mappings, dbufs->host->budget->max_mappings);
+	return false;
 }
 
 /* Maps the pages the guest listed in its page directory. */
@@ -56,13 +76,19 @@ static int32_t map_guest_pages(struct vm_dbufs *dbufs, const struct displif_dbuf
 			desc->gref_directory, desc->nr_pages);
 		return err;
 	}
+	struct vm_charge held;
+	if (!take_charge(dbufs, &held, "DBUF_CREATE", desc->size, 1)) {
+		return -ENOMEM;
+	}
 	*mapping = vm_mapping_create(dbufs->host->gnttab, dbufs->domid, refs, desc->nr_pages,
 		PROT_READ);
 	if (*mapping == NULL) {
+		vm_charge_give(&held);
 		vm_guest_log_error(dbufs->log, "DBUF_CREATE: cannot map the %u buffer pages",
 			desc->nr_pages);
 		return -EINVAL;
 	}
+	(*mapping)->charge = held;
 	return 0;
 }
 
@@ -76,12 +102,18 @@ static int32_t share_own_pages(struct vm_dbufs *dbufs, const struct displif_dbuf
 			"DBUF_CREATE: backend allocation unavailable (no grant-sharing device)");
 		return -EOPNOTSUPP;
 	}
+	struct vm_charge held;
+	if (!take_charge(dbufs, &held, "DBUF_CREATE", desc->size, 1)) {
+		return -ENOMEM;
+	}
 	*mapping = vm_mapping_create_shared(host->gntshr, dbufs->domid, desc->nr_pages, refs);
 	if (*mapping == NULL) {
+		vm_charge_give(&held);
 		wlr_log_errno(WLR_ERROR, "Cannot share %u pages with domain %u", desc->nr_pages,
 			dbufs->domid);
 		return -ENOMEM;
 	}
+	(*mapping)->charge = held;
 	int err = pgdir_fill(host->gnttab, dbufs->domid, desc->gref_directory, desc->nr_pages,
 		refs);
 	if (err != 0) {
@@ -121,14 +153,6 @@ int32_t vm_dbufs_handle_create(
 			"DBUF_CREATE: backend allocation asked for, but be-alloc is not enabled");
 		return -EINVAL;
 	}
-	if (dbufs->mapped_bytes + desc.size > dbufs->host->memory_budget) {
-		vm_guest_log_error(dbufs->log,
-			"DBUF_CREATE: %llu bytes would exceed the guest's memory budget of %llu",
-			(unsigned long long)desc.size,
-			(unsigned long long)dbufs->host->memory_budget);
-		return -ENOMEM;
-	}
-
 	uint32_t *refs = calloc(desc.nr_pages, sizeof(*refs));
 	struct vm_dbuf *dbuf = calloc(1, sizeof(*dbuf));
 	if (refs == NULL || dbuf == NULL) {
@@ -141,7 +165,6 @@ int32_t vm_dbufs_handle_create(
 		goto out;
 	}
 	dbuf->desc = desc;
-	dbufs->mapped_bytes += desc.size;
 	wl_list_insert(dbufs->dbufs.prev, &dbuf->link);
 	free(refs);
 	return 0;
@@ -152,8 +175,9 @@ out:
 	return status;
 }
 
-static void fb_destroy(struct vm_fb *fb)
+static void fb_destroy(struct vm_dbufs *dbufs, struct vm_fb *fb)
 {
+	dbufs->fb_count--;
 	wl_list_remove(&fb->link);
 	if (fb->source != NULL) {
 		pixman_image_unref(fb->source);
@@ -169,10 +193,9 @@ static void dbuf_free(struct vm_dbufs *dbufs, struct vm_dbuf *dbuf)
 	struct vm_fb *fb, *tmp;
 	wl_list_for_each_safe(fb, tmp, &dbufs->fbs, link) {
 		if (fb->dbuf == dbuf) {
-			fb_destroy(fb);
+			fb_destroy(dbufs, fb);
 		}
 	}
-	dbufs->mapped_bytes -= dbuf->desc.size;
 	wl_list_remove(&dbuf->link);
 	vm_mapping_unref(dbuf->mapping);
 	free(dbuf);
@@ -198,6 +221,13 @@ void vm_dbufs_finish(struct vm_dbufs *dbufs)
 	wl_list_for_each_safe(dbuf, tmp, &dbufs->dbufs, link) {
 		dbuf_free(dbufs, dbuf);
 	}
+}
+
+void vm_dbufs_release(struct vm_dbufs *dbufs)
+{
+	vm_dbufs_finish(dbufs);
+	vm_budget_unref(dbufs->budget);
+	dbufs->budget = NULL;
 }
 
 /* What the renderer reads: the guest's pages in place, or a buffer of ours to convert into. */
@@ -228,6 +258,26 @@ static bool fb_create_buffer(struct vm_fb *fb)
 	return fb->buffer != NULL && fb->source != NULL;
 }
 
+/* Our memory for a converted fb: its picture, and the aligned copy of the guest's rows. */
+static uint64_t conversion_bytes(const struct vm_fb *fb)
+{
+	return (uint64_t)fb->desc.width * fb->desc.height * 4 +
+		(uint64_t)fb->staging_pitch * fb->desc.height;
+}
+
+/* An fb not attached (yet): what fb_create_buffer made of it, and itself. */
+static void fb_free_parts(struct vm_fb *fb)
+{
+	if (fb->buffer != NULL) {
+		wlr_buffer_drop(&fb->buffer->base);
+	}
+	if (fb->source != NULL) {
+		pixman_image_unref(fb->source);
+	}
+	free(fb->staging);
+	free(fb);
+}
+
 int32_t vm_dbufs_handle_fb_attach(
 	struct vm_dbufs *dbufs, const struct xendispl_fb_attach_req *untrusted_req)
 {
@@ -251,6 +301,11 @@ int32_t vm_dbufs_handle_fb_attach(
 		vm_guest_log_error(dbufs->log, "%s", why);
 		return status;
 	}
+	if (dbufs->fb_count >= VM_DBUFS_MAX_FBS) {
+		vm_guest_log_error(dbufs->log, "FB_ATTACH: the guest has %u framebuffers already",
+			dbufs->fb_count);
+		return -ENOMEM;
+	}
 	const struct vm_format *format = vm_format_lookup(desc.fourcc);
 	struct vm_fb *fb = calloc(1, sizeof(*fb));
 	if (format == NULL || fb == NULL) {
@@ -262,16 +317,16 @@ int32_t vm_dbufs_handle_fb_attach(
 	fb->dbuf = dbuf;
 	fb->format = format;
 	if (!fb_create_buffer(fb)) {
-		if (fb->buffer != NULL) {
-			wlr_buffer_drop(&fb->buffer->base);
-		}
-		if (fb->source != NULL) {
-			pixman_image_unref(fb->source);
-		}
-		free(fb->staging);
-		free(fb);
+		fb_free_parts(fb);
 		return -ENOMEM;
 	}
+	/* Frames we convert take memory of ours: the guest's to pay for. */
+	if (fb->source != NULL &&
+		!take_charge(dbufs, &fb->buffer->charge, "FB_ATTACH", conversion_bytes(fb), 0)) {
+		fb_free_parts(fb);
+		return -ENOMEM;
+	}
+	dbufs->fb_count++;
 	wl_list_insert(dbufs->fbs.prev, &fb->link);
 	return 0;
 }
@@ -293,10 +348,16 @@ void vm_dbufs_refresh_fb(struct vm_dbufs *dbufs, struct vm_fb *fb, bool shown)
 	if (shown) {
 		struct vm_buffer *fresh = vm_buffer_create_memory(
 			(int)desc->width, (int)desc->height, DRM_FORMAT_XRGB8888);
-		if (fresh != NULL) {
-			wlr_buffer_drop(&fb->buffer->base);
-			fb->buffer = fresh;
+		if (fresh == NULL ||
+			!take_charge(dbufs, &fresh->charge, "PG_FLIP", conversion_bytes(fb), 0)) {
+			/* Over its budget while frames still hold its old pictures: this one waits. */
+			if (fresh != NULL) {
+				wlr_buffer_drop(&fresh->base);
+			}
+			return;
 		}
+		wlr_buffer_drop(&fb->buffer->base);
+		fb->buffer = fresh;
 	}
 	if (fb->staging != NULL) {
 		const uint8_t *src =
@@ -328,6 +389,6 @@ int32_t vm_dbufs_handle_fb_detach(struct vm_dbufs *dbufs, uint64_t untrusted_coo
 		vm_guest_log_error(dbufs->log, "%s", why);
 		return status;
 	}
-	fb_destroy(fb);
+	fb_destroy(dbufs, fb);
 	return 0;
 }

@@ -48,14 +48,22 @@ struct vm_dbufs {
 	struct wl_list dbufs; // vm_dbuf.link
 	struct wl_list fbs;   // vm_fb.link
 	bool be_alloc; // the toolstack allows backend allocation (be-alloc = 1)
-	uint64_t mapped_bytes;
+	/* What the guest makes us hold, while it is held (budget.h); NULL when out of memory. */
+	struct vm_budget *budget;
+	uint32_t fb_count;
 	uint64_t bytes_converted; // by formats the renderer cannot read in place
 };
 
-void vm_dbufs_init(struct vm_dbufs *dbufs, const struct vm_host *host, struct vm_guest_log *log,
+/* Framebuffers one device may have attached at once: Linux's frontend uses two per connector. */
+#define VM_DBUFS_MAX_FBS 64
+
+/* false when out of memory. */
+bool vm_dbufs_init(struct vm_dbufs *dbufs, const struct vm_host *host, struct vm_guest_log *log,
 	uint32_t domid);
-/* Drops every buffer (disconnect). */
+/* Drops every buffer (disconnect); what the scene still holds stays charged until it lets go. */
 void vm_dbufs_finish(struct vm_dbufs *dbufs);
+/* The device goes: finish, and its budget lives on only as long as what is charged to it. */
+void vm_dbufs_release(struct vm_dbufs *dbufs);
 
 /* Request handlers: 0 or the negative errno the guest is answered with. */
 int32_t vm_dbufs_handle_create(

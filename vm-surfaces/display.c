@@ -193,7 +193,11 @@ struct vm_display *vm_display_create(const struct vm_host *host, struct xenbus_d
 		.domid = display->domid,
 		.devid = display->devid,
 	};
-	vm_dbufs_init(&display->dbufs, host, &display->log, display->domid);
+	if (!vm_dbufs_init(&display->dbufs, host, &display->log, display->domid)) {
+		free(display->name);
+		free(display);
+		return NULL;
+	}
 	return display;
 }
 
@@ -324,6 +328,7 @@ void vm_display_destroy(struct vm_display *display)
 		return;
 	}
 	vm_display_disconnect(display);
+	vm_dbufs_release(&display->dbufs);
 	free(display->name);
 	free(display);
 }

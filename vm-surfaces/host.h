@@ -12,6 +12,7 @@
  * that none of them needs the others' headers.
  */
 struct xenstore;
+struct vm_budget;
 struct evtchn;
 typedef struct xengntdev_handle xengnttab_handle;
 typedef struct xengntdev_handle xengntshr_handle;
@@ -22,8 +23,10 @@ struct vm_host {
 	struct evtchn *evtchn;
 	xengnttab_handle *gnttab;
 	xengntshr_handle *gntshr; // NULL where pages cannot be shared: no backend allocation
-	/* Bytes of guest memory one device may have mapped for its buffers. */
+	/* Bytes one device may make us hold (its buffers, our conversions). */
 	uint64_t memory_budget;
+	/* Of all devices together: mappings, below the kernel's limit. */
+	struct vm_budget *budget;
 };
 
 struct vm_guest_log {

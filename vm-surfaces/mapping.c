@@ -70,5 +70,6 @@ void vm_mapping_unref(struct vm_mapping *mapping)
 	} else if (xengnttab_unmap(mapping->gnttab, mapping->addr, mapping->nr_pages) != 0) {
 		wlr_log_errno(WLR_ERROR, "Cannot unmap %u guest pages", mapping->nr_pages);
 	}
+	vm_charge_give(&mapping->charge);
 	free(mapping);
 }

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vm-surfaces/budget.h"
+
 /*
  * Guest pages mapped into our address space. Reference-counted: a dbuf and
  * every wlr_buffer made from it share one mapping, and the pages are unmapped
@@ -19,6 +21,7 @@ struct vm_mapping {
 	void *addr;
 	uint32_t nr_pages;
 	int refs;
+	struct vm_charge charge; // given back when the pages are unmapped
 };
 
 /* Maps refs of domid in order, contiguously. NULL if any ref can't be mapped. */

@@ -9,6 +9,7 @@
 #include "protocol/xenstore.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
+#include "vm-surfaces/budget.h"
 #include "vm-surfaces/log.h"
 #include "vm-surfaces/vm_surfaces.h"
 
@@ -72,7 +73,11 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 	host->store = store;
 	/* The default holds four 3840x2160 XRGB8888 buffers, with room to spare. */
 	host->memory_budget = memory_budget ? memory_budget : VM_SURFACES_DEFAULT_BUDGET;
+	host->budget = vm_budget_create(UINT64_MAX, VM_BUDGET_HOST_MAPPINGS);
 	wl_signal_init(&surfaces->events.new_connector);
+	if (host->budget == NULL) {
+		goto error;
+	}
 
 	host->gnttab = xengnttab_open(NULL, 0);
 	if (host->gnttab == NULL) {
@@ -105,6 +110,7 @@ error:
 	if (host->gnttab != NULL) {
 		xengnttab_close(host->gnttab);
 	}
+	vm_budget_unref(host->budget);
 	free(surfaces);
 	return NULL;
 }
@@ -129,5 +135,6 @@ void vm_surfaces_destroy(struct vm_surfaces *surfaces)
 		xengntshr_close(host->gntshr);
 	}
 	xengnttab_close(host->gnttab);
+	vm_budget_unref(host->budget);
 	free(surfaces);
 }

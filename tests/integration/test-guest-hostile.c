@@ -41,6 +41,10 @@ static const struct mode modes[] = {
 	{"flip-never", "-2", NULL},
 	{"buffer-wrong-ring", "-22", NULL},
 	{"be-alloc-unasked", "-22", NULL},
+	/* mosaic runs with --guest-memory 16: 12 MiB fit, 24 do not. */
+	{"budget-ghost", "0,0,0,0,-12,0", NULL},
+	{"many-dbufs", "-12", NULL},
+	{"many-fbs", "-12", NULL},
 	{"ring-overflow", NULL, "overflow"},
 	{"xs-res-zero", NULL, "resolution"},
 	{"xs-res-huge", NULL, "resolution"},
@@ -141,7 +145,7 @@ static void good_guest_ok(struct proc *good, long *flips)
 int main(void)
 {
 	struct harness h;
-	const char *args[] = {"--size", "1280x720", NULL};
+	const char *args[] = {"--size", "1280x720", "--guest-memory", "16", NULL};
 	harness_start(&h, args);
 
 	harness_create_guest(&h, 1, "cluster", "c0:640x480");

@@ -12,7 +12,14 @@
 #include "pattern.h"
 #include "pgdir.h"
 
-#define MAX_STEPS 12
+/* many-dbufs: one create per mapping a device may hold, and as many destroys. */
+#define MAX_STEPS 600
+/* mosaic's limits per device (vm-surfaces/budget.h, dbuf.h); the guest's own buffers count. */
+#define DEVICE_MAPPINGS 256
+#define DEVICE_FBS 64
+/* budget-ghost's buffers: two of them exceed a 16 MiB budget, one does not. */
+#define GHOST_WIDTH 2048
+#define GHOST_HEIGHT 1536
 #define MAX_SCRATCH 2
 #define SCRATCH_SIZE 64
 /* Two directory pages' worth: 1024 pages of XRGB8888 at 1024x1024. */
@@ -334,6 +341,74 @@ static int scratch_fb(struct misbehave *m, const struct dbuf *a)
 	return last(m);
 }
 
+/* Buffers destroyed while shown still count until they are let go; so do many small ones. */
+static bool script_budget(struct misbehave *m)
+{
+	struct dbuf *a, *b;
+	struct step *s;
+	int own = 2 * m->env.nconn; /* the guest's own buffers and fbs, double-buffered */
+	switch (m->env.mode) {
+	case MISBEHAVE_BUDGET_GHOST: {
+		const struct connector *c = &m->env.conns[0];
+		if (connector_front(c) == NULL ||
+			(a = scratch(m, 0, GHOST_WIDTH, GHOST_HEIGHT, VGUEST_FORMAT_XRGB8888,
+				 DBUF_DUMB)) == NULL ||
+			(b = scratch(m, 1, GHOST_WIDTH, GHOST_HEIGHT, VGUEST_FORMAT_XRGB8888,
+				 DBUF_DUMB)) == NULL) {
+			return false;
+		}
+		int created = m->nsteps;
+		hostile_create(m, 0, a);
+		attach_req(hostile(m, 0, XENDISPL_OP_FB_ATTACH, created), a, a->cookie + 1,
+			GHOST_WIDTH, GHOST_HEIGHT, VGUEST_FORMAT_XRGB8888);
+		int attached = last(m);
+		hostile(m, 0, XENDISPL_OP_PG_FLIP, attached)->req.op.pg_flip.fb_cookie = a->cookie + 1;
+		destroy_req(hostile(m, 0, XENDISPL_OP_DBUF_DESTROY, created), a->cookie);
+		/* A is still on screen: B does not fit beside it. */
+		int second = m->nsteps;
+		hostile_create(m, 0, b);
+		add_destroy_if_ok(m, second, b->cookie);
+		/* Back to the guest's own picture: A can go. */
+		hostile(m, 0, XENDISPL_OP_PG_FLIP, -1)->req.op.pg_flip.fb_cookie =
+			connector_front(c)->fb.cookie;
+		return true;
+	}
+	case MISBEHAVE_MANY_DBUFS:
+		/* One page, the same each time, under new cookies: a mapping each. */
+		if ((a = small_scratch(m, 0)) == NULL) {
+			return false;
+		}
+		for (int i = 0; i < DEVICE_MAPPINGS - own; i++) {
+			s = silent(m, XENDISPL_OP_DBUF_CREATE, -1);
+			create_req(s, a);
+			s->req.op.dbuf_create.dbuf_cookie = a->cookie + (uint64_t)i;
+		}
+		s = hostile_create(m, 0, a);
+		s->req.op.dbuf_create.dbuf_cookie = a->cookie + DEVICE_MAPPINGS;
+		add_destroy_if_ok(m, last(m), a->cookie + DEVICE_MAPPINGS);
+		for (int i = 0; i < DEVICE_MAPPINGS - own; i++) {
+			destroy_req(cleanup(m, XENDISPL_OP_DBUF_DESTROY, -1), a->cookie + (uint64_t)i);
+		}
+		return true;
+	case MISBEHAVE_MANY_FBS:
+		if ((a = small_scratch(m, 0)) == NULL) {
+			return false;
+		}
+		create_req(silent(m, XENDISPL_OP_DBUF_CREATE, -1), a);
+		for (int i = 0; i < DEVICE_FBS - own; i++) {
+			attach_req(silent(m, XENDISPL_OP_FB_ATTACH, 0), a, a->cookie + 1 + (uint64_t)i,
+				SCRATCH_SIZE, SCRATCH_SIZE, VGUEST_FORMAT_XRGB8888);
+		}
+		attach_req(hostile(m, 0, XENDISPL_OP_FB_ATTACH, 0), a, a->cookie + 1 + DEVICE_FBS,
+			SCRATCH_SIZE, SCRATCH_SIZE, VGUEST_FORMAT_XRGB8888);
+		/* Its fbs go with it. */
+		destroy_req(cleanup(m, XENDISPL_OP_DBUF_DESTROY, 0), a->cookie);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool script_fbs(struct misbehave *m)
 {
 	struct connector *c0 = &m->env.conns[0];
@@ -462,6 +537,10 @@ static bool script(struct misbehave *m)
 	case MISBEHAVE_CONFIG_OUTSIDE:
 	case MISBEHAVE_FLIP_DETACHED:
 		return script_fbs(m);
+	case MISBEHAVE_BUDGET_GHOST:
+	case MISBEHAVE_MANY_DBUFS:
+	case MISBEHAVE_MANY_FBS:
+		return script_budget(m);
 	default:
 		return script_buffers(m);
 	}

@@ -29,6 +29,9 @@ enum misbehave_mode {
 	MISBEHAVE_FLIP_NEVER,
 	MISBEHAVE_BUFFER_WRONG_RING,
 	MISBEHAVE_BE_ALLOC_UNASKED,
+	MISBEHAVE_BUDGET_GHOST,
+	MISBEHAVE_MANY_DBUFS,
+	MISBEHAVE_MANY_FBS,
 	MISBEHAVE_FLOOD,
 	/* A crash with a request in flight: the guest exits as soon as it is on the ring. */
 	MISBEHAVE_DIE_IN_CREATE,

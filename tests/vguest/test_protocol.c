@@ -234,7 +234,7 @@ static void test_modes(void)
 		CHECK(misbehave_mode_from_name(name) == (enum misbehave_mode)m, "mode %s", name);
 		n++;
 	}
-	CHECK(n == 26, "%d modes", n);
+	CHECK(n == 29, "%d modes", n);
 	CHECK(misbehave_mode_is_xenstore(MISBEHAVE_XS_BAD_CHANNEL) &&
 			!misbehave_mode_is_xenstore(MISBEHAVE_FLOOD),
 		"xenstore modes");
