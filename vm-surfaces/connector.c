@@ -161,14 +161,35 @@ void vm_connector_set_shown(struct vm_connector *connector, bool shown)
 	}
 }
 
-int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
-	const struct wlr_box *src, uint64_t fb_cookie, bool flip)
+/* An owed event whose picture is still to come: no presentation reaches it. */
+#define SEQ_LATER UINT64_MAX
+
+static int owe_event(struct vm_connector *connector, uint64_t seq, uint64_t fb_cookie)
 {
-	if (flip && connector->owed_count == VM_CONNECTOR_MAX_OWED) {
+	if (connector->owed_count == VM_CONNECTOR_MAX_OWED) {
 		vm_guest_log_error(connector->log,
 			"connector %u: %d flips without waiting for their events", connector->index,
 			VM_CONNECTOR_MAX_OWED);
 		return -EBUSY;
+	}
+	connector->flips++;
+	uint32_t tail = (connector->owed_head + connector->owed_count) % VM_CONNECTOR_MAX_OWED;
+	connector->owed[tail].seq = seq;
+	connector->owed[tail].fb_cookie = fb_cookie;
+	connector->owed_count++;
+	return 0;
+}
+
+int vm_connector_flip_later(struct vm_connector *connector, uint64_t fb_cookie)
+{
+	return owe_event(connector, SEQ_LATER, fb_cookie);
+}
+
+int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
+	const struct wlr_box *src, uint64_t fb_cookie, bool flip)
+{
+	if (flip && connector->owed_count == VM_CONNECTOR_MAX_OWED) {
+		return owe_event(connector, 0, fb_cookie);
 	}
 	if (buffer != connector->buffer) {
 		if (connector->buffer != NULL) {
@@ -180,13 +201,16 @@ int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
 		connector->src = *src;
 	}
 	connector->content_seq++;
+	/* Flips still waiting for their picture: this one is it, or supersedes it. */
+	for (uint32_t i = 0; i < connector->owed_count; i++) {
+		struct vm_owed_event *owed =
+			&connector->owed[(connector->owed_head + i) % VM_CONNECTOR_MAX_OWED];
+		if (owed->seq == SEQ_LATER) {
+			owed->seq = connector->content_seq;
+		}
+	}
 	if (flip) {
-		connector->flips++;
-		uint32_t tail =
-			(connector->owed_head + connector->owed_count) % VM_CONNECTOR_MAX_OWED;
-		connector->owed[tail].seq = connector->content_seq;
-		connector->owed[tail].fb_cookie = fb_cookie;
-		connector->owed_count++;
+		owe_event(connector, connector->content_seq, fb_cookie);
 	}
 	wl_signal_emit(&connector->events.frame, connector);
 	clock_arm(connector);

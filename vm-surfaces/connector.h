@@ -85,6 +85,16 @@ struct vm_connector {
 	bool shown;
 	struct vm_owed_event owed[VM_CONNECTOR_MAX_OWED];
 	uint32_t owed_head, owed_count;
+	/*
+	 * A frame of a converted format waiting for its conversion (the
+	 * device converts at a bounded rate; a newer flip replaces it): the fb
+	 * and the part of it to show.
+	 */
+	struct {
+		bool pending;
+		uint64_t fb_cookie;
+		struct wlr_box src;
+	} convert;
 	uint64_t presented_seq;
 	struct wl_event_source *clock;
 	struct wl_event_source *retry; // events the full event ring refused, or the pace held
@@ -112,6 +122,12 @@ void vm_connector_present(struct vm_connector *connector, uint64_t seq);
 void vm_connector_set_shown(struct vm_connector *connector, bool shown);
 
 /* The request handlers: a flip (or SET_CONFIG) changed what the guest shows. */
+/*
+ * A flip whose picture is not ready yet (it is to be converted): its event
+ * is owed, and waits for the next vm_connector_show() and a frame that
+ * presents that. -EBUSY as vm_connector_show().
+ */
+int vm_connector_flip_later(struct vm_connector *connector, uint64_t fb_cookie);
 int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
 	const struct wlr_box *src, uint64_t fb_cookie, bool flip);
 

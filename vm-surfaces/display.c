@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/util/log.h>
@@ -30,6 +31,114 @@ static bool fb_shown(struct vm_display *display, const struct vm_fb *fb)
 	return false;
 }
 
+/*
+ * Converting a guest's frame costs mosaic time in proportion to its pixels,
+ * and a guest decides how often it flips: frames are converted after the
+ * requests at hand (a flip superseded by a newer one is never converted),
+ * and at most at this rate per device (two 1080p frames at 60 Hz); a guest
+ * that flips more waits, and its flips complete later.
+ */
+#define CONVERT_PIXELS_PER_SECOND (2.0 * 1920 * 1080 * 60)
+/* Saved up while idle: one 4096x4096 frame. */
+#define CONVERT_BURST_PIXELS (4096.0 * 4096)
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void convert_schedule(struct vm_display *display);
+
+/* Converts the connector's pending frame and shows it. */
+static void convert_one(struct vm_display *display, struct vm_connector *connector)
+{
+	connector->convert.pending = false;
+	struct vm_fb *fb = vm_dbufs_find_fb(&display->dbufs, connector->convert.fb_cookie);
+	if (fb == NULL) {
+		/* Detached meanwhile: its flips complete with what is shown. */
+		vm_connector_show(connector, connector->buffer, NULL, 0, false);
+		return;
+	}
+	uint64_t converted = display->dbufs.bytes_converted;
+	vm_dbufs_refresh_fb(&display->dbufs, fb, fb_shown(display, fb));
+	connector->bytes_copied += display->dbufs.bytes_converted - converted;
+	vm_connector_show(connector, &fb->buffer->base, &connector->convert.src, 0, false);
+}
+
+static void convert_pending(struct vm_display *display)
+{
+	int64_t now = now_ns();
+	display->convert_tokens += (double)(now - display->convert_at) / 1e9 * CONVERT_PIXELS_PER_SECOND;
+	if (display->convert_tokens > CONVERT_BURST_PIXELS) {
+		display->convert_tokens = CONVERT_BURST_PIXELS;
+	}
+	display->convert_at = now;
+	struct vm_connector *connector;
+	wl_list_for_each(connector, &display->connectors, link) {
+		if (!connector->convert.pending) {
+			continue;
+		}
+		if (display->convert_tokens <= 0) {
+			/* Over its share: the rest waits until the guest has saved up again. */
+			double wait_s = -display->convert_tokens / CONVERT_PIXELS_PER_SECOND;
+			int ms = (int)(wait_s * 1000) + 1;
+			wl_event_source_timer_update(display->convert_timer, ms);
+			return;
+		}
+		struct vm_fb *fb = vm_dbufs_find_fb(&display->dbufs, connector->convert.fb_cookie);
+		if (fb != NULL) {
+			display->convert_tokens -= (double)fb->desc.width * fb->desc.height;
+		}
+		convert_one(display, connector);
+	}
+}
+
+static int convert_handle_timer(void *data)
+{
+	convert_pending(data);
+	return 0;
+}
+
+static void convert_handle_idle(void *data)
+{
+	struct vm_display *display = data;
+	display->convert_idle = NULL;
+	convert_pending(display);
+}
+
+/* After the requests at hand: a newer flip may replace this one first. */
+static void convert_schedule(struct vm_display *display)
+{
+	if (display->convert_idle == NULL) {
+		display->convert_idle =
+			wl_event_loop_add_idle(display->host->loop, convert_handle_idle, display);
+	}
+}
+
+/* Shows fb's part src on connector: at once, or after its conversion. */
+static int32_t show_fb(struct vm_display *display, struct vm_connector *connector,
+	struct vm_fb *fb, const struct wlr_box *src, bool flip)
+{
+	if (fb->source == NULL) {
+		/* Read in place: nothing to convert, and an older frame waiting for it is superseded. */
+		connector->convert.pending = false;
+		return vm_connector_show(connector, &fb->buffer->base, src, fb->desc.cookie, flip);
+	}
+	if (flip) {
+		int32_t status = vm_connector_flip_later(connector, fb->desc.cookie);
+		if (status != 0) {
+			return status;
+		}
+	}
+	connector->convert.pending = true;
+	connector->convert.fb_cookie = fb->desc.cookie;
+	connector->convert.src = *src;
+	convert_schedule(display);
+	return 0;
+}
+
 static int32_t handle_set_config(struct vm_display *display, struct vm_connector *connector,
 	const struct xendispl_set_config_req *untrusted_req)
 {
@@ -47,18 +156,18 @@ static int32_t handle_set_config(struct vm_display *display, struct vm_connector
 	}
 	if (config.disable) {
 		/* The frontend expects no flip event for it. */
+		connector->convert.pending = false;
 		return vm_connector_show(connector, NULL, NULL, 0, false);
 	}
 	/* The connector shows its resolution's worth of the fb from (x, y). */
 	uint32_t w = fb->desc.width - config.x, h = fb->desc.height - config.y;
-	vm_dbufs_refresh_fb(&display->dbufs, fb, fb_shown(display, fb));
 	struct wlr_box src = {
 		.x = (int)config.x,
 		.y = (int)config.y,
 		.width = (int)(w < connector->width ? w : connector->width),
 		.height = (int)(h < connector->height ? h : connector->height),
 	};
-	return vm_connector_show(connector, &fb->buffer->base, &src, 0, false);
+	return show_fb(display, connector, fb, &src, false);
 }
 
 static int32_t handle_pg_flip(struct vm_display *display, struct vm_connector *connector,
@@ -85,10 +194,7 @@ static int32_t handle_pg_flip(struct vm_display *display, struct vm_connector *c
 			src.height = (int)connector->height;
 		}
 	}
-	uint64_t converted = display->dbufs.bytes_converted;
-	vm_dbufs_refresh_fb(&display->dbufs, fb, fb_shown(display, fb));
-	connector->bytes_copied += display->dbufs.bytes_converted - converted;
-	return vm_connector_show(connector, &fb->buffer->base, &src, fb->desc.cookie, true);
+	return show_fb(display, connector, fb, &src, true);
 }
 
 /* GET_EDID: the guest's buffer (page directory like a dbuf's) receives one EDID block. */
@@ -193,7 +299,14 @@ struct vm_display *vm_display_create(const struct vm_host *host, struct xenbus_d
 		.domid = display->domid,
 		.devid = display->devid,
 	};
-	if (!vm_dbufs_init(&display->dbufs, host, &display->log, display->domid)) {
+	display->convert_timer = wl_event_loop_add_timer(host->loop, convert_handle_timer, display);
+	display->convert_at = now_ns();
+	display->convert_tokens = CONVERT_BURST_PIXELS;
+	if (display->convert_timer == NULL ||
+		!vm_dbufs_init(&display->dbufs, host, &display->log, display->domid)) {
+		if (display->convert_timer != NULL) {
+			wl_event_source_remove(display->convert_timer);
+		}
 		free(display->name);
 		free(display);
 		return NULL;
@@ -313,6 +426,11 @@ error:
 
 void vm_display_disconnect(struct vm_display *display)
 {
+	if (display->convert_idle != NULL) {
+		wl_event_source_remove(display->convert_idle);
+		display->convert_idle = NULL;
+	}
+	wl_event_source_timer_update(display->convert_timer, 0);
 	struct vm_connector *connector, *tmp;
 	wl_list_for_each_safe(connector, tmp, &display->connectors, link) {
 		wl_list_remove(&connector->link);
@@ -329,6 +447,7 @@ void vm_display_destroy(struct vm_display *display)
 	}
 	vm_display_disconnect(display);
 	vm_dbufs_release(&display->dbufs);
+	wl_event_source_remove(display->convert_timer);
 	free(display->name);
 	free(display);
 }

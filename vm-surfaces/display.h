@@ -24,6 +24,10 @@ struct vm_display {
 	struct wl_list connectors; // vm_connector.link
 	struct vm_dbufs dbufs;
 	struct vm_guest_log log;
+	/* Conversions of frames, at a bounded rate (a token bucket of pixels). */
+	struct wl_event_source *convert_idle, *convert_timer;
+	int64_t convert_at; // CLOCK_MONOTONIC ns of the last refill
+	double convert_tokens;
 };
 
 struct vm_display *vm_display_create(const struct vm_host *host, struct xenbus_device *dev);
