@@ -305,8 +305,8 @@ int displif_parse_resolution(const char *untrusted_value, uint32_t *width, uint3
 	w[x - untrusted_value] = '\0';
 	strcpy(h, x + 1);
 	uint32_t pw, ph;
-	if (xs_value_parse_u32(w, DISPLIF_MAX_DIMENSION, &pw) != 0 ||
-		xs_value_parse_u32(h, DISPLIF_MAX_DIMENSION, &ph) != 0 || pw == 0 || ph == 0) {
+	if (xs_value_parse_u32(w, DISPLIF_MAX_RESOLUTION, &pw) != 0 ||
+		xs_value_parse_u32(h, DISPLIF_MAX_RESOLUTION, &ph) != 0 || pw == 0 || ph == 0) {
 		return -EINVAL;
 	}
 	*width = pw;

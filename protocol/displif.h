@@ -24,6 +24,8 @@
 
 /* Linux's frontend never offers a mode larger than 4095x2047; leave room for others. */
 #define DISPLIF_MAX_DIMENSION 8192u
+/* A connector's resolution: what an EDID timing can describe (Linux's frontend: 4095x2047). */
+#define DISPLIF_MAX_RESOLUTION 4095u
 /* Linux's frontend serves up to 4 connectors per device. */
 #define DISPLIF_MAX_CONNECTORS 4u
 #define DISPLIF_WHY_SIZE 160
@@ -124,7 +126,8 @@ void displif_response_init(struct xendispl_resp *resp, const struct xendispl_req
 
 /*
  * A connector's "resolution" key, "WxH" in strict decimal, each 1..
- * DISPLIF_MAX_DIMENSION; NULL (absent) or anything else is -EINVAL.
+ * DISPLIF_MAX_RESOLUTION (so that GET_EDID can describe it); NULL (absent) or
+ * anything else is -EINVAL.
  */
 int displif_parse_resolution(const char *untrusted_value, uint32_t *width, uint32_t *height);
 

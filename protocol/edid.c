@@ -27,26 +27,26 @@ static void put_name(uint8_t desc[18], const char *name)
 	}
 }
 
-/* Lines of vertical blanking so that it lasts at least 460 us at 60 Hz. */
-static uint32_t vblank_lines(uint32_t h)
+/* Lines of vertical blanking so that it lasts at least 460 us at hz. */
+static uint32_t vblank_lines(uint32_t h, uint32_t hz)
 {
 	uint32_t vblank = RB_VFRONT + RB_VSYNC + 6;
-	while ((uint64_t)vblank * 1000000 < (uint64_t)RB_MIN_VBLANK_US * 60 * (h + vblank)) {
+	while ((uint64_t)vblank * 1000000 < (uint64_t)RB_MIN_VBLANK_US * hz * (h + vblank)) {
 		vblank++;
 	}
 	return vblank;
 }
 
-/* Pixel clock in 10 kHz units, rounded up so the rate is at least 60 Hz. */
-static uint64_t pixel_clock(uint32_t w, uint32_t h)
+/* Pixel clock in 10 kHz units, rounded up so the rate is at least hz. */
+static uint64_t pixel_clock(uint32_t w, uint32_t h, uint32_t hz)
 {
-	return ((uint64_t)(w + RB_HBLANK) * (h + vblank_lines(h)) * 60 + 9999) / 10000;
+	return ((uint64_t)(w + RB_HBLANK) * (h + vblank_lines(h, hz)) * hz + 9999) / 10000;
 }
 
-static void put_timing(uint8_t d[18], uint32_t w, uint32_t h)
+static void put_timing(uint8_t d[18], uint32_t w, uint32_t h, uint32_t hz)
 {
-	uint32_t vblank = vblank_lines(h);
-	uint64_t clock = pixel_clock(w, h);
+	uint32_t vblank = vblank_lines(h, hz);
+	uint64_t clock = pixel_clock(w, h, hz);
 	uint32_t hblank = RB_HBLANK, hfront = RB_HFRONT, hsync = RB_HSYNC;
 	uint32_t vfront = RB_VFRONT, vsync = RB_VSYNC;
 
@@ -74,8 +74,13 @@ bool edid_build(uint8_t e[EDID_BLOCK_SIZE], uint32_t width, uint32_t height, con
 	if (width == 0 || height == 0 || width > EDID_MAX_WIDTH || height > EDID_MAX_HEIGHT) {
 		return false;
 	}
-	if (pixel_clock(width, height) > 0xffff) {
-		return false;
+	/*
+	 * 60 Hz, as the frontend refreshes; a mode too large for an EDID pixel
+	 * clock (655.35 MHz) at 60 Hz is described at the fastest rate that fits.
+	 */
+	uint32_t hz = 60;
+	while (hz > 1 && pixel_clock(width, height, hz) > 0xffff) {
+		hz--;
 	}
 	static const uint8_t header[8] = {0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00};
 	memset(e, 0, EDID_BLOCK_SIZE);
@@ -101,7 +106,7 @@ bool edid_build(uint8_t e[EDID_BLOCK_SIZE], uint32_t width, uint32_t height, con
 	for (int i = 38; i < 54; i++) {
 		e[i] = 0x01;
 	}
-	put_timing(&e[54], width, height);
+	put_timing(&e[54], width, height, hz);
 	put_name(&e[72], name);
 	/* Two dummy descriptors. */
 	e[90 + 3] = 0x10;

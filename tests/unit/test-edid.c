@@ -1,11 +1,17 @@
-/* The EDID block we give guests: valid, and describing the connector at 60 Hz. */
+/*
+ * The EDID block we give guests: valid, and describing the connector at 60 Hz,
+ * or, for a resolution too large for an EDID pixel clock at 60 Hz, at the
+ * fastest rate that fits; every resolution mosaic accepts has one.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
+#include "protocol/displif.h"
 #include "protocol/edid.h"
 
-static void check(uint32_t w, uint32_t h, const char *name, const char *shown)
+static void check_at(uint32_t w, uint32_t h, const char *name, const char *shown, double min_hz,
+	double max_hz)
 {
 	uint8_t e[EDID_BLOCK_SIZE];
 	CHECK_MSG(edid_build(e, w, h, name), "%ux%u refused", w, h);
@@ -26,7 +32,7 @@ static void check(uint32_t w, uint32_t h, const char *name, const char *shown)
 	uint32_t vblank = d[6] | (uint32_t)(d[7] & 0xf) << 8;
 	CHECK_MSG(hactive == w && vactive == h, "timing %ux%u, want %ux%u", hactive, vactive, w, h);
 	double refresh = (double)clock / ((double)(hactive + hblank) * (vactive + vblank));
-	CHECK_MSG(refresh >= 59.99 && refresh < 60.2, "%ux%u refresh %.3f Hz", w, h, refresh);
+	CHECK_MSG(refresh >= min_hz && refresh < max_hz, "%ux%u refresh %.3f Hz", w, h, refresh);
 	/* Vertical blanking of at least 460 us, as reduced blanking wants. */
 	CHECK_MSG(vblank / (refresh * (vactive + vblank)) >= 460e-6, "vblank of %u lines too short",
 		vblank);
@@ -47,6 +53,11 @@ static void check(uint32_t w, uint32_t h, const char *name, const char *shown)
 	CHECK_MSG(found == 1, "%d name descriptors", found);
 }
 
+static void check(uint32_t w, uint32_t h, const char *name, const char *shown)
+{
+	check_at(w, h, name, shown, 59.99, 60.2);
+}
+
 int main(void)
 {
 	check(1920, 1080, "infotainment", "infotainment");
@@ -54,6 +65,10 @@ int main(void)
 	check(640, 480, "a-very-long-domain-name", "a-very-long-d");
 	check(4095, 2047, "big", "big");
 	check(320, 240, "", "");
+	/* The largest resolution mosaic accepts: 60 Hz needs more than 655.35 MHz. */
+	check_at(DISPLIF_MAX_RESOLUTION, DISPLIF_MAX_RESOLUTION, "huge", "huge", 30, 60);
+	check_at(DISPLIF_MAX_RESOLUTION, 1, "thin", "thin", 59.99, 61);
+	check_at(1, DISPLIF_MAX_RESOLUTION, "tall", "tall", 59.99, 61);
 
 	uint8_t e[EDID_BLOCK_SIZE];
 	CHECK_MSG(!edid_build(e, 0, 480, "x"), "zero width accepted");
