@@ -44,6 +44,10 @@ static void disconnect(struct xenbus_device *dev)
 	dev->backend->impl->disconnect(dev);
 }
 
+/* Fatal errors of one device: a few lines, then one line a window saying how many more. */
+#define FATAL_LOG_BURST 3
+#define FATAL_LOG_WINDOW_MS 10000
+
 void xenbus_device_fatal(struct xenbus_device *dev, const char *fmt, ...)
 {
 	char msg[256];
@@ -51,7 +55,15 @@ void xenbus_device_fatal(struct xenbus_device *dev, const char *fmt, ...)
 	va_start(args, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
-	protocol_log(PROTOCOL_LOG_ERROR, "%s: %s", dev->be_path, msg);
+	uint32_t dropped;
+	bool allowed = ratelimit_allow(&dev->fatal_log, ratelimit_now_ms(), FATAL_LOG_BURST,
+		FATAL_LOG_WINDOW_MS, &dropped);
+	if (dropped > 0) {
+		protocol_log(PROTOCOL_LOG_ERROR, "%s: %u more errors not shown", dev->be_path, dropped);
+	}
+	if (allowed) {
+		protocol_log(PROTOCOL_LOG_ERROR, "%s: %s", dev->be_path, msg);
+	}
 	xenstore_write_in(dev->backend->store, dev->be_path, "error", msg);
 	disconnect(dev);
 	set_state(dev, XenbusStateClosing);

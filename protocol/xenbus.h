@@ -6,6 +6,7 @@
 #include <wayland-server-core.h>
 #include <xen/io/xenbus.h>
 
+#include "protocol/ratelimit.h"
 #include "protocol/xenstore.h"
 
 /*
@@ -59,6 +60,7 @@ struct xenbus_device {
 	struct xenstore_watch *fe_watch;
 	struct xenstore_watch *be_watch;
 	void *data; // the owner's
+	struct ratelimit fatal_log; // a frontend that fails again and again logs a few lines
 	struct wl_list link;
 };
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <wlr/util/log.h>
 
+#include "protocol/ratelimit.h"
 #include "vm-surfaces/host.h"
 
 #define LOG_BURST 10
@@ -9,22 +10,16 @@
 
 void vm_guest_log_error(struct vm_guest_log *log, const char *fmt, ...)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec - log->window.tv_sec >= LOG_WINDOW_S) {
-		if (log->suppressed > 0) {
-			wlr_log(WLR_ERROR, "guest %s (domain %u): %u more errors not shown",
-				log->name, log->domid, log->suppressed);
-		}
-		log->window = now;
-		log->count = 0;
-		log->suppressed = 0;
+	uint32_t dropped;
+	bool allowed = ratelimit_allow(
+		&log->limit, ratelimit_now_ms(), LOG_BURST, LOG_WINDOW_S * 1000, &dropped);
+	if (dropped > 0) {
+		wlr_log(WLR_ERROR, "guest %s (domain %u): %u more errors not shown", log->name,
+			log->domid, dropped);
 	}
-	if (log->count >= LOG_BURST) {
-		log->suppressed++;
+	if (!allowed) {
 		return;
 	}
-	log->count++;
 	char msg[256];
 	va_list args;
 	va_start(args, fmt);
@@ -36,9 +31,9 @@ void vm_guest_log_error(struct vm_guest_log *log, const char *fmt, ...)
 
 void vm_guest_log_flush(struct vm_guest_log *log)
 {
-	if (log->suppressed > 0) {
+	uint32_t dropped = ratelimit_flush(&log->limit);
+	if (dropped > 0) {
 		wlr_log(WLR_ERROR, "guest %s (domain %u): %u more errors not shown", log->name,
-			log->domid, log->suppressed);
-		log->suppressed = 0;
+			log->domid, dropped);
 	}
 }

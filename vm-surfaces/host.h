@@ -2,8 +2,9 @@
 #define MOSAIC_VM_SURFACES_HOST_H
 
 #include <stdint.h>
-#include <time.h>
 #include <wayland-server-core.h>
+
+#include "protocol/ratelimit.h"
 
 /*
  * What every part of a guest's display shares: the event loop, the
@@ -32,8 +33,7 @@ struct vm_host {
 struct vm_guest_log {
 	const char *name; // the domain's, sanitized
 	uint32_t domid, devid;
-	struct timespec window;
-	uint32_t count, suppressed;
+	struct ratelimit limit;
 };
 
 /* One line per error, at most a burst of them every few seconds. */
