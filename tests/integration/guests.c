@@ -628,3 +628,17 @@ long guests_mapped_by_others(struct harness *h, int domid)
 	free(out);
 	return n;
 }
+
+long guests_flips_accepted(struct harness *h, const char *name)
+{
+	char *out = harness_control(h, "guests");
+	CHECK(out != NULL, "guests failed");
+	char needle[64];
+	snprintf(needle, sizeof(needle), "guest name=%s ", name);
+	const char *line = strstr(out, needle);
+	long flips = -1;
+	CHECK(line != NULL && line_get_int(line, "flips", &flips), "no flips for %s in: %s", name,
+		out);
+	free(out);
+	return flips;
+}

@@ -115,5 +115,7 @@ void guests_wait_view(struct harness *h, const char *label, const char *output, 
 long guests_flips_ok(struct proc *guest);
 /* How many of the domain's granted pages others (mosaic) have mapped, per xensim. */
 long guests_mapped_by_others(struct harness *h, int domid);
+/* Flips mosaic has accepted from the guest's (first) connector, per `guests`. */
+long guests_flips_accepted(struct harness *h, const char *name);
 
 #endif

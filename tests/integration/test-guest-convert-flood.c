@@ -19,21 +19,6 @@
 #include "guests.h"
 #include "harness.h"
 
-/* Flips mosaic has accepted from the guest's connector 0. */
-static long flips_of(struct harness *h, const char *name)
-{
-	char *out = harness_control(h, "guests");
-	CHECK(out != NULL, "guests failed");
-	char needle[64];
-	snprintf(needle, sizeof(needle), "guest name=%s ", name);
-	const char *line = strstr(out, needle);
-	long flips = -1;
-	CHECK(line != NULL && line_get_int(line, "flips", &flips), "no flips for %s in: %s", name,
-		out);
-	free(out);
-	return flips;
-}
-
 int main(void)
 {
 	struct harness h;
@@ -53,10 +38,10 @@ int main(void)
 	CHECK(proc_wait_line(f1, "connected", 20000, NULL, 0), "flood1080 did not connect");
 	CHECK(proc_wait_line(f2, "connected", 20000, NULL, 0), "flood4k did not connect");
 	nanosleep(&(struct timespec){1, 0}, NULL);
-	long before = flips_of(&h, "cluster");
+	long before = guests_flips_accepted(&h, "cluster");
 	int64_t t0 = now_ms();
 	nanosleep(&(struct timespec){3, 0}, NULL);
-	double rate = (double)(flips_of(&h, "cluster") - before) * 1000.0 / (double)(now_ms() - t0);
+	double rate = (double)(guests_flips_accepted(&h, "cluster") - before) * 1000.0 / (double)(now_ms() - t0);
 	char line[512];
 	CHECK(proc_wait_line(f1, "misbehave flood", 60000, line, sizeof(line)),
 		"flood1080 did not finish");

@@ -45,21 +45,6 @@ static const char layout_text[] =
 	"guest = 'on-usual'\n"
 	"output = 'usual'\n";
 
-/* Flips mosaic has accepted from the guest (each waited for the last one's event). */
-static long flips_of(struct harness *h, const char *name)
-{
-	char *out = harness_control(h, "guests");
-	CHECK(out != NULL, "guests failed");
-	char needle[64];
-	snprintf(needle, sizeof(needle), "guest name=%s ", name);
-	const char *line = strstr(out, needle);
-	long flips = -1;
-	CHECK(line != NULL && line_get_int(line, "flips", &flips), "no flips for %s in: %s", name,
-		out);
-	free(out);
-	return flips;
-}
-
 int main(void)
 {
 	char layout[512];
@@ -84,13 +69,13 @@ int main(void)
 	long before[3];
 	int64_t t0 = now_ms();
 	for (int i = 0; i < 3; i++) {
-		before[i] = flips_of(&h, names[i]);
+		before[i] = guests_flips_accepted(&h, names[i]);
 	}
 	nanosleep(&(struct timespec){2, 0}, NULL);
 	double rate[3];
 	double seconds = (double)(now_ms() - t0) / 1000.0;
 	for (int i = 0; i < 3; i++) {
-		rate[i] = (double)(flips_of(&h, names[i]) - before[i]) / seconds;
+		rate[i] = (double)(guests_flips_accepted(&h, names[i]) - before[i]) / seconds;
 	}
 	double fast = rate[0], slow = rate[1], usual = rate[2];
 	char line[512];
