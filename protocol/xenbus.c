@@ -231,7 +231,13 @@ static struct xenbus_device *device_create(struct xenbus_backend *backend, uint3
 	dev->inherited = dev->fe_state == XenbusStateConnected && backend->impl->keep_frontends;
 	dev->stale = dev->fe_state == XenbusStateConnected && !backend->impl->keep_frontends;
 	write_state(dev, XenbusStateInitWait);
-	dev->fe_watch = xenstore_watch_add(store, dev->fe_path, device_handle_change, dev);
+	/*
+	 * The frontend's state key only (its removal included): the guest owns
+	 * its directory, and keys it writes there for nothing must not cost us.
+	 */
+	char state_path[560];
+	snprintf(state_path, sizeof(state_path), "%s/state", dev->fe_path);
+	dev->fe_watch = xenstore_watch_add(store, state_path, device_handle_change, dev);
 	char online_path[560];
 	snprintf(online_path, sizeof(online_path), "%s/online", be_path);
 	dev->be_watch = xenstore_watch_add(store, online_path, device_handle_change, dev);

@@ -1,0 +1,82 @@
+/*
+ * A guest writing junk keys into its own frontend directory as fast as it
+ * can (the directory is the guest's) costs mosaic nothing: it watches only
+ * the keys it must read. A guest beside it keeps flipping without a
+ * timeout, and mosaic's memory does not grow with the flood.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <xenstore.h>
+
+#include "guests.h"
+#include "harness.h"
+
+/* Resident memory of mosaic, kB (VmRSS). */
+static long mosaic_rss_kb(struct harness *h)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)h->mosaic->pid);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "cannot read %s", path);
+	long kb = -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+int main(void)
+{
+	struct harness h;
+	const char *args[] = {"--size", "1280x720", NULL};
+	harness_start(&h, args);
+	harness_create_guest(&h, 1, "cluster", "c0:640x480");
+	harness_create_guest(&h, 2, "junk", "j0:640x480");
+	const char *steady[] = {"--report-every", "30", NULL};
+	struct proc *cluster = harness_spawn_guest(&h, 1, "cluster", steady);
+	struct proc *junk = harness_spawn_guest(&h, 2, "junk", steady);
+	guests_flips_ok(cluster);
+	guests_flips_ok(junk);
+	long rss_before = mosaic_rss_kb(&h);
+
+	/* As domain 2: keys of its own under its vdispl directory, for 3 s. */
+	setenv("XENSIM_DOMID", "2", 1);
+	struct xs_handle *xs = xs_open(0);
+	unsetenv("XENSIM_DOMID");
+	CHECK(xs != NULL, "cannot connect to XenStore as domain 2");
+	long before = guests_flips_accepted(&h, "cluster");
+	int64_t t0 = now_ms();
+	long writes = 0;
+	char key[96], value[32];
+	while (now_ms() - t0 < 3000) {
+		snprintf(key, sizeof(key), "/local/domain/2/device/vdispl/0/junk%ld", writes % 4096);
+		snprintf(value, sizeof(value), "%ld", writes);
+		CHECK(xs_write(xs, XBT_NULL, key, value, (unsigned int)strlen(value)),
+			"junk write %ld refused", writes);
+		writes++;
+	}
+	double seconds = (double)(now_ms() - t0) / 1000.0;
+	double rate = (double)(guests_flips_accepted(&h, "cluster") - before) / seconds;
+	xs_close(xs);
+	long rss_after = mosaic_rss_kb(&h);
+	fprintf(stderr,
+		"%ld junk writes in %.1f s; cluster %.1f flips/s meanwhile; mosaic %ld -> %ld kB\n",
+		writes, seconds, rate, rss_before, rss_after);
+	guests_flips_ok(cluster);
+	guests_flips_ok(junk);
+	CHECK(rate >= 50, "cluster fell to %.1f flips/s during the junk writes", rate);
+	CHECK(rss_after - rss_before < 16 * 1024, "mosaic grew by %ld kB during the junk writes",
+		rss_after - rss_before);
+
+	CHECK(WEXITSTATUS(proc_stop(junk, SIGTERM, 10000)) == 0, "junk exit status");
+	CHECK(WEXITSTATUS(proc_stop(cluster, SIGTERM, 10000)) == 0, "cluster exit status");
+	harness_stop(&h);
+	printf("guest-xs-flood: ok\n");
+	return 0;
+}
