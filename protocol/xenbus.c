@@ -160,9 +160,32 @@ static void device_update(struct xenbus_device *dev, bool initial)
 	}
 }
 
+/*
+ * A frontend's state is read once for all the changes that came together,
+ * and at most every UPDATE_MIN_MS: a guest flapping its state thousands of
+ * times cannot take the event loop from the others. XenBus is a state
+ * machine: the state it ends in is what counts.
+ */
+#define UPDATE_MIN_MS 5
+
+static int device_handle_update_timer(void *data)
+{
+	struct xenbus_device *dev = data;
+	dev->update_pending = false;
+	dev->last_update_ms = ratelimit_now_ms();
+	device_update(dev, false);
+	return 0;
+}
+
 static void device_handle_change(const char *path, void *data)
 {
-	device_update(data, false);
+	struct xenbus_device *dev = data;
+	if (dev->update_pending) {
+		return;
+	}
+	dev->update_pending = true;
+	int64_t wait = dev->last_update_ms + UPDATE_MIN_MS - ratelimit_now_ms();
+	wl_event_source_timer_update(dev->update_timer, wait > 1 ? (int)wait : 1);
 }
 
 static void device_destroy(struct xenbus_device *dev)
@@ -171,6 +194,9 @@ static void device_destroy(struct xenbus_device *dev)
 	dev->backend->impl->remove(dev);
 	xenstore_watch_remove(dev->fe_watch);
 	xenstore_watch_remove(dev->be_watch);
+	if (dev->update_timer != NULL) {
+		wl_event_source_remove(dev->update_timer);
+	}
 	wl_list_remove(&dev->link);
 	free(dev->be_path);
 	free(dev->fe_path);
@@ -235,12 +261,15 @@ static struct xenbus_device *device_create(struct xenbus_backend *backend, uint3
 	 * The frontend's state key only (its removal included): the guest owns
 	 * its directory, and keys it writes there for nothing must not cost us.
 	 */
+	dev->update_timer = wl_event_loop_add_timer(store->loop, device_handle_update_timer, dev);
 	char state_path[560];
 	snprintf(state_path, sizeof(state_path), "%s/state", dev->fe_path);
-	dev->fe_watch = xenstore_watch_add(store, state_path, device_handle_change, dev);
+	dev->fe_watch = dev->update_timer == NULL ? NULL :
+		xenstore_watch_add(store, state_path, device_handle_change, dev);
 	char online_path[560];
 	snprintf(online_path, sizeof(online_path), "%s/online", be_path);
-	dev->be_watch = xenstore_watch_add(store, online_path, device_handle_change, dev);
+	dev->be_watch = dev->update_timer == NULL ? NULL :
+		xenstore_watch_add(store, online_path, device_handle_change, dev);
 	if (dev->fe_watch == NULL || dev->be_watch == NULL) {
 		device_destroy(dev);
 		return NULL;

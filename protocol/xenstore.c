@@ -54,6 +54,7 @@ struct xenstore *xenstore_create(struct wl_event_loop *loop)
 		return NULL;
 	}
 	wl_list_init(&store->watches);
+	store->loop = loop;
 	store->xs = xs_open(0);
 	if (store->xs == NULL) {
 		protocol_log_errno(PROTOCOL_LOG_ERROR,

@@ -15,6 +15,7 @@ struct xenstore_watch;
 typedef void (*xenstore_watch_func_t)(const char *path, void *data);
 
 struct xenstore {
+	struct wl_event_loop *loop;
 	struct xs_handle *xs;
 	struct wl_event_source *source;
 	struct wl_list watches; // xenstore_watch.link

@@ -1,8 +1,10 @@
 /*
  * A guest writing junk keys into its own frontend directory as fast as it
  * can (the directory is the guest's) costs mosaic nothing: it watches only
- * the keys it must read. A guest beside it keeps flipping without a
- * timeout, and mosaic's memory does not grow with the flood.
+ * the keys it must read. Nor does one flapping its XenBus state (20,000
+ * times and more, for 3 s): its changes are handled together, a few
+ * milliseconds apart at most. A guest beside them keeps flipping without a timeout, and mosaic's
+ * memory does not grow with the floods.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -73,6 +75,32 @@ int main(void)
 	CHECK(rate >= 50, "cluster fell to %.1f flips/s during the junk writes", rate);
 	CHECK(rss_after - rss_before < 16 * 1024, "mosaic grew by %ld kB during the junk writes",
 		rss_after - rss_before);
+
+	/* Domain 3 has a vdispl device but no frontend of its own: the test flaps its state. */
+	harness_create_guest(&h, 3, "flapper", "f0:640x480");
+	setenv("XENSIM_DOMID", "3", 1);
+	xs = xs_open(0);
+	unsetenv("XENSIM_DOMID");
+	CHECK(xs != NULL, "cannot connect to XenStore as domain 3");
+	before = guests_flips_accepted(&h, "cluster");
+	t0 = now_ms();
+	static const char *const states[] = {"1", "3", "4", "5", "6"};
+	long changes = 0;
+	for (long i = 0; i < 20000 || now_ms() - t0 < 3000; i++, changes++) {
+		const char *state = states[i % 5];
+		CHECK(xs_write(xs, XBT_NULL, "/local/domain/3/device/vdispl/0/state", state, 1),
+			"state write %ld refused", i);
+	}
+	seconds = (double)(now_ms() - t0) / 1000.0;
+	rate = (double)(guests_flips_accepted(&h, "cluster") - before) / seconds;
+	xs_close(xs);
+	long rss_flapped = mosaic_rss_kb(&h);
+	fprintf(stderr, "%ld state changes in %.1f s; cluster %.1f flips/s meanwhile; mosaic %ld kB\n",
+		changes, seconds, rate, rss_flapped);
+	guests_flips_ok(cluster);
+	CHECK(rate >= 50, "cluster fell to %.1f flips/s during the state flapping", rate);
+	CHECK(rss_flapped - rss_before < 16 * 1024, "mosaic grew by %ld kB during the flapping",
+		rss_flapped - rss_before);
 
 	CHECK(WEXITSTATUS(proc_stop(junk, SIGTERM, 10000)) == 0, "junk exit status");
 	CHECK(WEXITSTATUS(proc_stop(cluster, SIGTERM, 10000)) == 0, "cluster exit status");
