@@ -12,7 +12,7 @@ if [ ! -f build-check/build.ninja ]; then
 	meson setup build-check -Db_sanitize=address,undefined -Dbuildtype=debugoptimized
 fi
 meson compile -C build-check
-meson test -C build-check --print-errorlogs --no-suite bench "$@"
+meson test -C build-check --print-errorlogs --no-suite bench --no-suite soak "$@"
 if [ $# -gt 0 ]; then
 	exit 0
 fi
