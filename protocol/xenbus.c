@@ -162,11 +162,15 @@ static void device_update(struct xenbus_device *dev, bool initial)
 
 /*
  * A frontend's state is read once for all the changes that came together,
- * and at most every UPDATE_MIN_MS: a guest flapping its state thousands of
- * times cannot take the event loop from the others. XenBus is a state
- * machine: the state it ends in is what counts.
+ * and a frontend that keeps changing it waits longer each time (5 ms, then
+ * twice as long, up to half a second; a second of quiet starts again): a
+ * guest flapping its state thousands of times cannot take the event loop
+ * from the others, and a frontend connecting normally is served at once.
+ * XenBus is a state machine: the state it ends in is what counts.
  */
 #define UPDATE_MIN_MS 5
+#define UPDATE_MAX_MS 500
+#define UPDATE_QUIET_MS 1000
 
 static int device_handle_update_timer(void *data)
 {
@@ -184,7 +188,14 @@ static void device_handle_change(const char *path, void *data)
 		return;
 	}
 	dev->update_pending = true;
-	int64_t wait = dev->last_update_ms + UPDATE_MIN_MS - ratelimit_now_ms();
+	int64_t now = ratelimit_now_ms();
+	if (now - dev->last_update_ms > UPDATE_QUIET_MS) {
+		dev->update_interval_ms = UPDATE_MIN_MS;
+	} else if (dev->update_interval_ms < UPDATE_MAX_MS) {
+		dev->update_interval_ms = dev->update_interval_ms * 2 < UPDATE_MAX_MS ?
+			dev->update_interval_ms * 2 : UPDATE_MAX_MS;
+	}
+	int64_t wait = dev->last_update_ms + dev->update_interval_ms - now;
 	wl_event_source_timer_update(dev->update_timer, wait > 1 ? (int)wait : 1);
 }
 

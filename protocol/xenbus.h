@@ -61,10 +61,11 @@ struct xenbus_device {
 	struct xenstore_watch *be_watch;
 	void *data; // the owner's
 	struct ratelimit fatal_log; // a frontend that fails again and again logs a few lines
-	/* Changes handled after the events at hand, a few milliseconds apart at most. */
+	/* Changes handled after the events at hand, further apart while they keep coming. */
 	struct wl_event_source *update_timer;
 	bool update_pending;
 	int64_t last_update_ms;
+	int64_t update_interval_ms;
 	struct wl_list link;
 };
 
