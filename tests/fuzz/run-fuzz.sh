@@ -1,23 +1,37 @@
 #!/bin/sh
-# Fuzzes the checks of everything a guest writes (protocol/displif.c and
-# protocol/xs_value.c) with libFuzzer.
+# Builds one libFuzzer target of tests/fuzz/ and runs it.
 #
-#   run-fuzz.sh [SECONDS [WORKDIR [RUNS]]]
+#   run-fuzz.sh [TARGET] [SECONDS [WORKDIR [RUNS]]]
 #
-# Builds tests/fuzz/fuzz-guest-values.c and the two modules with clang
-# (-fsanitize=fuzzer,address,undefined), then runs for SECONDS (default 30)
-# or RUNS executions, whichever ends first, from tests/fuzz/corpus. New
-# inputs collect in WORKDIR/corpus (default: $TMPDIR/mosaic-fuzz-guest) and
-# are reused next time; a crash leaves WORKDIR/crash-* and fails the script.
+# TARGET (default fuzz-guest-values):
+#   fuzz-guest-values     the checks of everything a guest writes, one request
+#                         at a time (protocol/displif.c, protocol/xs_value.c)
+#   fuzz-displif-sequence whole request sequences through one vdispl device's
+#                         real handling (vm-surfaces/), fake grant tables
+#   fuzz-kbdif            kbdif frontend values and the event ring
+#                         (protocol/kbdif.c, protocol/xs_value.c)
+#
+# Builds TARGET.c and what it tests with clang (-fsanitize=fuzzer,address,
+# undefined), then runs for SECONDS (default 30) or RUNS executions,
+# whichever ends first, from tests/fuzz/corpus/TARGET. New inputs collect
+# in WORKDIR/corpus (default: $TMPDIR/mosaic-TARGET) and are reused next time; a crash leaves
+# WORKDIR/crash-* and fails the script.
 #
 # Exits 77 (skipped) when clang or its libFuzzer runtime is missing
 # (Debian 12: apt-get install clang libclang-rt-14-dev).
 set -eu
 
+target=fuzz-guest-values
+case ${1:-} in
+fuzz-*)
+	target=$1
+	shift
+	;;
+esac
 seconds=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-work=${2:-${TMPDIR:-/tmp}/mosaic-fuzz-guest}
+work=${2:-${TMPDIR:-/tmp}/mosaic-$target}
 runs=${3:--1}
 cc=${CLANG:-clang}
 
@@ -37,15 +51,47 @@ if ! "$cc" -fsanitize=fuzzer "$work/probe.c" -o "$work/probe" >"$work/probe.log"
 	exit 77
 fi
 
-"$cc" -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -I"$root" \
+seeds=$here/corpus/$target
+dict=$here/$target.dict
+max_len=4096
+libs=
+case $target in
+fuzz-guest-values)
+	sources="$root/protocol/displif.c $root/protocol/xs_value.c"
+	;;
+fuzz-displif-sequence)
+	# The device's own code; XenStore, XenBus and event channels are the
+	# target's fakes, grant tables fake-xen.c's.
+	sources="$root/protocol/displif.c $root/protocol/xs_value.c $root/protocol/pgdir.c
+		$root/protocol/edid.c $root/protocol/log.c $root/protocol/ratelimit.c
+		$root/vm-surfaces/budget.c $root/vm-surfaces/buffer.c
+		$root/vm-surfaces/connector.c $root/vm-surfaces/dbuf.c $root/vm-surfaces/display.c
+		$root/vm-surfaces/format.c $root/vm-surfaces/host.c $root/vm-surfaces/mapping.c
+		$here/fake-xen.c"
+	libs=$(pkg-config --cflags --libs wlroots pixman-1 wayland-server)
+	max_len=2048
+	;;
+fuzz-kbdif)
+	sources="$root/protocol/kbdif.c $root/protocol/xs_value.c"
+	;;
+*)
+	echo "run-fuzz.sh: unknown target $target" >&2
+	exit 2
+	;;
+esac
+
+# shellcheck disable=SC2086 # $sources and $libs are lists
+"$cc" -std=c11 -D_POSIX_C_SOURCE=200809L -DWLR_USE_UNSTABLE -g -O1 -I"$root" \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	"$root"/protocol/displif.c "$root"/protocol/xs_value.c "$here/fuzz-guest-values.c" \
-	-o "$work/fuzz-guest-values"
+	$sources "$here/$target.c" $libs -o "$work/$target"
 
-echo "run-fuzz.sh: fuzzing for ${seconds}s in $work"
+dict_arg=
+if [ -f "$dict" ]; then
+	dict_arg=-dict=$dict
+fi
+echo "run-fuzz.sh: $target for ${seconds}s in $work"
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
-	"$work/fuzz-guest-values" -max_total_time="$seconds" -runs="$runs" -timeout=10 \
-	-rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
-	-dict="$here/fuzz-guest-values.dict" -artifact_prefix="$work/" \
-	"$work/corpus" "$here/corpus"
+	"$work/$target" -max_total_time="$seconds" -runs="$runs" -timeout=10 \
+	-rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 $dict_arg \
+	-artifact_prefix="$work/" "$work/corpus" "$seeds"
