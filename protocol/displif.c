@@ -341,6 +341,14 @@ bool displif_event_ring_put_flip(struct displif_event_ring *ring, uint64_t fb_co
 	if (ring->prod - untrusted_cons >= XENDISPL_IN_RING_LEN) {
 		return false;
 	}
+	/*
+	 * The index wraps at 2^32, which the ring's length does not divide: the
+	 * first slots after the wrap are those of the last before it. Go past
+	 * the wrap only once everything before it is consumed.
+	 */
+	if (ring->prod == 0 && untrusted_cons != 0) {
+		return false;
+	}
 	struct xendispl_evt *evt = &XENDISPL_IN_RING_REF(page, ring->prod);
 	memset(evt, 0, sizeof(*evt));
 	evt->id = ring->id++;

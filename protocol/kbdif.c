@@ -120,7 +120,18 @@ static int ring_room(struct kbdif_ring *ring)
 	}
 	/* The guest has read the slots it released before we write them again. */
 	mb();
-	return (int)(XENKBD_IN_RING_LEN - used);
+	uint32_t room = XENKBD_IN_RING_LEN - used;
+	/*
+	 * The index wraps at 2^32, which the ring's length does not divide:
+	 * index 0 shares slot 0 with 0xffffffff. Go past the wrap only once
+	 * everything before it is consumed.
+	 */
+	if (ring->prod == 0 && used != 0) {
+		room = 0;
+	} else if (ring->prod != 0 && room > 0u - ring->prod) {
+		room = 0u - ring->prod;
+	}
+	return (int)room;
 }
 
 static void write_slot(struct kbdif_ring *ring, const union xenkbd_in_event *event)

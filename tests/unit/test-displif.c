@@ -397,6 +397,36 @@ static void test_events(void)
 	free(page);
 }
 
+/*
+ * The index wraps at 2^32, which the ring's 63 slots do not divide: indexes
+ * 0 to 3 share their slots with 0xfffffffc to 0xffffffff, for the guest as
+ * for us. An event written past the wrap replaced an unconsumed one before
+ * it (found with the kbdif ring's twin of this, by fuzz-kbdif).
+ */
+static void test_events_wrap(void)
+{
+	struct xendispl_event_page *page = calloc(1, XENDISPL_EVENT_PAGE_SIZE);
+	page->in_prod = page->in_cons = 0xfffffffcu;
+	struct displif_event_ring ring;
+	displif_event_ring_init(&ring, page);
+	for (uint32_t i = 0; i < 4; i++) {
+		CHECK(displif_event_ring_put_flip(&ring, 100 + i));
+	}
+	/* Past the wrap only once the guest has read everything before it. */
+	CHECK(!displif_event_ring_put_flip(&ring, 104));
+	for (uint32_t i = 0; i < 4; i++) {
+		CHECK(XENDISPL_IN_RING_REF(page, 0xfffffffcu + i).op.pg_flip.fb_cookie == 100 + i);
+	}
+	page->in_cons = 0;
+	for (uint32_t i = 4; i < 8; i++) {
+		CHECK(displif_event_ring_put_flip(&ring, 100 + i));
+	}
+	for (uint32_t i = 4; i < 8; i++) {
+		CHECK(XENDISPL_IN_RING_REF(page, i - 4).op.pg_flip.fb_cookie == 100 + i);
+	}
+	free(page);
+}
+
 int main(void)
 {
 	test_formats();
@@ -410,5 +440,6 @@ int main(void)
 	test_resolution();
 	test_connector_count();
 	test_events();
+	test_events_wrap();
 	return check_result("displif");
 }
