@@ -23,7 +23,8 @@
  *
  * Input: an 8-byte header (memory budget, be-alloc, connectors and their
  * resolutions, which map or share call fails, how many grant pages may be
- * mapped at once), then records, each a tag byte and its payload:
+ * mapped at once, how far the event pages' index is from its wrap), then
+ * records, each a tag byte and its payload:
  *   tag % 8 = 0..3  a request (64 bytes) on connector (tag >> 3) & 1, notified
  *   tag % 8 = 4     a request pushed without notifying (handled with the next)
  *   tag % 8 = 5     a granted page's contents: ref, next-ref and an
@@ -37,7 +38,8 @@
  * At the end the device is torn down as on a guest's disconnect.
  *
  * Checked after every step, besides ASan, UBSan and LSan: every response
- * echoes its request's id and has a status of the documented set; the
+ * echoes its request's id and has a status of the documented set; no flip
+ * event overwrites one the guest has not consumed; the
  * device's buffer accounting stays within its memory budget, and the grant
  * pages it holds mapped or shared for buffers (ring pages aside) within one
  * budget more per connector (see check_device()); the
@@ -247,14 +249,23 @@ static void present(struct guest_conn *g, uint8_t how)
 	if (c->evt_map == NULL) {
 		return;
 	}
+	struct xendispl_event_page *page = c->evt_map->addr;
+	static uint8_t before[XEN_PAGE_SIZE];
+	memcpy(before, page, sizeof(before));
+	uint32_t cons = page->in_cons, prod = page->in_prod;
 	vm_connector_set_shown(c, how & 0x20);
 	vm_connector_present(c, c->content_seq);
-	struct xendispl_event_page *page = c->evt_map->addr;
+	/* Every event not consumed is still in its slot. */
+	for (uint32_t k = cons; k != prod && prod - cons <= XENDISPL_IN_RING_LEN; k++) {
+		size_t off = (size_t)((char *)&XENDISPL_IN_RING_REF(page, k) - (char *)page);
+		check(memcmp(before + off, (char *)page + off, sizeof(struct xendispl_evt)) == 0);
+	}
+	check(page->in_cons == cons);
 	uint32_t unconsumed = page->in_prod - page->in_cons;
 	/* Never more events than slots, none written past the page (ASan, mprotect). */
 	check(unconsumed <= XENDISPL_IN_RING_LEN);
 	check(c->owed_count <= VM_CONNECTOR_MAX_OWED);
-	uint32_t keep = how >> 6;
+	uint32_t keep = (how >> 6) * 3; // the guest leaves 0, 3, 6 or 9 unread
 	page->in_cons = page->in_prod - (keep < unconsumed ? keep : unconsumed);
 }
 
@@ -269,6 +280,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fake_xen.fail_map_at = h[4];
 	fake_xen.fail_share_at = h[5];
 	fake_xen.max_mapped_pages = grant_limits[h[6] & 3];
+	if (h[7] != 0) {
+		/* Event pages whose index is about to wrap (the frontend chose it). */
+		for (uint32_t i = 0; i < NCONN_MAX; i++) {
+			struct fake_xen_page *evt = fake_xen_define_page(0x101 + 2 * i);
+			evt->words[0] = evt->words[1] = 0u - h[7];
+		}
+	}
 	fatals = 0;
 	requests = 0;
 	if (host_budget == NULL) {

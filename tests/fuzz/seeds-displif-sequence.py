@@ -13,9 +13,9 @@ RES = {'1x1': 0, '64x48': 1, '640x480': 2, '33x17': 3, '1920x1080': 4}
 
 
 def header(budget=2, be_alloc=False, two=True, res0='64x48', res1='64x48', fail_map=0,
-           fail_share=0, limit=0):
+           fail_share=0, limit=0, to_wrap=0):
     flags = (3 if be_alloc else 0) | (4 if two else 0)
-    return bytes([budget, flags, RES[res0], RES[res1], fail_map, fail_share, limit, 0])
+    return bytes([budget, flags, RES[res0], RES[res1], fail_map, fail_share, limit, to_wrap])
 
 
 def req(op, payload, conn=0, rid=1, notify=True):
@@ -28,7 +28,7 @@ def page(ref, nxt, base, stride=1):
     return bytes([5]) + struct.pack('<IIIH', ref, nxt, base, stride)
 
 
-def present(conn=0, keep=0):
+def present(conn=0, keep=0):  # keep: 0..3, the guest leaves 3 * keep events unread
     return bytes([6 | (conn << 3), keep << 6])
 
 
@@ -105,6 +105,11 @@ seeds = {
     + req(SET_CONFIG, config(2, 0, 0, 64, 32, 32), rid=3)
     + req(DBUF_DESTROY, struct.pack('<Q', 1), rid=4)
     + req(DBUF_CREATE, dbuf(1, 64, 32, 32, 64 * 32 * 4, 0x200), rid=5),
+    # Flip events across the wrap of the event ring's index, the guest slow to consume.
+    'events-wrap': header(two=False, to_wrap=5) + page(0x200, 0, 0x1000)
+    + req(DBUF_CREATE, dbuf(1, 64, 48, 32, 64 * 48 * 4, 0x200))
+    + req(FB_ATTACH, fb(1, 2, 64, 48, XR24), rid=2)
+    + (req(PG_FLIP, struct.pack('<Q', 2), rid=3) + present(keep=2)) * 12,
     # A producer index far ahead: the device is closed.
     'overflow': header(two=False) + bytes([7 | 0x10]) + struct.pack('<I', 1000),
 }
