@@ -642,3 +642,19 @@ long guests_flips_accepted(struct harness *h, const char *name)
 	free(out);
 	return flips;
 }
+
+long guests_mosaic_rss_kb(struct harness *h)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)h->mosaic->pid);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "cannot read %s", path);
+	long kb = -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}

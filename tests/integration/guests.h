@@ -117,5 +117,7 @@ long guests_flips_ok(struct proc *guest);
 long guests_mapped_by_others(struct harness *h, int domid);
 /* Flips mosaic has accepted from the guest's (first) connector, per `guests`. */
 long guests_flips_accepted(struct harness *h, const char *name);
+/* mosaic's resident memory (VmRSS), kB. */
+long guests_mosaic_rss_kb(struct harness *h);
 
 #endif

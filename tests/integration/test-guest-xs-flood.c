@@ -16,23 +16,6 @@
 #include "guests.h"
 #include "harness.h"
 
-/* Resident memory of mosaic, kB (VmRSS). */
-static long mosaic_rss_kb(struct harness *h)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)h->mosaic->pid);
-	FILE *f = fopen(path, "r");
-	CHECK(f != NULL, "cannot read %s", path);
-	long kb = -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
 int main(void)
 {
 	struct harness h;
@@ -45,7 +28,7 @@ int main(void)
 	struct proc *junk = harness_spawn_guest(&h, 2, "junk", steady);
 	guests_flips_ok(cluster);
 	guests_flips_ok(junk);
-	long rss_before = mosaic_rss_kb(&h);
+	long rss_before = guests_mosaic_rss_kb(&h);
 
 	/* As domain 2: keys of its own under its vdispl directory, for 3 s. */
 	setenv("XENSIM_DOMID", "2", 1);
@@ -66,7 +49,7 @@ int main(void)
 	double seconds = (double)(now_ms() - t0) / 1000.0;
 	double rate = (double)(guests_flips_accepted(&h, "cluster") - before) / seconds;
 	xs_close(xs);
-	long rss_after = mosaic_rss_kb(&h);
+	long rss_after = guests_mosaic_rss_kb(&h);
 	fprintf(stderr,
 		"%ld junk writes in %.1f s; cluster %.1f flips/s meanwhile; mosaic %ld -> %ld kB\n",
 		writes, seconds, rate, rss_before, rss_after);
@@ -95,7 +78,7 @@ int main(void)
 	seconds = (double)(now_ms() - t0) / 1000.0;
 	rate = (double)(guests_flips_accepted(&h, "cluster") - before) / seconds;
 	xs_close(xs);
-	long rss_flapped = mosaic_rss_kb(&h);
+	long rss_flapped = guests_mosaic_rss_kb(&h);
 	fprintf(stderr, "%ld state changes in %.1f s; cluster %.1f flips/s meanwhile; mosaic %ld kB\n",
 		changes, seconds, rate, rss_flapped);
 	guests_flips_ok(cluster);

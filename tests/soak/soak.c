@@ -22,22 +22,6 @@
 
 #define GUESTS 4
 
-static long rss_kb(struct harness *h)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)h->mosaic->pid);
-	FILE *f = fopen(path, "r");
-	CHECK(f != NULL, "cannot read %s", path);
-	long kb = -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
 /* Keys and pointer moves through mosaic's own devices, to the focused guest. */
 static void send_input(struct harness *h, long i)
 {
@@ -95,7 +79,7 @@ int main(int argc, char **argv)
 			}
 			nanosleep(&(struct timespec){0, 50000000}, NULL);
 		}
-		last = rss_kb(&h);
+		last = guests_mosaic_rss_kb(&h);
 		/* The first minute maps the guests' buffers: growth counts from its end. */
 		first = minute == 1 ? last : first;
 		peak = last > peak ? last : peak;
