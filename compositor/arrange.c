@@ -76,11 +76,7 @@ static void arrange_grid(struct mosaic_server *server)
 
 bool arrange_matches(const struct layout_surface *spec, const struct mosaic_surface *surface)
 {
-	const struct layout_guest *g = spec->guest;
-	if (g->name != NULL && strcmp(g->name, surface->name) != 0) {
-		return false;
-	}
-	if (g->domid >= 0 && (uint32_t)g->domid != surface->domid) {
+	if (!layout_guest_matches(spec->guest, surface->name, surface->domid)) {
 		return false;
 	}
 	if ((uint32_t)spec->device != surface->devid) {

@@ -78,8 +78,7 @@ static bool named_by_layout(const struct mosaic_surface *surface)
 	const struct layout_config *config = surface->server->layout;
 	for (size_t i = 0; config != NULL && i < config->guests_len; i++) {
 		const struct layout_guest *g = &config->guests[i];
-		if ((g->name == NULL || strcmp(g->name, surface->name) == 0) &&
-			(g->domid < 0 || (uint32_t)g->domid == surface->domid)) {
+		if (layout_guest_matches(g, surface->name, surface->domid)) {
 			return true;
 		}
 	}

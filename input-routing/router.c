@@ -210,12 +210,6 @@ void input_router_set_config(struct input_router *router, const struct layout_co
 	refocus(router);
 }
 
-static bool guest_matches(const struct layout_guest *g, const struct input_target *t)
-{
-	return (g->name == NULL || strcmp(g->name, t->name) == 0) &&
-	       (g->domid < 0 || (uint32_t)g->domid == t->domid);
-}
-
 /* Whether the displ_be convention's "T:<id>" part of unique_id names connector. */
 static bool names_connector(const char *unique_id, const char *connector)
 {
@@ -261,7 +255,7 @@ static bool configured(struct input_router *router, const struct input_target *t
 	const struct layout_config *config = router->config;
 	for (size_t i = 0; config != NULL && i < config->inputs_len; i++) {
 		const struct layout_input *in = &config->inputs[i];
-		if (guest_matches(in->guest, t) && (uint32_t)in->device == devid) {
+		if (layout_guest_matches(in->guest, t->name, t->domid) && (uint32_t)in->device == devid) {
 			return true;
 		}
 	}
@@ -273,7 +267,7 @@ struct vkbd_device *input_router_find(struct input_router *router, const struct 
 	const struct layout_config *config = router->config;
 	for (size_t i = 0; config != NULL && i < config->inputs_len; i++) {
 		const struct layout_input *in = &config->inputs[i];
-		if (guest_matches(in->guest, t) && (uint32_t)in->display_device == t->devid &&
+		if (layout_guest_matches(in->guest, t->name, t->domid) && (uint32_t)in->display_device == t->devid &&
 			(uint32_t)in->connector == t->index) {
 			/* The file says which: no guessing, even while that device is away. */
 			return find_device(router, t->domid, (uint32_t)in->device);

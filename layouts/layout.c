@@ -192,3 +192,9 @@ const struct layout_guest *layout_config_find_guest(
 	}
 	return NULL;
 }
+
+bool layout_guest_matches(const struct layout_guest *g, const char *name, uint32_t domid)
+{
+	return (g->name == NULL || strcmp(g->name, name) == 0) &&
+	       (g->domid < 0 || (uint32_t)g->domid == domid);
+}

@@ -253,6 +253,8 @@ const struct layout_output *layout_config_find_output(
 	const struct layout_config *config, const char *name);
 const struct layout_guest *layout_config_find_guest(
 	const struct layout_config *config, const char *name);
+/* Whether [[guest]] g is the domain of that name and domid (a name or domid it leaves out matches any). */
+bool layout_guest_matches(const struct layout_guest *g, const char *name, uint32_t domid);
 
 /* Fills err with pos and a printf-style message. */
 void layout_error_at(struct layout_error *err, const struct layout_pos *pos, const char *fmt, ...)

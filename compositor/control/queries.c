@@ -64,8 +64,7 @@ void command_guests(struct control_reply *reply, int argc, char **argv)
 		const struct layout_guest *g = &server->layout->guests[i];
 		bool seen = false;
 		wl_list_for_each(surface, &server->surfaces, link) {
-			seen = seen || ((g->name == NULL || strcmp(g->name, surface->name) == 0) &&
-					       (g->domid < 0 || (uint32_t)g->domid == surface->domid));
+			seen = seen || layout_guest_matches(g, surface->name, surface->domid);
 		}
 		if (seen) {
 			continue;
