@@ -10,6 +10,8 @@
 #                         real handling (vm-surfaces/), fake grant tables
 #   fuzz-kbdif            kbdif frontend values and the event ring
 #                         (protocol/kbdif.c, protocol/xs_value.c)
+#   fuzz-layout           the layout file parser (layouts/), from the example,
+#                         valid and broken files of tests/layouts/
 #
 # Builds TARGET.c and what it tests with clang (-fsanitize=fuzzer,address,
 # undefined), then runs for SECONDS (default 30) or RUNS executions,
@@ -53,6 +55,7 @@ fi
 
 seeds=$here/corpus/$target
 dict=$here/$target.dict
+source=$here/$target.c
 max_len=4096
 libs=
 case $target in
@@ -74,6 +77,21 @@ fuzz-displif-sequence)
 fuzz-kbdif)
 	sources="$root/protocol/kbdif.c $root/protocol/xs_value.c"
 	;;
+fuzz-layout)
+	layouts=$root/tests/layouts
+	sources=$(echo "$root"/layouts/*.c)
+	source=$layouts/fuzz-layout.c
+	dict=$layouts/fuzz-layout.dict
+	libs=-lm
+	max_len=16384
+	# The seeds are the layout files the tests and the examples have.
+	seeds=$work/seeds
+	mkdir -p "$seeds"
+	rm -f "$seeds"/*
+	for f in "$root"/layouts/examples/*.toml "$layouts"/valid/*.toml "$layouts"/broken/*.toml; do
+		cp "$f" "$seeds/$(basename "$(dirname "$f")")-$(basename "$f")"
+	done
+	;;
 *)
 	echo "run-fuzz.sh: unknown target $target" >&2
 	exit 2
@@ -84,7 +102,7 @@ esac
 "$cc" -std=c11 -D_POSIX_C_SOURCE=200809L -DWLR_USE_UNSTABLE -g -O1 -I"$root" \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	$sources "$here/$target.c" $libs -o "$work/$target"
+	$sources "$source" $libs -o "$work/$target"
 
 dict_arg=
 if [ -f "$dict" ]; then
