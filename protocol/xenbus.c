@@ -181,14 +181,46 @@ static int device_handle_update_timer(void *data)
 	return 0;
 }
 
+/*
+ * Coalescing bounds the work, not the events: xenstored still sends one per
+ * write. A frontend whose state keeps changing this often is broken or
+ * hostile; its device is closed for good (until the toolstack makes it
+ * again) and no longer watched, so the flood stops at the source.
+ */
+#define FLOOD_LIMIT 1000
+#define FLOOD_WINDOW_MS 10000
+
+static void device_close_flooded(struct xenbus_device *dev)
+{
+	dev->flooded = true;
+	xenbus_device_fatal(dev, "frontend state changed too often (over %d times in %d s): "
+		"device closed", FLOOD_LIMIT, FLOOD_WINDOW_MS / 1000);
+	set_state(dev, XenbusStateClosed);
+	xenstore_watch_remove(dev->fe_watch);
+	dev->fe_watch = NULL;
+	dev->update_pending = false;
+	wl_event_source_timer_update(dev->update_timer, 0);
+}
+
 static void device_handle_change(const char *path, void *data)
 {
 	struct xenbus_device *dev = data;
+	if (dev->flooded) {
+		return;
+	}
+	int64_t now = ratelimit_now_ms();
+	if (now - dev->flood_window_ms >= FLOOD_WINDOW_MS) {
+		dev->flood_window_ms = now;
+		dev->flood_changes = 0;
+	}
+	if (++dev->flood_changes > FLOOD_LIMIT) {
+		device_close_flooded(dev);
+		return;
+	}
 	if (dev->update_pending) {
 		return;
 	}
 	dev->update_pending = true;
-	int64_t now = ratelimit_now_ms();
 	if (now - dev->last_update_ms > UPDATE_QUIET_MS) {
 		dev->update_interval_ms = UPDATE_MIN_MS;
 	} else if (dev->update_interval_ms < UPDATE_MAX_MS) {

@@ -66,6 +66,10 @@ struct xenbus_device {
 	bool update_pending;
 	int64_t last_update_ms;
 	int64_t update_interval_ms;
+	/* Watch events in the current window; past the limit the device is closed. */
+	int64_t flood_window_ms;
+	uint32_t flood_changes;
+	bool flooded;
 	struct wl_list link;
 };
 

@@ -3,14 +3,16 @@
  * can (the directory is the guest's) costs mosaic nothing: it watches only
  * the keys it must read. Nor does one flapping its XenBus state (20,000
  * times and more, for 3 s): its changes are handled together, a few
- * milliseconds apart at most. A guest beside them keeps flipping without a timeout, and mosaic's
- * memory does not grow with the floods.
+ * milliseconds apart at most, and past 1,000 changes in 10 s its device is
+ * closed with an error key. A guest beside them keeps flipping without a
+ * timeout, and mosaic's memory does not grow with the floods.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <xenstore.h>
 
 #include "guests.h"
@@ -77,6 +79,31 @@ int main(void)
 	}
 	seconds = (double)(now_ms() - t0) / 1000.0;
 	rate = (double)(guests_flips_accepted(&h, "cluster") - before) / seconds;
+	/*
+	 * The flapper lost its own device: closed, with the reason, and no longer
+	 * served (read before the flapper's connection goes: its domain goes with it).
+	 */
+	struct xs_handle *dom0 = xs_open(0);
+	CHECK(dom0 != NULL, "cannot connect to XenStore as dom0");
+	unsigned int len;
+	char *be_state = xs_read(dom0, XBT_NULL, "/local/domain/0/backend/vdispl/3/0/state", &len);
+	char *error = xs_read(dom0, XBT_NULL, "/local/domain/0/backend/vdispl/3/0/error", &len);
+	fprintf(stderr, "flapper's backend: state %s, error \"%s\"\n", be_state ? be_state : "-",
+		error ? error : "");
+	CHECK(be_state != NULL && strcmp(be_state, "6") == 0,
+		"the flapper's device is not Closed (state %s)", be_state ? be_state : "none");
+	CHECK(error != NULL && strstr(error, "too often") != NULL,
+		"no error key says why the flapper's device was closed");
+	free(be_state);
+	free(error);
+	CHECK(xs_write(xs, XBT_NULL, "/local/domain/3/device/vdispl/0/state", "1", 1),
+		"state write refused");
+	nanosleep(&(struct timespec){.tv_nsec = 200 * 1000 * 1000}, NULL);
+	be_state = xs_read(dom0, XBT_NULL, "/local/domain/0/backend/vdispl/3/0/state", &len);
+	CHECK(be_state != NULL && strcmp(be_state, "6") == 0,
+		"the closed device answered its frontend again (state %s)", be_state ? be_state : "none");
+	free(be_state);
+	xs_close(dom0);
 	xs_close(xs);
 	long rss_flapped = guests_mosaic_rss_kb(&h);
 	fprintf(stderr, "%ld state changes in %.1f s; cluster %.1f flips/s meanwhile; mosaic %ld kB\n",
@@ -85,6 +112,7 @@ int main(void)
 	CHECK(rate >= 50, "cluster fell to %.1f flips/s during the state flapping", rate);
 	CHECK(rss_flapped - rss_after < 48 * 1024, "mosaic grew by %ld kB during the flapping",
 		rss_flapped - rss_after);
+
 
 	CHECK(WEXITSTATUS(proc_stop(junk, SIGTERM, 10000)) == 0, "junk exit status");
 	CHECK(WEXITSTATUS(proc_stop(cluster, SIGTERM, 10000)) == 0, "cluster exit status");
