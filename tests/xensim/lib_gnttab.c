@@ -1,9 +1,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <xengnttab.h>
 
@@ -17,8 +19,13 @@ struct region {
 	uint32_t live; /* gntshr: pages not unshared yet */
 };
 
-/* Both libraries' handles are this one struct, as in xengnttab.h. */
+/*
+ * Both libraries' handles are this one struct, as in xengnttab.h. Like
+ * gntdev's ioctls, calls on one handle may come from several threads.
+ */
 struct xengntdev_handle {
+	pthread_mutex_t lock; /* the connection and the regions */
+	uint64_t map_ns_per_page; /* XENSIM_MAP_NS_PER_PAGE */
 	struct simconn conn;
 	int memfd; /* gntshr: the memory it shares, -1 for gnttab */
 	struct region *regions;
@@ -31,6 +38,9 @@ static struct xengntdev_handle *open_handle(uint32_t kind) {
 		return NULL;
 	}
 	h->memfd = -1;
+	pthread_mutex_init(&h->lock, NULL);
+	const char *cost = getenv("XENSIM_MAP_NS_PER_PAGE");
+	h->map_ns_per_page = cost && *cost ? strtoull(cost, NULL, 10) : 0;
 	if (kind == SIMWIRE_KIND_GNTSHR) {
 		h->memfd = memfd_create("xensim-grants", MFD_CLOEXEC);
 		if (h->memfd < 0) {
@@ -46,6 +56,7 @@ error:;
 	if (h->memfd >= 0) {
 		close(h->memfd);
 	}
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 	errno = err;
 	return NULL;
@@ -57,7 +68,20 @@ static void close_handle(struct xengntdev_handle *h) {
 		close(h->memfd);
 	}
 	free(h->regions);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
+}
+
+/*
+ * Real Xen maps and unmaps page by page (a hypercall each, batched): a
+ * caller is held in proportion to the pages. XENSIM_MAP_NS_PER_PAGE models
+ * it (about 4000 under QEMU); nothing by default.
+ */
+static void hypercall_cost(const struct xengntdev_handle *h, uint32_t count) {
+	uint64_t ns = h->map_ns_per_page * count;
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+	while (ns > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
 }
 
 static bool add_region(struct xengntdev_handle *h, void *addr, uint32_t count, uint32_t id) {
@@ -117,7 +141,10 @@ int xengnttab_fd(xengnttab_handle *xgt) {
 }
 
 int xengnttab_set_max_grants(xengnttab_handle *xgt, uint32_t nr_grants) {
-	return call_u32s(xgt, SIMWIRE_GNT_SET_MAX, nr_grants, 0, 1);
+	pthread_mutex_lock(&xgt->lock);
+	int ret = call_u32s(xgt, SIMWIRE_GNT_SET_MAX, nr_grants, 0, 1);
+	pthread_mutex_unlock(&xgt->lock);
+	return ret;
 }
 
 /* Maps the pages the broker located, run by run, into one reserved range. */
@@ -148,16 +175,8 @@ static void *place(const struct simwire_msg *reply, const uint32_t *where, uint3
 	return base;
 }
 
-static void *map_refs(xengnttab_handle *xgt, uint32_t count, const uint32_t *domids,
+static void *map_refs_locked(xengnttab_handle *xgt, uint32_t count, const uint32_t *domids,
 		uint32_t domid, const uint32_t *refs, int prot) {
-	if (!xgt || count == 0 || !refs) {
-		errno = EINVAL;
-		return NULL;
-	}
-	if (count > SIMWIRE_MAX_MAP) {
-		errno = E2BIG;
-		return NULL;
-	}
 	struct simwire_buf req;
 	simwire_start(&req, SIMWIRE_GNT_MAP, 0, 0);
 	simwire_put_u32(&req, (prot & PROT_WRITE) ? 1 : 0);
@@ -208,6 +227,25 @@ error_unmap:
 	return NULL;
 }
 
+static void *map_refs(xengnttab_handle *xgt, uint32_t count, const uint32_t *domids,
+		uint32_t domid, const uint32_t *refs, int prot) {
+	if (!xgt || count == 0 || !refs) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (count > SIMWIRE_MAX_MAP) {
+		errno = E2BIG;
+		return NULL;
+	}
+	pthread_mutex_lock(&xgt->lock);
+	void *addr = map_refs_locked(xgt, count, domids, domid, refs, prot);
+	int err = errno;
+	pthread_mutex_unlock(&xgt->lock);
+	hypercall_cost(xgt, count);
+	errno = err;
+	return addr;
+}
+
 void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t ref, int prot) {
 	return map_refs(xgt, 1, NULL, domid, &ref, prot);
 }
@@ -226,11 +264,7 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uin
 	return map_refs(xgt, count, NULL, domid, refs, prot);
 }
 
-int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count) {
-	if (!xgt) {
-		errno = EINVAL;
-		return -1;
-	}
+static int unmap_locked(xengnttab_handle *xgt, void *start_address, uint32_t count) {
 	for (size_t i = 0; i < xgt->nregions; i++) {
 		struct region *r = &xgt->regions[i];
 		if (r->addr != (uintptr_t)start_address || r->count != count) {
@@ -243,6 +277,22 @@ int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count) 
 	}
 	errno = EINVAL;
 	return -1;
+}
+
+int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count) {
+	if (!xgt) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&xgt->lock);
+	int ret = unmap_locked(xgt, start_address, count);
+	int err = errno;
+	pthread_mutex_unlock(&xgt->lock);
+	if (ret == 0) {
+		hypercall_cost(xgt, count);
+	}
+	errno = err;
+	return ret;
 }
 
 xengntshr_handle *xengntshr_open(struct xentoollog_logger *logger, unsigned open_flags) {
@@ -263,12 +313,8 @@ int xengntshr_fd(xengntshr_handle *xgs) {
 	return xgs->conn.fd;
 }
 
-void *xengntshr_share_pages(xengntshr_handle *xgs, uint32_t domid, int count, uint32_t *refs,
+static void *share_locked(xengntshr_handle *xgs, uint32_t domid, int count, uint32_t *refs,
 		int writable) {
-	if (!xgs || count <= 0 || !refs) {
-		errno = EINVAL;
-		return NULL;
-	}
 	struct simwire_buf req;
 	simwire_start(&req, SIMWIRE_GNT_SHARE, 0, 0);
 	simwire_put_u32(&req, domid);
@@ -310,11 +356,21 @@ void *xengntshr_share_pages(xengntshr_handle *xgs, uint32_t domid, int count, ui
 	return addr;
 }
 
-int xengntshr_unshare(xengntshr_handle *xgs, void *start_address, uint32_t count) {
-	if (!xgs) {
+void *xengntshr_share_pages(xengntshr_handle *xgs, uint32_t domid, int count, uint32_t *refs,
+		int writable) {
+	if (!xgs || count <= 0 || !refs) {
 		errno = EINVAL;
-		return -1;
+		return NULL;
 	}
+	pthread_mutex_lock(&xgs->lock);
+	void *addr = share_locked(xgs, domid, count, refs, writable);
+	int err = errno;
+	pthread_mutex_unlock(&xgs->lock);
+	errno = err;
+	return addr;
+}
+
+static int unshare_locked(xengntshr_handle *xgs, void *start_address, uint32_t count) {
 	uintptr_t start = (uintptr_t)start_address;
 	for (size_t i = 0; i < xgs->nregions; i++) {
 		struct region *r = &xgs->regions[i];
@@ -337,4 +393,17 @@ int xengntshr_unshare(xengntshr_handle *xgs, void *start_address, uint32_t count
 	}
 	errno = EINVAL;
 	return -1;
+}
+
+int xengntshr_unshare(xengntshr_handle *xgs, void *start_address, uint32_t count) {
+	if (!xgs) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&xgs->lock);
+	int ret = unshare_locked(xgs, start_address, count);
+	int err = errno;
+	pthread_mutex_unlock(&xgs->lock);
+	errno = err;
+	return ret;
 }
