@@ -235,6 +235,10 @@ static void connector_handle_request_event(void *data)
 	if (connector->broken || connector->idle != NULL) {
 		return;
 	}
+	if (connector->answering_later) {
+		flush_events(connector);
+		return;
+	}
 	unsigned handled = 0;
 	bool more;
 	do {
@@ -256,14 +260,22 @@ static void connector_handle_request_event(void *data)
 			struct xendispl_resp *resp =
 				RING_GET_RESPONSE(&connector->ring, connector->ring.rsp_prod_pvt);
 			displif_response_init(resp, &untrusted_req);
-			connector->impl->request(connector, &untrusted_req, resp);
-			connector->ring.rsp_prod_pvt++;
 			handled++;
+			if (!connector->impl->request(connector, &untrusted_req, resp)) {
+				/* The slot is the guest's to scribble on till then: answer from a copy. */
+				connector->later_resp = *resp;
+				connector->answering_later = true;
+				break;
+			}
+			connector->ring.rsp_prod_pvt++;
 		}
 		bool notify;
 		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&connector->ring, notify);
 		if (notify) {
 			evtchn_notify(connector->req_port);
+		}
+		if (connector->answering_later) {
+			break;
 		}
 		if (handled >= MAX_REQUESTS_PER_DISPATCH) {
 			/* The rest after everyone else had a turn. */
@@ -275,6 +287,21 @@ static void connector_handle_request_event(void *data)
 	} while (more);
 	/* A notification is our cue to retry events the full ring refused. */
 	flush_events(connector);
+}
+
+void vm_connector_answer(struct vm_connector *connector, int32_t status)
+{
+	if (!connector->answering_later) {
+		return;
+	}
+	struct xendispl_resp *resp =
+		RING_GET_RESPONSE(&connector->ring, connector->ring.rsp_prod_pvt);
+	*resp = connector->later_resp;
+	resp->status = status;
+	connector->ring.rsp_prod_pvt++;
+	connector->answering_later = false;
+	/* Pushes the answer, and handles what the guest sent meanwhile. */
+	connector_handle_request_event(connector);
 }
 
 struct vm_connector *vm_connector_create(const struct vm_host *host, struct vm_guest_log *log,

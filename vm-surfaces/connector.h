@@ -26,9 +26,10 @@ struct vm_connector_impl {
 	/*
 	 * A request from the ring, copied out of it (the guest may rewrite the
 	 * slot) but not checked; the response is started (id, operation echoed):
-	 * fill in the status and payload.
+	 * fill in the status and payload and return true, or return false and
+	 * answer later with vm_connector_answer() (the ring waits till then).
 	 */
-	void (*request)(struct vm_connector *connector, const struct xendispl_req *untrusted_req,
+	bool (*request)(struct vm_connector *connector, const struct xendispl_req *untrusted_req,
 		struct xendispl_resp *resp);
 	/* The frontend broke the protocol, or connecting failed: close the device. */
 	void (*fatal)(struct vm_connector *connector, const char *why);
@@ -83,6 +84,9 @@ struct vm_connector {
 	struct evtchn_port *req_port, *evt_port;
 	bool broken;
 	bool shown;
+	/* A request answered later: the ring's next requests wait for it. */
+	bool answering_later;
+	struct xendispl_resp later_resp;
 	struct vm_owed_event owed[VM_CONNECTOR_MAX_OWED];
 	uint32_t owed_head, owed_count;
 	/*
@@ -114,6 +118,8 @@ void vm_connector_destroy(struct vm_connector *connector);
 
 /* The compositor: everything up to content_seq seq is on screen now. */
 void vm_connector_present(struct vm_connector *connector, uint64_t seq);
+/* Answers the request the impl left for later; the ring's next requests follow. */
+void vm_connector_answer(struct vm_connector *connector, int32_t status);
 /*
  * The compositor: whether the connector is on an output. A connector that
  * is not shown gets its flips completed by a 60 Hz clock of its own, as the

@@ -11,7 +11,30 @@
 #include "vm-surfaces/dbuf.h"
 #include "vm-surfaces/format.h"
 #include "vm-surfaces/host.h"
+#include "vm-surfaces/mapper.h"
 #include "vm-surfaces/mapping.h"
+
+/* A DBUF_CREATE waiting for its pages: its cookie is taken, its charge held. */
+struct dbuf_creating {
+	struct vm_dbufs *dbufs;
+	struct displif_dbuf desc;
+	struct vm_charge held;
+	struct vm_map_job *job;
+	vm_dbufs_created_func_t created;
+	void *data;
+	struct wl_list link; // vm_dbufs.creating
+};
+
+static bool cookie_creating(struct vm_dbufs *dbufs, uint64_t cookie)
+{
+	struct dbuf_creating *creating;
+	wl_list_for_each(creating, &dbufs->creating, link) {
+		if (creating->desc.cookie == cookie) {
+			return true;
+		}
+	}
+	return false;
+}
 
 static struct vm_dbuf *dbuf_find(struct vm_dbufs *dbufs, uint64_t cookie)
 {
@@ -43,6 +66,7 @@ bool vm_dbufs_init(struct vm_dbufs *dbufs, const struct vm_host *host, struct vm
 	dbufs->domid = domid;
 	wl_list_init(&dbufs->dbufs);
 	wl_list_init(&dbufs->fbs);
+	wl_list_init(&dbufs->creating);
 	dbufs->budget = vm_budget_create(host->memory_budget, VM_BUDGET_DEVICE_MAPPINGS);
 	return dbufs->budget != NULL;
 }
@@ -92,6 +116,70 @@ static int32_t map_guest_pages(struct vm_dbufs *dbufs, const struct displif_dbuf
 	return 0;
 }
 
+static void dbuf_handle_mapped(void *data, enum vm_map_result result, int32_t status, void *addr)
+{
+	struct dbuf_creating *creating = data;
+	struct vm_dbufs *dbufs = creating->dbufs;
+	const struct displif_dbuf *desc = &creating->desc;
+	wl_list_remove(&creating->link);
+	struct vm_dbuf *dbuf = NULL;
+	if (result == VM_MAP_BAD_DIRECTORY) {
+		vm_guest_log_error(dbufs->log,
+			"DBUF_CREATE: page directory %u does not describe %u pages",
+			desc->gref_directory, desc->nr_pages);
+	} else if (result == VM_MAP_FAILED) {
+		vm_guest_log_error(dbufs->log, "DBUF_CREATE: cannot map the %u buffer pages",
+			desc->nr_pages);
+		status = -EINVAL;
+	} else {
+		struct vm_mapping *mapping =
+			vm_mapping_adopt(dbufs->host->mapper, addr, desc->nr_pages);
+		dbuf = mapping != NULL ? calloc(1, sizeof(*dbuf)) : NULL;
+		if (dbuf != NULL) {
+			mapping->charge = creating->held;
+			creating->held = (struct vm_charge){0};
+			dbuf->mapping = mapping;
+			dbuf->desc = *desc;
+			wl_list_insert(dbufs->dbufs.prev, &dbuf->link);
+			status = 0;
+		} else {
+			vm_mapping_unref(mapping);
+			status = -ENOMEM;
+		}
+	}
+	vm_charge_give(&creating->held);
+	creating->created(creating->data, status);
+	free(creating);
+}
+
+/* Maps the guest's pages on the mapper's thread; answered later. */
+static int32_t map_guest_pages_later(struct vm_dbufs *dbufs, const struct displif_dbuf *desc,
+	vm_dbufs_created_func_t created, void *data)
+{
+	struct dbuf_creating *creating = calloc(1, sizeof(*creating));
+	if (creating == NULL) {
+		return -ENOMEM;
+	}
+	/* Charged now: buffers being mapped count against the budget too. */
+	if (!take_charge(dbufs, &creating->held, "DBUF_CREATE", desc->size, 1)) {
+		free(creating);
+		return -ENOMEM;
+	}
+	creating->dbufs = dbufs;
+	creating->desc = *desc;
+	creating->created = created;
+	creating->data = data;
+	creating->job = vm_mapper_map_directory(dbufs->host->mapper, dbufs->domid,
+		desc->gref_directory, desc->nr_pages, PROT_READ, dbuf_handle_mapped, creating);
+	if (creating->job == NULL) {
+		vm_charge_give(&creating->held);
+		free(creating);
+		return -ENOMEM;
+	}
+	wl_list_insert(dbufs->creating.prev, &creating->link);
+	return VM_DBUFS_LATER;
+}
+
 /* Backend allocation: our pages, granted to the guest, listed in its directory. */
 static int32_t share_own_pages(struct vm_dbufs *dbufs, const struct displif_dbuf *desc,
 	uint32_t *refs, struct vm_mapping **mapping)
@@ -126,13 +214,16 @@ static int32_t share_own_pages(struct vm_dbufs *dbufs, const struct displif_dbuf
 	return 0;
 }
 
-int32_t vm_dbufs_handle_create(
-	struct vm_dbufs *dbufs, const struct xendispl_dbuf_create_req *untrusted_req)
+int32_t vm_dbufs_handle_create(struct vm_dbufs *dbufs,
+	const struct xendispl_dbuf_create_req *untrusted_req, vm_dbufs_created_func_t created,
+	void *data)
 {
 	uint64_t cookie;
 	char why[DISPLIF_WHY_SIZE];
 	int32_t status = displif_check_new_cookie(untrusted_req->dbuf_cookie,
-		dbuf_find(dbufs, untrusted_req->dbuf_cookie) != NULL, &cookie);
+		dbuf_find(dbufs, untrusted_req->dbuf_cookie) != NULL ||
+			cookie_creating(dbufs, untrusted_req->dbuf_cookie),
+		&cookie);
 	if (status == -EINVAL) {
 		vm_guest_log_error(dbufs->log, "DBUF_CREATE with cookie 0");
 		return status;
@@ -152,6 +243,9 @@ int32_t vm_dbufs_handle_create(
 		vm_guest_log_error(dbufs->log,
 			"DBUF_CREATE: backend allocation asked for, but be-alloc is not enabled");
 		return -EINVAL;
+	}
+	if (!desc.backend_allocated && dbufs->host->mapper != NULL) {
+		return map_guest_pages_later(dbufs, &desc, created, data);
 	}
 	uint32_t *refs = calloc(desc.nr_pages, sizeof(*refs));
 	struct vm_dbuf *dbuf = calloc(1, sizeof(*dbuf));
@@ -217,6 +311,12 @@ int32_t vm_dbufs_handle_destroy(struct vm_dbufs *dbufs, uint64_t untrusted_cooki
 
 void vm_dbufs_finish(struct vm_dbufs *dbufs)
 {
+	struct dbuf_creating *creating, *next;
+	wl_list_for_each_safe(creating, next, &dbufs->creating, link) {
+		vm_map_job_cancel(creating->job, &creating->held);
+		wl_list_remove(&creating->link);
+		free(creating);
+	}
 	struct vm_dbuf *dbuf, *tmp;
 	wl_list_for_each_safe(dbuf, tmp, &dbufs->dbufs, link) {
 		dbuf_free(dbufs, dbuf);

@@ -47,6 +47,7 @@ struct vm_dbufs {
 	uint32_t domid;
 	struct wl_list dbufs; // vm_dbuf.link
 	struct wl_list fbs;   // vm_fb.link
+	struct wl_list creating; // DBUF_CREATEs whose pages are being mapped (dbuf.c)
 	bool be_alloc; // the toolstack allows backend allocation (be-alloc = 1)
 	/* What the guest makes us hold, while it is held (budget.h); NULL when out of memory. */
 	struct vm_budget *budget;
@@ -60,14 +61,27 @@ struct vm_dbufs {
 /* false when out of memory. */
 bool vm_dbufs_init(struct vm_dbufs *dbufs, const struct vm_host *host, struct vm_guest_log *log,
 	uint32_t domid);
-/* Drops every buffer (disconnect); what the scene still holds stays charged until it lets go. */
+/*
+ * Drops every buffer (disconnect), and buffers being made (never answered);
+ * what the scene still holds stays charged until it lets go.
+ */
 void vm_dbufs_finish(struct vm_dbufs *dbufs);
 /* The device goes: finish, and its budget lives on only as long as what is charged to it. */
 void vm_dbufs_release(struct vm_dbufs *dbufs);
 
 /* Request handlers: 0 or the negative errno the guest is answered with. */
-int32_t vm_dbufs_handle_create(
-	struct vm_dbufs *dbufs, const struct xendispl_dbuf_create_req *untrusted_req);
+
+/* DBUF_CREATE's answer comes later, through created(data, status). */
+#define VM_DBUFS_LATER 1
+typedef void (*vm_dbufs_created_func_t)(void *data, int32_t status);
+/*
+ * With the host's mapper, the guest's pages are mapped on its thread: the
+ * request is answered when they are (VM_DBUFS_LATER), unless the device goes
+ * first. Meanwhile its cookie is taken and nothing else can use the buffer.
+ */
+int32_t vm_dbufs_handle_create(struct vm_dbufs *dbufs,
+	const struct xendispl_dbuf_create_req *untrusted_req, vm_dbufs_created_func_t created,
+	void *data);
 int32_t vm_dbufs_handle_destroy(struct vm_dbufs *dbufs, uint64_t untrusted_cookie);
 int32_t vm_dbufs_handle_fb_attach(
 	struct vm_dbufs *dbufs, const struct xendispl_fb_attach_req *untrusted_req);

@@ -231,6 +231,11 @@ static int32_t handle_get_edid(struct vm_display *display, struct vm_connector *
 	return 0;
 }
 
+static void connector_handle_dbuf_created(void *data, int32_t status)
+{
+	vm_connector_answer(data, status);
+}
+
 static int32_t handle_request(struct vm_display *display, struct vm_connector *connector,
 	const struct xendispl_req *untrusted_req, struct xendispl_resp *resp)
 {
@@ -244,7 +249,8 @@ static int32_t handle_request(struct vm_display *display, struct vm_connector *c
 	struct vm_dbufs *dbufs = &display->dbufs;
 	switch (untrusted_req->operation) {
 	case XENDISPL_OP_DBUF_CREATE:
-		return vm_dbufs_handle_create(dbufs, &untrusted_req->op.dbuf_create);
+		return vm_dbufs_handle_create(dbufs, &untrusted_req->op.dbuf_create,
+			connector_handle_dbuf_created, connector);
 	case XENDISPL_OP_DBUF_DESTROY:
 		return vm_dbufs_handle_destroy(dbufs, untrusted_req->op.dbuf_destroy.dbuf_cookie);
 	case XENDISPL_OP_FB_ATTACH:
@@ -262,10 +268,15 @@ static int32_t handle_request(struct vm_display *display, struct vm_connector *c
 	return -EINVAL; // displif_check_operation() let through only the above
 }
 
-static void connector_handle_request(struct vm_connector *connector,
+static bool connector_handle_request(struct vm_connector *connector,
 	const struct xendispl_req *untrusted_req, struct xendispl_resp *resp)
 {
-	resp->status = handle_request(connector->display, connector, untrusted_req, resp);
+	int32_t status = handle_request(connector->display, connector, untrusted_req, resp);
+	if (status == VM_DBUFS_LATER) {
+		return false;
+	}
+	resp->status = status;
+	return true;
 }
 
 static void connector_handle_fatal(struct vm_connector *connector, const char *why)

@@ -14,6 +14,7 @@
  */
 struct xenstore;
 struct vm_budget;
+struct vm_mapper;
 struct evtchn;
 typedef struct xengntdev_handle xengnttab_handle;
 typedef struct xengntdev_handle xengntshr_handle;
@@ -24,6 +25,8 @@ struct vm_host {
 	struct evtchn *evtchn;
 	xengnttab_handle *gnttab;
 	xengntshr_handle *gntshr; // NULL where pages cannot be shared: no backend allocation
+	/* Maps guest buffers away from the loop; NULL: on the loop (tests without threads). */
+	struct vm_mapper *mapper;
 	/* Bytes one device may make us hold (its buffers, our conversions). */
 	uint64_t memory_budget;
 	/* Of all devices together: mappings, below the kernel's limit. */

@@ -2,6 +2,7 @@
 #include <wlr/util/log.h>
 #include <xengnttab.h>
 
+#include "vm-surfaces/mapper.h"
 #include "vm-surfaces/mapping.h"
 
 /* Wraps pages mapped or shared at addr (NULL: that failed), with one reference. */
@@ -36,6 +37,18 @@ struct vm_mapping *vm_mapping_create(xengnttab_handle *gnttab, uint32_t domid,
 	return mapping;
 }
 
+struct vm_mapping *vm_mapping_adopt(struct vm_mapper *mapper, void *addr, uint32_t nr_pages)
+{
+	struct vm_mapping *mapping = mapping_wrap(addr, nr_pages);
+	if (mapping == NULL) {
+		struct vm_charge none = {0};
+		vm_mapper_unmap(mapper, addr, nr_pages, &none);
+		return NULL;
+	}
+	mapping->mapper = mapper;
+	return mapping;
+}
+
 struct vm_mapping *vm_mapping_create_shared(xengntshr_handle *gntshr, uint32_t domid,
 	uint32_t nr_pages, uint32_t *refs)
 {
@@ -62,7 +75,9 @@ void vm_mapping_unref(struct vm_mapping *mapping)
 	if (mapping == NULL || --mapping->refs > 0) {
 		return;
 	}
-	if (mapping->gntshr != NULL) {
+	if (mapping->mapper != NULL) {
+		vm_mapper_unmap(mapping->mapper, mapping->addr, mapping->nr_pages, &mapping->charge);
+	} else if (mapping->gntshr != NULL) {
 		/* The guest may still map them; Xen frees them once it lets go. */
 		if (xengntshr_unshare(mapping->gntshr, mapping->addr, mapping->nr_pages) != 0) {
 			wlr_log_errno(WLR_ERROR, "Cannot unshare %u pages", mapping->nr_pages);

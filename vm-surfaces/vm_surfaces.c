@@ -7,10 +7,11 @@
 #include "protocol/ring.h"
 #include "protocol/xenbus.h"
 #include "protocol/xenstore.h"
+#include "vm-surfaces/budget.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
-#include "vm-surfaces/budget.h"
 #include "vm-surfaces/log.h"
+#include "vm-surfaces/mapper.h"
 #include "vm-surfaces/vm_surfaces.h"
 
 static bool vdispl_probe(struct xenbus_device *dev)
@@ -96,6 +97,10 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 		wlr_log_errno(WLR_INFO, "No grant sharing (xen-gntalloc): guests cannot ask for "
 					"backend-allocated buffers");
 	}
+	host->mapper = vm_mapper_create(loop, host->gnttab);
+	if (host->mapper == NULL) {
+		goto error;
+	}
 	host->evtchn = evtchn_create(loop);
 	if (host->evtchn == NULL) {
 		goto error;
@@ -104,6 +109,7 @@ struct vm_surfaces *vm_surfaces_create(struct wl_event_loop *loop, struct xensto
 	return surfaces;
 
 error:
+	vm_mapper_destroy(host->mapper);
 	if (host->gntshr != NULL) {
 		xengntshr_close(host->gntshr);
 	}
@@ -130,6 +136,7 @@ void vm_surfaces_destroy(struct vm_surfaces *surfaces)
 	}
 	struct vm_host *host = &surfaces->host;
 	xenbus_backend_destroy(surfaces->vdispl);
+	vm_mapper_destroy(host->mapper);
 	evtchn_destroy(host->evtchn);
 	if (host->gntshr != NULL) {
 		xengntshr_close(host->gntshr);

@@ -620,8 +620,23 @@ static void section_memory(void)
 		add_guest(&r, n, list, NULL);
 	}
 	sleep_ms(quick ? 500 : 2000);
-	char *guests = harness_control(&r.h, "guests");
-	CHECK(guests != NULL, "mosaicctl guests failed");
+	char *guests = NULL;
+	/* Slow machines (sanitizers) take longer to set the buffers up: till every one flipped. */
+	for (int64_t start = now_ms();;) {
+		free(guests);
+		guests = harness_control(&r.h, "guests");
+		CHECK(guests != NULL, "mosaicctl guests failed");
+		bool all = true;
+		for (int i = 0; i < 3; i++) {
+			for (int c = 0; c < 4 && formats[i][c] != NULL; c++) {
+				all = all && connector_value(guests, r.guests[i].domid, c, "flips") > 0;
+			}
+		}
+		if (all || now_ms() - start > 20000) {
+			break;
+		}
+		sleep_ms(100);
+	}
 	for (int i = 0; i < 3; i++) {
 		for (int c = 0; c < 4 && formats[i][c] != NULL; c++) {
 			long flips = connector_value(guests, r.guests[i].domid, c, "flips");

@@ -1,5 +1,6 @@
 #define _DEFAULT_SOURCE // MAP_ANONYMOUS
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,8 +11,10 @@
 /*
  * The calls of xengnttab.h the product makes (vm-surfaces/mapping.c,
  * protocol/pgdir.c, vm-surfaces/display.c), in process: no broker, no
- * device. Linked into fuzzers only, instead of the real libraries.
+ * device. Linked into fuzzers only, instead of the real libraries. Like
+ * gntdev, callable from several threads (vm-surfaces/mapper.c's).
  */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 struct fake_xen fake_xen;
 
 struct xengntdev_handle {
@@ -106,7 +109,7 @@ static const struct fake_xen_page *page_of(uint32_t ref)
 	return NULL;
 }
 
-void *xengnttab_map_domain_grant_refs(
+static void *xengnttab_map_domain_grant_refs_locked(
 	xengnttab_handle *xgt, uint32_t count, uint32_t domid, uint32_t *refs, int prot)
 {
 	if (xgt != fake_gnttab) {
@@ -152,7 +155,7 @@ void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t re
 	return xengnttab_map_domain_grant_refs(xgt, 1, domid, &ref, prot);
 }
 
-int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
+static int xengnttab_unmap_locked(xengnttab_handle *xgt, void *start_address, uint32_t count)
 {
 	if (xgt != fake_gnttab) {
 		fake_abort();
@@ -169,7 +172,7 @@ int xengnttab_set_max_grants(xengnttab_handle *xgt, uint32_t nr_grants)
 	return 0;
 }
 
-void *xengntshr_share_pages(
+static void *xengntshr_share_pages_locked(
 	xengntshr_handle *xgs, uint32_t domid, int count, uint32_t *refs, int writable)
 {
 	if (xgs != fake_gntshr) {
@@ -195,7 +198,7 @@ void *xengntshr_share_pages(
 	return addr;
 }
 
-int xengntshr_unshare(xengntshr_handle *xgs, void *start_address, uint32_t count)
+static int xengntshr_unshare_locked(xengntshr_handle *xgs, void *start_address, uint32_t count)
 {
 	if (xgs != fake_gntshr) {
 		fake_abort();
@@ -205,4 +208,42 @@ int xengntshr_unshare(xengntshr_handle *xgs, void *start_address, uint32_t count
 	fake_xen.unshares++;
 	fake_xen.shared_pages -= count;
 	return 0;
+}
+
+void *xengnttab_map_domain_grant_refs(
+	xengnttab_handle *xgt, uint32_t count, uint32_t domid, uint32_t *refs, int prot)
+{
+	pthread_mutex_lock(&lock);
+	void *addr = xengnttab_map_domain_grant_refs_locked(xgt, count, domid, refs, prot);
+	int err = errno;
+	pthread_mutex_unlock(&lock);
+	errno = err;
+	return addr;
+}
+
+int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
+{
+	pthread_mutex_lock(&lock);
+	int ret = xengnttab_unmap_locked(xgt, start_address, count);
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+void *xengntshr_share_pages(
+	xengntshr_handle *xgs, uint32_t domid, int count, uint32_t *refs, int writable)
+{
+	pthread_mutex_lock(&lock);
+	void *addr = xengntshr_share_pages_locked(xgs, domid, count, refs, writable);
+	int err = errno;
+	pthread_mutex_unlock(&lock);
+	errno = err;
+	return addr;
+}
+
+int xengntshr_unshare(xengntshr_handle *xgs, void *start_address, uint32_t count)
+{
+	pthread_mutex_lock(&lock);
+	int ret = xengntshr_unshare_locked(xgs, start_address, count);
+	pthread_mutex_unlock(&lock);
+	return ret;
 }

@@ -13,6 +13,7 @@
 #include "vm-surfaces/budget.h"
 #include "vm-surfaces/connector.h"
 #include "vm-surfaces/display.h"
+#include "vm-surfaces/mapper.h"
 #include "vm-surfaces/mapping.h"
 
 /*
@@ -23,7 +24,9 @@
  *
  * Input: an 8-byte header (memory budget, be-alloc, connectors and their
  * resolutions, which map or share call fails, how many grant pages may be
- * mapped at once, how far the event pages' index is from its wrap), then
+ * mapped at once, how far the event pages' index is from its wrap, whether
+ * buffers are mapped on the mapper's thread as in mosaic, and then whether
+ * the device goes before the last request's answer), then
  * records, each a tag byte and its payload:
  *   tag % 8 = 0..3  a request (64 bytes) on connector (tag >> 3) & 1, notified
  *   tag % 8 = 4     a request pushed without notifying (handled with the next)
@@ -158,6 +161,8 @@ struct guest_conn {
 
 static struct wl_event_loop *loop;
 static struct vm_host host;
+/* Mapping on the mapper's thread: each notification waits for its answers, but the last. */
+static bool settle;
 static struct guest_conn conns[NCONN_MAX];
 static unsigned requests;
 
@@ -220,18 +225,24 @@ static void notify(struct vm_display *display, struct guest_conn *g)
 	g->connector->req_port->handler(g->connector->req_port->data);
 	/* The rest of a turn cut short, after the others had theirs. */
 	wl_event_loop_dispatch_idle(loop);
+	/* Buffers mapped on the mapper's thread: their answers, and what follows them. */
+	while (settle && g->connector->answering_later) {
+		wl_event_loop_dispatch(loop, 1000);
+		wl_event_loop_dispatch_idle(loop);
+	}
 	check(fatals == before || g->own_prod);
 	if (!g->own_prod) {
 		read_responses(g);
 		/* A ring of requests, and none left behind. */
-		check(g->nids == 0 || g->connector->idle != NULL);
+		check(g->nids == 0 || g->connector->idle != NULL || g->connector->answering_later);
 	}
 	check_device(display);
 }
 
 static void push(struct guest_conn *g, const uint8_t *bytes)
 {
-	if (g->own_prod || requests == MAX_REQUESTS) {
+	/* Full: a frontend waits (a device answering later keeps it full). */
+	if (g->own_prod || requests == MAX_REQUESTS || RING_FULL(&g->front)) {
 		return;
 	}
 	requests++;
@@ -300,6 +311,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.memory_budget = budgets[h[0] & 3],
 		.budget = host_budget,
 	};
+	if (h[1] & 8) {
+		host.mapper = vm_mapper_create(loop, fake_gnttab);
+		check(host.mapper != NULL);
+	}
+	settle = host.mapper != NULL;
 	be_alloc_key = h[1] & 1;
 	nconn = (h[1] & 4) ? 2 : 1;
 	conn_res[0] = resolutions[h[2] & 7];
@@ -333,6 +349,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (n > 0 && size > 0) {
 		uint8_t tag = *data++;
 		size--;
+		if (size <= sizeof(struct xendispl_req) && (h[1] & 16)) {
+			/* The last record: the device goes with its answer still to come. */
+			settle = false;
+		}
 		struct guest_conn *g = &conns[((tag >> 3) & 1) % n];
 		switch (tag & 7) {
 		case 0:
@@ -425,6 +445,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	vm_display_destroy(display);
+	/* Unmaps what it still had to. */
+	vm_mapper_destroy(host.mapper);
 	/* Frees the removed timers' sources (the loop does that when it dispatches). */
 	wl_event_loop_dispatch(loop, 0);
 	check(ports_bound == 0);

@@ -69,9 +69,9 @@ fuzz-displif-sequence)
 		$root/protocol/edid.c $root/protocol/log.c $root/protocol/ratelimit.c
 		$root/vm-surfaces/budget.c $root/vm-surfaces/buffer.c
 		$root/vm-surfaces/connector.c $root/vm-surfaces/dbuf.c $root/vm-surfaces/display.c
-		$root/vm-surfaces/format.c $root/vm-surfaces/host.c $root/vm-surfaces/mapping.c
-		$here/fake-xen.c"
-	libs=$(pkg-config --cflags --libs wlroots pixman-1 wayland-server)
+		$root/vm-surfaces/format.c $root/vm-surfaces/host.c $root/vm-surfaces/mapper.c
+		$root/vm-surfaces/mapping.c $here/fake-xen.c"
+	libs="$(pkg-config --cflags --libs wlroots pixman-1 wayland-server) -pthread"
 	max_len=2048
 	;;
 fuzz-kbdif)
