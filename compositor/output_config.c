@@ -2,11 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wlr/backend/headless.h>
+#include <wlr/backend/wayland.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
 #include "compositor/output_config.h"
 #include "compositor/server.h"
+
+/* What wlroots' Wayland backend makes a window before its host has a say. */
+#define WL_DEFAULT_WIDTH 1280
+#define WL_DEFAULT_HEIGHT 720
 
 /* Two rates this close are the same mode as people write it (60 for 60.0xx). */
 #define REFRESH_TOLERANCE_MHZ 500
@@ -102,8 +107,21 @@ bool output_config_apply(struct wlr_output *wlr_output, const struct layout_outp
 		w = wlr_output->width;
 		h = wlr_output->height;
 	}
+	/*
+	 * A window in a Wayland compositor starts at 1280x720 unless the host
+	 * configured a size (a tiling or kiosk shell, or a fullscreen window):
+	 * that size is a rule (a bigger buffer is a protocol error), --size is not.
+	 */
+	bool host_sized = wlr_output_is_wl(wlr_output) &&
+		(wlr_output->width != WL_DEFAULT_WIDTH || wlr_output->height != WL_DEFAULT_HEIGHT);
+	if (host_sized) {
+		w = wlr_output->width;
+		h = wlr_output->height;
+	}
 
-	if (config != NULL && config->has_mode) {
+	if (host_sized) {
+		wlr_output_set_custom_mode(wlr_output, w, h, 0);
+	} else if (config != NULL && config->has_mode) {
 		if (!fixed_modes) {
 			/* Headless and nested outputs take whatever size we ask for. */
 			wlr_output_set_custom_mode(wlr_output, config->mode.width, config->mode.height,

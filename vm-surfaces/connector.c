@@ -21,6 +21,12 @@
  * output at 60 Hz whose frames come a little early is not held back.
  */
 #define PACE_TOLERANCE_NS (REFRESH_NS / 4)
+/*
+ * An output can stop presenting frames (a nested window its host hides or
+ * throttles, a display switched off): after this long without one, its
+ * connectors' flips complete on their own clock until it presents again.
+ */
+#define STALL_NS (3 * REFRESH_NS)
 
 static int64_t ns_between(const struct timespec *a, const struct timespec *b)
 {
@@ -30,9 +36,14 @@ static int64_t ns_between(const struct timespec *a, const struct timespec *b)
 static int64_t clock_now(struct vm_connector *connector);
 
 /* Whether presented flips' events may go now; if not, the retry timer brings them later. */
+static bool own_clock(const struct vm_connector *connector)
+{
+	return !connector->shown || connector->output_stalled;
+}
+
 static bool pace_allows(struct vm_connector *connector)
 {
-	if (!connector->shown) {
+	if (own_clock(connector)) {
 		/* The connector's own clock completes its flips on a 60 Hz grid. */
 		return true;
 	}
@@ -82,7 +93,7 @@ static void flush_events(struct vm_connector *connector)
 	}
 }
 
-void vm_connector_present(struct vm_connector *connector, uint64_t seq)
+static void complete(struct vm_connector *connector, uint64_t seq)
 {
 	if (seq > connector->presented_seq) {
 		connector->presented_seq = seq;
@@ -103,6 +114,17 @@ void vm_connector_present(struct vm_connector *connector, uint64_t seq)
 	}
 }
 
+void vm_connector_present(struct vm_connector *connector, uint64_t seq)
+{
+	connector->last_present_ns = clock_now(connector);
+	if (connector->output_stalled) {
+		connector->output_stalled = false;
+		wlr_log(WLR_INFO, "domain %u connector %u: its output presents frames again",
+			connector->domid, connector->index);
+	}
+	complete(connector, seq);
+}
+
 static int retry_handle_timer(void *data)
 {
 	flush_events(data);
@@ -116,11 +138,27 @@ static int64_t clock_now(struct vm_connector *connector)
 	return ns_between(&connector->clock_origin, &now);
 }
 
+static void clock_arm(struct vm_connector *connector);
+
 static int clock_handle_tick(void *data)
 {
 	struct vm_connector *connector = data;
-	connector->clock_last = clock_now(connector);
-	vm_connector_present(connector, connector->content_seq);
+	int64_t now = clock_now(connector);
+	if (!own_clock(connector)) {
+		if (connector->owed_count == 0) {
+			return 0;
+		}
+		if (now - connector->last_present_ns < STALL_NS) {
+			clock_arm(connector);
+			return 0;
+		}
+		connector->output_stalled = true;
+		wlr_log(WLR_INFO, "domain %u connector %u: its output presents no frames: "
+			"flips complete on the connector's own clock", connector->domid,
+			connector->index);
+	}
+	connector->clock_last = now;
+	complete(connector, connector->content_seq);
 	return 0;
 }
 
@@ -131,10 +169,17 @@ static int clock_handle_tick(void *data)
  */
 static void clock_arm(struct vm_connector *connector)
 {
-	if (connector->shown || connector->owed_count == 0) {
+	if (connector->owed_count == 0) {
 		return;
 	}
 	int64_t since = clock_now(connector);
+	if (!own_clock(connector)) {
+		/* Shown: its output's frames complete the flips, unless they stop coming. */
+		int64_t wait_ns = connector->last_present_ns + STALL_NS - since;
+		int ms = (int)((wait_ns + 999999) / 1000000);
+		wl_event_source_timer_update(connector->clock, ms > 0 ? ms : 1);
+		return;
+	}
 	if (connector->clock_last < since / REFRESH_NS * REFRESH_NS) {
 		/*
 		 * A vblank went by that completed nothing: the flip came late
@@ -144,7 +189,7 @@ static void clock_arm(struct vm_connector *connector)
 		 * frame times. Still at most one completion per period.
 		 */
 		connector->clock_last = since;
-		vm_connector_present(connector, connector->content_seq);
+		complete(connector, connector->content_seq);
 		return;
 	}
 	int64_t next = (since / REFRESH_NS + 1) * REFRESH_NS;
@@ -155,10 +200,12 @@ static void clock_arm(struct vm_connector *connector)
 
 void vm_connector_set_shown(struct vm_connector *connector, bool shown)
 {
-	connector->shown = shown;
-	if (!shown) {
-		clock_arm(connector);
+	if (shown && !connector->shown) {
+		connector->last_present_ns = clock_now(connector);
+		connector->output_stalled = false;
 	}
+	connector->shown = shown;
+	clock_arm(connector);
 }
 
 /* An owed event whose picture is still to come: no presentation reaches it. */

@@ -103,6 +103,8 @@ struct vm_connector {
 	struct wl_event_source *clock;
 	struct wl_event_source *retry; // events the full event ring refused, or the pace held
 	int64_t last_event_ns; // ns since clock_origin of the last flip event sent
+	int64_t last_present_ns; // ...of the last presentation by an output
+	bool output_stalled; // shown, but its output presents no frames: own clock meanwhile
 	struct wl_event_source *idle; // more requests to handle after others had a turn
 	struct timespec clock_origin; // the virtual vblank grid
 	int64_t clock_last; // ns since clock_origin of the clock's last completion
