@@ -29,8 +29,10 @@ void output_render_frame(struct mosaic_output *output)
 	struct wlr_output *wlr_output = output->wlr_output;
 	if (render_output_busy(output->render)) {
 		/* Its damage waits for the next frame, as on a display that missed a vblank. */
+		frame_times_start(&output->times, frame_times_now(), true);
 		return;
 	}
+	frame_times_start(&output->times, frame_times_now(), false);
 	if (output->clock != NULL) {
 		/*
 		 * A headless output scans nothing out: wlroots' "frame pending"
@@ -62,6 +64,7 @@ void output_render_frame(struct mosaic_output *output)
 static void output_frame_done(struct mosaic_output *output, bool committed)
 {
 	struct wlr_output *wlr_output = output->wlr_output;
+	frame_times_done(&output->times, frame_times_now(), committed);
 	if (!committed) {
 		/*
 		 * Nothing was committed (content fully covered, or the commit

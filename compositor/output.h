@@ -6,6 +6,8 @@
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
 
+#include "compositor/frame_times.h"
+
 /* One real, nested or headless output, its frame clock and its background. */
 struct mosaic_server;
 struct mosaic_background;
@@ -22,6 +24,7 @@ struct mosaic_output {
 	int clock_fd;
 	struct wl_event_source *clock;
 	struct render_output *render; // its frames
+	struct frame_times times;
 
 	struct wl_listener frame;
 	struct wl_listener present;

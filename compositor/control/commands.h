@@ -11,6 +11,7 @@ struct control_reply;
 typedef void (*command_func)(struct control_reply *reply, int argc, char **argv);
 
 void command_outputs(struct control_reply *reply, int argc, char **argv);
+void command_frame_times(struct control_reply *reply, int argc, char **argv);
 void command_guests(struct control_reply *reply, int argc, char **argv);
 void command_surfaces(struct control_reply *reply, int argc, char **argv);
 void command_layouts(struct control_reply *reply, int argc, char **argv);

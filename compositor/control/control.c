@@ -32,6 +32,7 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{"outputs", command_outputs, "outputs"},
+	{"frame-times", command_frame_times, "frame-times"},
 	{"guests", command_guests, "guests"},
 	{"surfaces", command_surfaces, "surfaces"},
 	{"layouts", command_layouts, "layouts"},

@@ -34,6 +34,24 @@ void command_outputs(struct control_reply *reply, int argc, char **argv)
 	reply_printf(reply, "ok\n");
 }
 
+void command_frame_times(struct control_reply *reply, int argc, char **argv)
+{
+	struct mosaic_output *output;
+	wl_list_for_each(output, &reply->server->outputs, link) {
+		struct wlr_output *o = output->wlr_output;
+		double period_ms = 1000000.0 / (o->refresh > 0 ? o->refresh : 60000);
+		struct frame_times_figures f;
+		frame_times_take(&output->times, period_ms, &f);
+		reply_printf(reply,
+			"frame-times output=%s frames=%u skipped=%u late=%u interval_p50_ms=%.2f "
+			"interval_p99_ms=%.2f interval_max_ms=%.2f compose_p50_ms=%.2f "
+			"compose_p99_ms=%.2f compose_max_ms=%.2f\n",
+			reply_q(o->name), f.frames, f.skipped, f.late, f.interval_p50, f.interval_p99,
+			f.interval_max, f.compose_p50, f.compose_p99, f.compose_max);
+	}
+	reply_printf(reply, "ok\n");
+}
+
 static int count_views(struct mosaic_server *server, struct mosaic_surface *surface)
 {
 	int n = 0;
