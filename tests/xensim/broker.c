@@ -528,7 +528,7 @@ int broker_run(void) {
 		fprintf(stderr, "xensim: out of memory\n");
 		goto error_store;
 	}
-	dom0->introduced = true;
+	broker->introduced[0] = true;
 	broker->listen_fd = listen_on(path);
 	if (broker->listen_fd < 0) {
 		goto error_store;

@@ -73,7 +73,6 @@ struct domain {
 	char name[64];
 	bool alive; /* false once torn down; listed until its id is used again */
 	bool dying;
-	bool introduced;
 	unsigned nconns; /* but transient ones */
 	unsigned narenas; /* arenas that still reference this domain */
 	struct grant *grants; /* SIM_GRANT_REFS entries, allocated on first use */
@@ -89,6 +88,7 @@ struct broker {
 	struct domain *domains[SIM_DOMID_LIMIT];
 	struct tree tree;
 	uint64_t generation; /* bumped by every change of the tree */
+	bool introduced[SIM_DOMID_LIMIT]; /* xenstored's view: introduced, not yet released */
 	uint32_t next_map_id;
 	uint32_t gntalloc_limit; /* pages domain 0 may share */
 	bool stopping; /* connections closing at exit are no crashes */

@@ -55,6 +55,7 @@ void domain_unref(struct domain *dom) {
 void domain_teardown(struct broker *broker, struct domain *dom) {
 	char path[64];
 	dom->dying = true;
+	broker->introduced[dom->domid] = false;
 	snprintf(path, sizeof(path), "/local/domain/%u/device", dom->domid);
 	store_rm_internal(broker, path);
 	store_rm_backends(broker, dom->domid);
@@ -161,7 +162,7 @@ void domain_handle(struct conn *conn, struct simwire_msg *msg) {
 		if (!dom) {
 			err = ESRCH;
 		} else {
-			dom->introduced = true;
+			broker->introduced[domid] = true;
 			store_fire_special(broker, "@introduceDomain");
 		}
 		conn_reply(conn, type, err);

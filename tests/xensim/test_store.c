@@ -316,10 +316,14 @@ static void test_watches(void) {
 	expect_event(xs, "@introduceDomain", "intro");
 	CHECK(xs_watch(xs, "@releaseDomain", "release"));
 	expect_event(xs, "@releaseDomain", "release");
+	CHECK(xs_is_domain_introduced(xs, 0));
+	CHECK(!xs_is_domain_introduced(xs, 7));
 	sim_create(7);
 	expect_event(xs, "@introduceDomain", "intro");
+	CHECK(xs_is_domain_introduced(xs, 7));
 	CHECK_EQ(sim_run(NULL, "destroy", "--domid", "7", NULL), 0);
 	expect_event(xs, "@releaseDomain", "release");
+	CHECK(!xs_is_domain_introduced(xs, 7));
 	expect_no_event(xs);
 	CHECK(!agent(&g1, 'n', NULL, NULL).ok);
 	CHECK(xs_unwatch(xs, "@introduceDomain", "intro"));
