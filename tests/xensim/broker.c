@@ -2,11 +2,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,6 +25,53 @@
 #define MAX_CONNS 4096
 /* Messages handled per connection per loop iteration, for fairness. */
 #define BATCH 32
+
+/* The loop of the calling thread, NULL on none. */
+static _Thread_local struct loop *this_loop;
+
+static void loop_wake(struct loop *loop) {
+	eventfd_write(loop->wake_fd, 1);
+}
+
+/* Another thread queued output, broke or closed the connection: its loop must look. */
+static void conn_changed(struct conn *conn) {
+	if (conn->loop != this_loop) {
+		loop_wake(conn->loop);
+	}
+}
+
+/*
+ * A mutex is not fair: a loop's thread, busy and taking its lock again as
+ * soon as it let go, would keep others out for long. So it lets those
+ * waiting in first (lock_own), and others say they wait.
+ */
+void loop_lock(struct loop *loop) {
+	atomic_fetch_add(&loop->waiters, 1);
+	pthread_mutex_lock(loop->lock);
+	atomic_fetch_sub(&loop->waiters, 1);
+}
+
+void loop_unlock(struct loop *loop) {
+	pthread_mutex_unlock(loop->lock);
+}
+
+/* The calling thread's own loop's lock, in its poll loop (holding no lock). */
+static void lock_own(struct loop *loop) {
+	while (atomic_load(&loop->waiters) > 0) {
+		sched_yield();
+	}
+	pthread_mutex_lock(loop->lock);
+}
+
+static void lock_both(struct broker *broker) {
+	loop_lock(&broker->main_loop);
+	loop_lock(&broker->store_loop);
+}
+
+static void unlock_both(struct broker *broker) {
+	loop_unlock(&broker->store_loop);
+	loop_unlock(&broker->main_loop);
+}
 
 struct outmsg {
 	struct simlist link;
@@ -61,33 +111,28 @@ static void enqueue(struct conn *conn, struct outq *queue, int fd, struct simwir
 			goto out;
 		}
 		if (ret != -EAGAIN) {
-			conn->broken = true;
-			goto out;
+			goto broken;
 		}
 	}
 	if (queue->bytes + buf->len > OUTQ_LIMIT) {
 		fprintf(stderr, "xensim: a client does not read its messages: disconnecting it\n");
-		conn->broken = true;
-		goto out;
+		goto broken;
 	}
 	struct outmsg *msg = calloc(1, sizeof(*msg));
 	if (!msg) {
-		conn->broken = true;
-		goto out;
+		goto broken;
 	}
 	if (nfds > 0) {
 		msg->fds = calloc(nfds, sizeof(int));
 		if (!msg->fds) {
-			conn->broken = true;
 			outmsg_free(msg);
-			goto out;
+			goto broken;
 		}
 		for (; msg->nfds < nfds; msg->nfds++) {
 			msg->fds[msg->nfds] = fcntl(fds[msg->nfds], F_DUPFD_CLOEXEC, 0);
 			if (msg->fds[msg->nfds] < 0) {
-				conn->broken = true;
 				outmsg_free(msg);
-				goto out;
+				goto broken;
 			}
 		}
 	}
@@ -96,6 +141,12 @@ static void enqueue(struct conn *conn, struct outq *queue, int fd, struct simwir
 	buf->data = NULL;
 	simlist_append(&queue->msgs, &msg->link);
 	queue->bytes += msg->len;
+	/* Its loop polls for POLLOUT only if it knows. */
+	conn_changed(conn);
+	goto out;
+broken:
+	conn->broken = true;
+	conn_changed(conn);
 out:
 	simwire_finish(buf);
 }
@@ -158,6 +209,8 @@ void conn_shutdown(struct conn *conn) {
 	}
 	close(conn->fd);
 	conn->fd = -1;
+	/* Its loop frees it. */
+	conn_changed(conn);
 
 	struct domain *dom = conn->dom;
 	conn->dom = NULL;
@@ -230,6 +283,10 @@ static void handle_hello(struct conn *conn, struct simwire_msg *msg) {
 	conn->kind = kind;
 	conn->dom = dom;
 	conn->transient = flags & SIMWIRE_HELLO_TRANSIENT;
+	if (kind == SIMWIRE_KIND_XS) {
+		/* xenstored's: this loop hands it over in its reap. */
+		conn->loop = &conn->broker->store_loop;
+	}
 	if (!conn->transient) {
 		dom->nconns++;
 	}
@@ -263,9 +320,15 @@ static void handle_message(struct conn *conn, struct simwire_msg *msg) {
 	}
 }
 
-static void read_requests(struct conn *conn) {
+static void read_requests(struct loop *loop, struct conn *conn) {
 	for (int i = 0; i < BATCH; i++) {
-		if (conn->broken || conn->closed || conn->out.bytes >= OUTQ_PAUSE) {
+		/* After its hello, a XenStore connection's requests are the store loop's. */
+		if (conn->broken || conn->closed || conn->out.bytes >= OUTQ_PAUSE ||
+				conn->loop != loop) {
+			return;
+		}
+		/* Another thread waits for the lock: the rest can wait for the next round. */
+		if (i > 0 && atomic_load(&loop->waiters) > 0) {
 			return;
 		}
 		struct simwire_msg msg;
@@ -282,12 +345,8 @@ static void read_requests(struct conn *conn) {
 	}
 }
 
-static void accept_clients(struct broker *broker) {
-	size_t nconns = 0;
-	struct conn *conn;
-	simlist_for_each(conn, &broker->conns, struct conn, link) {
-		nconns++;
-	}
+static void accept_clients(struct loop *loop) {
+	struct broker *broker = loop->broker;
 	for (;;) {
 		int fd = accept4(broker->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -297,8 +356,9 @@ static void accept_clients(struct broker *broker) {
 			}
 			return;
 		}
-		if (nconns >= MAX_CONNS || !(conn = calloc(1, sizeof(*conn)))) {
-			fprintf(stderr, "xensim: refusing a connection: too many\n");
+		struct conn *conn = calloc(1, sizeof(*conn));
+		if (!conn) {
+			fprintf(stderr, "xensim: refusing a connection: out of memory\n");
 			close(fd);
 			continue;
 		}
@@ -306,6 +366,7 @@ static void accept_clients(struct broker *broker) {
 		int size = 1 << 20;
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 		conn->broker = broker;
+		conn->loop = loop;
 		conn->fd = fd;
 		conn->async_fd = -1;
 		conn->pfd = conn->async_pfd = -1;
@@ -315,31 +376,65 @@ static void accept_clients(struct broker *broker) {
 		simlist_init(&conn->watches);
 		simlist_init(&conn->txs);
 		simlist_init(&conn->maps);
-		simlist_append(&broker->conns, &conn->link);
-		nconns++;
+		lock_own(loop);
+		bool full = broker->nconns >= MAX_CONNS;
+		if (!full) {
+			simlist_append(&broker->conns, &conn->link);
+			broker->nconns++;
+		}
+		loop_unlock(loop);
+		if (full) {
+			fprintf(stderr, "xensim: refusing a connection: too many\n");
+			close(fd);
+			free(conn);
+			continue;
+		}
+		simlist_append(&loop->conns, &conn->loop_link);
 	}
 }
 
-/* Shuts broken connections down (which may break others) and frees closed ones. */
-static void reap(struct broker *broker) {
+/*
+ * Shuts the loop's broken connections down (which may break others), frees
+ * its closed ones and hands over those another loop serves now. Both locks
+ * are taken only if there is anything to do.
+ */
+static void reap(struct loop *loop) {
+	struct broker *broker = loop->broker;
+	bool work = false;
+	struct conn *conn, *tmp;
+	lock_own(loop);
+	simlist_for_each(conn, &loop->conns, struct conn, loop_link) {
+		work = work || conn->broken || conn->closed || conn->loop != loop;
+	}
+	loop_unlock(loop);
+	if (!work) {
+		return;
+	}
+
+	lock_both(broker);
 	bool again = true;
 	while (again) {
 		again = false;
-		struct conn *conn;
-		simlist_for_each(conn, &broker->conns, struct conn, link) {
+		simlist_for_each(conn, &loop->conns, struct conn, loop_link) {
 			if (conn->broken && !conn->closed) {
 				conn_shutdown(conn);
 				again = true;
 			}
 		}
 	}
-	struct conn *conn, *tmp;
-	simlist_for_each_safe(conn, tmp, &broker->conns, struct conn, link) {
+	simlist_for_each_safe(conn, tmp, &loop->conns, struct conn, loop_link) {
 		if (conn->closed) {
+			simlist_remove(&conn->loop_link);
 			simlist_remove(&conn->link);
+			broker->nconns--;
 			free(conn);
+		} else if (conn->loop != loop) {
+			simlist_remove(&conn->loop_link);
+			simlist_append(&conn->loop->incoming, &conn->loop_link);
+			loop_wake(conn->loop);
 		}
 	}
+	unlock_both(broker);
 }
 
 static struct pollfd *grow_pollfds(struct pollfd *pfds, size_t *cap, size_t need) {
@@ -357,41 +452,108 @@ static struct pollfd *grow_pollfds(struct pollfd *pfds, size_t *cap, size_t need
 	return grown;
 }
 
-static int serve(struct broker *broker) {
+/* Fills the poll array with the loop's connections; false if out of memory. */
+static bool prepare_poll(struct loop *loop, struct pollfd **pfds, size_t *cap, size_t *n) {
+	struct conn *conn;
+	while (!simlist_empty(&loop->incoming)) {
+		conn = simlist_entry(loop->incoming.next, struct conn, loop_link);
+		simlist_remove(&conn->loop_link);
+		simlist_append(&loop->conns, &conn->loop_link);
+	}
+	size_t nconns = 0;
+	simlist_for_each(conn, &loop->conns, struct conn, loop_link) {
+		nconns++;
+	}
+	struct pollfd *grown = grow_pollfds(*pfds, cap, *n + 2 * nconns);
+	if (!grown) {
+		fprintf(stderr, "xensim: out of memory\n");
+		return false;
+	}
+	*pfds = grown;
+	simlist_for_each(conn, &loop->conns, struct conn, loop_link) {
+		conn->pfd = conn->async_pfd = -1;
+		/* Shut down by another thread since the reap: next time. */
+		if (conn->closed || conn->broken) {
+			continue;
+		}
+		short events = 0;
+		if (conn->out.bytes < OUTQ_PAUSE) {
+			events |= POLLIN;
+		}
+		if (!simlist_empty(&conn->out.msgs)) {
+			events |= POLLOUT;
+		}
+		conn->pfd = (int)*n;
+		grown[(*n)++] = (struct pollfd){.fd = conn->fd, .events = events};
+		if (conn->async_fd >= 0) {
+			conn->async_pfd = (int)*n;
+			events = simlist_empty(&conn->async_out.msgs) ? 0 : POLLOUT;
+			grown[(*n)++] = (struct pollfd){.fd = conn->async_fd, .events = events};
+		}
+	}
+	return true;
+}
+
+/* Flushes and reads a connection poll found ready. */
+static void serve_conn(struct loop *loop, struct conn *conn, const struct pollfd *pfds) {
+	if (conn->pfd < 0 || conn->closed || conn->broken || conn->loop != loop) {
+		return;
+	}
+	short revents = pfds[conn->pfd].revents;
+	if (revents & POLLOUT) {
+		flush(conn, &conn->out, conn->fd);
+	}
+	if (revents & POLLIN) {
+		read_requests(loop, conn);
+	} else if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		conn->broken = true;
+	}
+	if (conn->async_pfd >= 0 && !conn->broken && !conn->closed && conn->loop == loop) {
+		revents = pfds[conn->async_pfd].revents;
+		if (revents & POLLOUT) {
+			flush(conn, &conn->async_out, conn->async_fd);
+		}
+		if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			conn->broken = true;
+		}
+	}
+}
+
+/*
+ * A loop's poll loop. The main loop also accepts clients and stops at a
+ * signal, or when the store loop failed; the store loop stops when told.
+ * Returns 0 on a stop, 1 on an error.
+ */
+static int serve(struct loop *loop) {
+	struct broker *broker = loop->broker;
+	bool is_main = loop == &broker->main_loop;
 	struct pollfd *pfds = NULL;
 	size_t cap = 0;
 	int ret = 1;
+	this_loop = loop;
 	for (;;) {
-		size_t nconns = 0;
-		struct conn *conn;
-		simlist_for_each(conn, &broker->conns, struct conn, link) {
-			nconns++;
-		}
-		struct pollfd *grown = grow_pollfds(pfds, &cap, 2 + 2 * nconns);
+		size_t n = 0;
+		struct pollfd *grown = grow_pollfds(pfds, &cap, 3);
 		if (!grown) {
 			fprintf(stderr, "xensim: out of memory\n");
 			goto out;
 		}
 		pfds = grown;
-		size_t n = 0;
-		pfds[n++] = (struct pollfd){.fd = broker->signal_fd, .events = POLLIN};
-		pfds[n++] = (struct pollfd){.fd = broker->listen_fd, .events = POLLIN};
-		simlist_for_each(conn, &broker->conns, struct conn, link) {
-			short events = 0;
-			if (conn->out.bytes < OUTQ_PAUSE) {
-				events |= POLLIN;
-			}
-			if (!simlist_empty(&conn->out.msgs)) {
-				events |= POLLOUT;
-			}
-			conn->pfd = (int)n;
-			pfds[n++] = (struct pollfd){.fd = conn->fd, .events = events};
-			conn->async_pfd = -1;
-			if (conn->async_fd >= 0) {
-				conn->async_pfd = (int)n;
-				events = simlist_empty(&conn->async_out.msgs) ? 0 : POLLOUT;
-				pfds[n++] = (struct pollfd){.fd = conn->async_fd, .events = events};
-			}
+		pfds[n++] = (struct pollfd){.fd = loop->wake_fd, .events = POLLIN};
+		if (is_main) {
+			pfds[n++] = (struct pollfd){.fd = broker->signal_fd, .events = POLLIN};
+			pfds[n++] = (struct pollfd){.fd = broker->listen_fd, .events = POLLIN};
+		}
+		lock_own(loop);
+		bool stop = loop->stop;
+		bool ok = !stop && prepare_poll(loop, &pfds, &cap, &n);
+		loop_unlock(loop);
+		if (stop) {
+			ret = 0;
+			goto out;
+		}
+		if (!ok) {
+			goto out;
 		}
 
 		if (poll(pfds, n, -1) < 0) {
@@ -402,6 +564,18 @@ static int serve(struct broker *broker) {
 			goto out;
 		}
 		if (pfds[0].revents) {
+			eventfd_t value;
+			eventfd_read(loop->wake_fd, &value);
+			if (is_main) {
+				loop_lock(&broker->store_loop);
+				bool failed = broker->store_loop.failed;
+				loop_unlock(&broker->store_loop);
+				if (failed) {
+					goto out;
+				}
+			}
+		}
+		if (is_main && pfds[1].revents) {
 			struct signalfd_siginfo info;
 			if (read(broker->signal_fd, &info, sizeof(info)) > 0) {
 				ret = 0;
@@ -409,41 +583,46 @@ static int serve(struct broker *broker) {
 			}
 		}
 
-		simlist_for_each(conn, &broker->conns, struct conn, link) {
-			if (conn->pfd < 0 || conn->closed || conn->broken) {
-				continue;
-			}
-			short revents = pfds[conn->pfd].revents;
-			if (revents & POLLOUT) {
-				flush(conn, &conn->out, conn->fd);
-			}
-			if (revents & POLLIN) {
-				read_requests(conn);
-			} else if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
-				conn->broken = true;
-			}
-			if (conn->async_pfd >= 0 && !conn->broken && !conn->closed) {
-				revents = pfds[conn->async_pfd].revents;
-				if (revents & POLLOUT) {
-					flush(conn, &conn->async_out, conn->async_fd);
-				}
-				if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
-					conn->broken = true;
-				}
-			}
+		/* Only this thread changes the list: the lock guards the connections. */
+		struct conn *conn;
+		simlist_for_each(conn, &loop->conns, struct conn, loop_link) {
+			lock_own(loop);
+			serve_conn(loop, conn, pfds);
+			loop_unlock(loop);
 		}
 		/* Accept after the loop so that new connections have no poll slot yet. */
-		if (pfds[1].revents & POLLIN) {
-			accept_clients(broker);
+		if (is_main && (pfds[2].revents & POLLIN)) {
+			accept_clients(loop);
 		}
-		simlist_for_each(conn, &broker->conns, struct conn, link) {
-			conn->pfd = conn->async_pfd = -1;
-		}
-		reap(broker);
+		reap(loop);
 	}
 out:
 	free(pfds);
 	return ret;
+}
+
+static void *store_thread(void *data) {
+	struct loop *loop = data;
+	if (serve(loop) != 0) {
+		lock_own(loop);
+		loop->failed = true;
+		loop_unlock(loop);
+		loop_wake(&loop->broker->main_loop);
+	}
+	return NULL;
+}
+
+static bool loop_init(struct loop *loop, struct broker *broker, pthread_mutex_t *lock) {
+	loop->broker = broker;
+	loop->lock = lock;
+	simlist_init(&loop->conns);
+	simlist_init(&loop->incoming);
+	loop->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (loop->wake_fd < 0) {
+		fprintf(stderr, "xensim: eventfd: %s\n", strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 static int listen_on(const char *path) {
@@ -513,10 +692,18 @@ int broker_run(void) {
 		}
 		broker->gntalloc_limit = (uint32_t)value;
 	}
+	pthread_mutex_init(&broker->hv_lock, NULL);
+	pthread_mutex_init(&broker->store_lock, NULL);
+	if (!loop_init(&broker->main_loop, broker, &broker->hv_lock)) {
+		goto error_broker;
+	}
+	if (!loop_init(&broker->store_loop, broker, &broker->store_lock)) {
+		goto error_main_loop;
+	}
 	broker->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (broker->signal_fd < 0) {
 		fprintf(stderr, "xensim: signalfd: %s\n", strerror(errno));
-		goto error_broker;
+		goto error_store_loop;
 	}
 	if (!store_init(broker)) {
 		fprintf(stderr, "xensim: out of memory\n");
@@ -533,17 +720,36 @@ int broker_run(void) {
 	if (broker->listen_fd < 0) {
 		goto error_store;
 	}
+	/* Signals stay blocked in the store thread too: the main loop reads them. */
+	pthread_t store;
+	int err = pthread_create(&store, NULL, store_thread, &broker->store_loop);
+	if (err) {
+		fprintf(stderr, "xensim: cannot start the store thread: %s\n", strerror(err));
+		goto error_listen;
+	}
 	printf("ready\n");
 	fflush(stdout);
 
-	ret = serve(broker);
+	ret = serve(&broker->main_loop);
 
+	loop_lock(&broker->store_loop);
+	broker->store_loop.stop = true;
+	loop_unlock(&broker->store_loop);
+	loop_wake(&broker->store_loop);
+	pthread_join(store, NULL);
+
+	/* Alone now. */
 	broker->stopping = true;
-	struct conn *conn;
+	struct conn *conn, *tmp;
+	lock_both(broker);
 	simlist_for_each(conn, &broker->conns, struct conn, link) {
 		conn_shutdown(conn);
 	}
-	reap(broker);
+	unlock_both(broker);
+	simlist_for_each_safe(conn, tmp, &broker->conns, struct conn, link) {
+		free(conn);
+	}
+error_listen:
 	close(broker->listen_fd);
 	unlink(path);
 error_store:
@@ -551,7 +757,13 @@ error_store:
 	store_finish(broker);
 error_signal:
 	close(broker->signal_fd);
+error_store_loop:
+	close(broker->store_loop.wake_fd);
+error_main_loop:
+	close(broker->main_loop.wake_fd);
 error_broker:
+	pthread_mutex_destroy(&broker->store_lock);
+	pthread_mutex_destroy(&broker->hv_lock);
 	free(broker);
 	return ret;
 }

@@ -1,6 +1,8 @@
 #ifndef XENSIM_BROKER_H
 #define XENSIM_BROKER_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,8 +42,30 @@ struct outq {
 	size_t bytes;
 };
 
+/*
+ * A thread serving connections with a poll loop of its own. Only the thread
+ * adds connections to its lists, removes and frees them (under its lock);
+ * others may shut one down (under both locks) and wake the loop to reap it.
+ */
+struct loop {
+	struct broker *broker;
+	pthread_mutex_t *lock; /* guards its connections */
+	atomic_uint waiters; /* other threads waiting for lock */
+	struct simlist conns; /* struct conn.loop_link */
+	struct simlist incoming; /* handed over by the main loop, under lock */
+	int wake_fd; /* eventfd: another thread changed one of its connections */
+	bool stop, failed; /* under lock */
+};
+
+/*
+ * A connection's fields are guarded by its loop's lock. The main loop sets
+ * kind, dom, loop and transient at the hello, before handing a XenStore
+ * connection over; dom is cleared under both locks.
+ */
 struct conn {
 	struct simlist link; /* broker.conns */
+	struct simlist loop_link; /* its loop's conns or incoming */
+	struct loop *loop; /* the one serving it; the store loop's after an XS hello */
 	struct broker *broker;
 	int fd; /* requests and replies */
 	int async_fd; /* watch or event channel events, or -1 */
@@ -82,9 +106,26 @@ struct domain {
 	uint64_t mapped_by_others, maps_held; /* pages */
 };
 
+/*
+ * Xen's event channels and grants do not wait for xenstored, so XenStore
+ * connections are served apart: the main loop accepts connections, reads
+ * their hellos and serves grants, event channels and the toolstack; after
+ * its hello, a XenStore connection moves to the store loop's thread.
+ *
+ * hv_lock guards what the hypervisor owns (domains, grant tables, ports),
+ * the list of every connection and the main loop's connections; store_lock
+ * guards what xenstored owns (the tree, introduced domains) and the store
+ * loop's connections. Both are held, hv_lock first, to shut a connection
+ * down, to tear a domain down, to hand a connection over and to free one.
+ * Opening a handle or an event channel notification never waits for a
+ * XenStore request.
+ */
 struct broker {
 	int listen_fd, signal_fd;
-	struct simlist conns; /* struct conn.link */
+	pthread_mutex_t hv_lock, store_lock;
+	struct loop main_loop, store_loop;
+	struct simlist conns; /* struct conn.link: every connection (hv_lock) */
+	size_t nconns; /* in conns */
 	struct domain *domains[SIM_DOMID_LIMIT];
 	struct tree tree;
 	uint64_t generation; /* bumped by every change of the tree */
@@ -95,6 +136,10 @@ struct broker {
 };
 
 /* broker.c */
+/* Takes the lock of a loop from outside its poll loop. */
+void loop_lock(struct loop *loop);
+void loop_unlock(struct loop *loop);
+/* The caller holds the connection's loop's lock, conn_shutdown both. */
 void conn_send(struct conn *conn, struct simwire_buf *buf, const int *fds, size_t nfds);
 void conn_send_async(struct conn *conn, struct simwire_buf *buf);
 void conn_reply(struct conn *conn, uint32_t type, int err);
@@ -103,13 +148,14 @@ void conn_shutdown(struct conn *conn);
 /* broker_domain.c */
 struct domain *domain_create(struct broker *broker, uint32_t domid, const char *name);
 struct domain *domain_lookup(struct broker *broker, uint32_t domid); /* alive ones only */
+/* With both locks held. */
 void domain_teardown(struct broker *broker, struct domain *dom);
 /* An arena of the domain went away. */
 void domain_unref(struct domain *dom);
 void domain_handle(struct conn *conn, struct simwire_msg *msg);
 void domain_finish_all(struct broker *broker);
 
-/* broker_store.c */
+/* broker_store.c: with store_lock held */
 bool store_init(struct broker *broker);
 void store_finish(struct broker *broker);
 void store_handle(struct conn *conn, struct simwire_msg *msg);
@@ -120,14 +166,13 @@ void store_rm_internal(struct broker *broker, const char *path);
 void store_rm_backends(struct broker *broker, uint32_t domid);
 void store_fire_special(struct broker *broker, const char *name);
 
-/* broker_grant.c */
+/* broker_grant.c and broker_evtchn.c: with hv_lock held */
 void grant_handle(struct conn *conn, struct simwire_msg *msg);
 /* Takes the memfd of a gntshr handle; returns 0 or an errno. */
 int grant_attach_arena(struct conn *conn, struct domain *dom, int fd);
 void grant_release_conn(struct conn *conn);
 void grant_print_mappings(struct broker *broker, FILE *out);
 
-/* broker_evtchn.c */
 void evtchn_handle(struct conn *conn, struct simwire_msg *msg);
 void evtchn_release_conn(struct conn *conn);
 

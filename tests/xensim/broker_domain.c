@@ -162,8 +162,10 @@ void domain_handle(struct conn *conn, struct simwire_msg *msg) {
 		if (!dom) {
 			err = ESRCH;
 		} else {
+			loop_lock(&broker->store_loop);
 			broker->introduced[domid] = true;
 			store_fire_special(broker, "@introduceDomain");
+			loop_unlock(&broker->store_loop);
 		}
 		conn_reply(conn, type, err);
 		return;
@@ -177,7 +179,9 @@ void domain_handle(struct conn *conn, struct simwire_msg *msg) {
 		} else if (!dom) {
 			err = ESRCH;
 		} else {
+			loop_lock(&broker->store_loop);
 			domain_teardown(broker, dom);
+			loop_unlock(&broker->store_loop);
 		}
 		conn_reply(conn, type, err);
 		return;

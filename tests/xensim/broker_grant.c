@@ -186,7 +186,8 @@ static void share(struct conn *conn, struct simwire_msg *msg) {
 	conn_send(conn, &buf, NULL, 0);
 }
 
-static void unshare(struct conn *conn, struct simwire_msg *msg) {
+/* Not "unshare": <sched.h> declares unshare(2) to threaded programs. */
+static void end_share(struct conn *conn, struct simwire_msg *msg) {
 	uint32_t first = simwire_get_u32(msg);
 	uint32_t count = simwire_get_u32(msg);
 	if (!simwire_done(msg)) {
@@ -356,7 +357,7 @@ void grant_handle(struct conn *conn, struct simwire_msg *msg) {
 		break;
 	case SIMWIRE_GNT_UNSHARE:
 		if (shr) {
-			unshare(conn, msg);
+			end_share(conn, msg);
 			return;
 		}
 		break;

@@ -312,9 +312,10 @@ static bool is_within(const char *path, const char *top) {
 
 static void fire(struct broker *broker, const struct event *e) {
 	bool special = e->path[0] == '@';
+	/* A connection has watches only once the store loop serves it. */
 	struct conn *conn;
-	simlist_for_each(conn, &broker->conns, struct conn, link) {
-		if (conn->kind != SIMWIRE_KIND_XS || conn->closed || conn->broken || !conn->dom) {
+	simlist_for_each(conn, &broker->store_loop.conns, struct conn, loop_link) {
+		if (conn->closed || conn->broken || !conn->dom) {
 			continue;
 		}
 		uint32_t domid = conn->dom->domid;
