@@ -121,19 +121,21 @@ static void run_start(struct run *r, const char *const extra[])
 	r->next_domid = 1;
 }
 
-/* A guest with connectors 1920x1080 connectors (or formats, one each), flipping. */
-static struct guest *add_guest(struct run *r, int connectors, const char *formats,
-	const char *const extra[])
+/*
+ * A guest named name (NULL: "g" and its domid) whose device has the
+ * connectors of spec ("c0:WxH;c1:WxH..."), flipping.
+ */
+static struct guest *add_guest_spec(struct run *r, const char *name, const char *spec,
+	int connectors, const char *formats, const char *const extra[])
 {
 	CHECK(r->nguests < MAX_GUESTS, "too many guests");
 	struct guest *g = &r->guests[r->nguests++];
 	g->domid = r->next_domid++;
 	g->connectors = connectors;
-	snprintf(g->name, sizeof(g->name), "g%d", g->domid);
-	char spec[256] = "";
-	for (int i = 0; i < connectors; i++) {
-		size_t len = strlen(spec);
-		snprintf(spec + len, sizeof(spec) - len, "%sc%d:1920x1080", i ? ";" : "", i);
+	if (name != NULL) {
+		snprintf(g->name, sizeof(g->name), "%s", name);
+	} else {
+		snprintf(g->name, sizeof(g->name), "g%d", g->domid);
 	}
 	harness_create_guest(&r->h, g->domid, g->name, spec);
 	const char *args[24] = {"--still", "--report-every", "0", "--late-ms", "18.7"};
@@ -150,6 +152,18 @@ static struct guest *add_guest(struct run *r, int connectors, const char *format
 	CHECK(proc_wait_line(g->proc, "connected", 30000, NULL, 0), "%s did not connect",
 		g->name);
 	return g;
+}
+
+/* A guest with connectors 1920x1080 connectors (or formats, one each), flipping. */
+static struct guest *add_guest(struct run *r, int connectors, const char *formats,
+	const char *const extra[])
+{
+	char spec[256] = "";
+	for (int i = 0; i < connectors; i++) {
+		size_t len = strlen(spec);
+		snprintf(spec + len, sizeof(spec) - len, "%sc%d:1920x1080", i ? ";" : "", i);
+	}
+	return add_guest_spec(r, NULL, spec, connectors, formats, extra);
 }
 
 static void parse_window(const char *line, struct window *w)
@@ -209,44 +223,65 @@ struct figures {
 	double fps_min, fps_mean; // per connector
 	double p50, p99, max;     // the worst guest's
 	long late, errors; // flips later than one refresh + 2 ms (18.7 ms); errors and timeouts
+	long timeouts;     // of those, timeouts
 	double mosaic_cpu, broker_cpu, guests_cpu; // % of one core
+	double host_cpu; // the whole machine's, % of one core
 };
 
 /* What runs in a measurement window instead of sleeping, until now_ms() reaches end_ms. */
 typedef void (*activity_fn)(struct run *r, int64_t end_ms, void *data);
 
-/*
- * Runs the guests [0, count) for `seconds` after a warm-up, doing what
- * activity does meanwhile (NULL: nothing); mosaic's CPU over the window.
- */
-static void measure_during(
-	struct run *r, int count, struct figures *f, activity_fn activity, void *data)
+/* CPU seconds the whole machine has been busy, all cores (/proc/stat). */
+static double host_cpu_seconds(void)
 {
-	struct window w[MAX_GUESTS];
-	sleep_ms(quick ? 500 : 2000);
+	FILE *f = fopen("/proc/stat", "r");
+	if (f == NULL) {
+		return 0;
+	}
+	unsigned long long v[8] = {0};
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		&v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n < 4) {
+		return 0;
+	}
+	/* All but idle (3) and iowait (4). */
+	unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	return (double)busy / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Where a window began: the time, and the CPU used so far. */
+struct marks {
+	int64_t t0;
+	double mosaic, broker, guests, host;
+};
+
+static void take_marks(struct run *r, int count, struct marks *m)
+{
+	m->mosaic = cpu_seconds(r->h.mosaic->pid);
+	m->broker = cpu_seconds(r->h.broker->pid);
+	m->guests = 0;
+	for (int i = 0; i < count; i++) {
+		m->guests += cpu_seconds(r->guests[i].proc->pid);
+	}
+	m->host = host_cpu_seconds();
+	m->t0 = now_ms();
+}
+
+/* Starts the window of the guests [0, count). */
+static void window_begin(struct run *r, int count, struct marks *m)
+{
 	cut_windows(r, 0, count, NULL);
-	double m0 = cpu_seconds(r->h.mosaic->pid), b0 = cpu_seconds(r->h.broker->pid);
-	double g0 = 0;
-	for (int i = 0; i < count; i++) {
-		g0 += cpu_seconds(r->guests[i].proc->pid);
-	}
-	int64_t t0 = now_ms();
-	if (activity != NULL) {
-		activity(r, t0 + (int64_t)(seconds * 1000), data);
-	} else {
-		sleep_ms((long)(seconds * 1000));
-	}
-	double wall = (double)(now_ms() - t0) / 1000.0;
-	double m1 = cpu_seconds(r->h.mosaic->pid), b1 = cpu_seconds(r->h.broker->pid);
-	double g1 = 0;
-	for (int i = 0; i < count; i++) {
-		g1 += cpu_seconds(r->guests[i].proc->pid);
-	}
-	cut_windows(r, 0, count, w);
-	memset(f, 0, sizeof(*f));
+	take_marks(r, count, m);
+}
+
+/* The guests [from, to)'s windows w, as figures (rates over wall seconds). */
+static void add_up(const struct run *r, int from, int to, const struct window *w, double wall,
+	struct figures *f)
+{
 	f->fps_min = 1e9;
 	long flips = 0;
-	for (int i = 0; i < count; i++) {
+	for (int i = from; i < to; i++) {
 		const struct guest *g = &r->guests[i];
 		double fps = w[i].ms > 0 ? w[i].flips * 1000.0 / w[i].ms / g->connectors : 0;
 		f->fps_min = fps < f->fps_min ? fps : f->fps_min;
@@ -257,11 +292,44 @@ static void measure_during(
 		f->max = w[i].max > f->max ? w[i].max : f->max;
 		f->late += w[i].late;
 		f->errors += w[i].errors + w[i].timeouts;
+		f->timeouts += w[i].timeouts;
 	}
 	f->fps_mean = f->connectors > 0 ? flips / wall / f->connectors : 0;
-	f->mosaic_cpu = (m1 - m0) / wall * 100;
-	f->broker_cpu = (b1 - b0) / wall * 100;
-	f->guests_cpu = (g1 - g0) / wall * 100;
+}
+
+/* Ends the window of the guests [0, count): their windows in w, the figures in f. */
+static void window_end(struct run *r, int count, const struct marks *m, struct window *w,
+	struct figures *f)
+{
+	struct marks e;
+	take_marks(r, count, &e);
+	double wall = (double)(e.t0 - m->t0) / 1000.0;
+	cut_windows(r, 0, count, w);
+	memset(f, 0, sizeof(*f));
+	add_up(r, 0, count, w, wall, f);
+	f->mosaic_cpu = (e.mosaic - m->mosaic) / wall * 100;
+	f->broker_cpu = (e.broker - m->broker) / wall * 100;
+	f->guests_cpu = (e.guests - m->guests) / wall * 100;
+	f->host_cpu = (e.host - m->host) / wall * 100;
+}
+
+/*
+ * Runs the guests [0, count) for `seconds` after a warm-up, doing what
+ * activity does meanwhile (NULL: nothing); mosaic's CPU over the window.
+ */
+static void measure_during(
+	struct run *r, int count, struct figures *f, activity_fn activity, void *data)
+{
+	struct window w[MAX_GUESTS];
+	sleep_ms(quick ? 500 : 2000);
+	struct marks m;
+	window_begin(r, count, &m);
+	if (activity != NULL) {
+		activity(r, m.t0 + (int64_t)(seconds * 1000), data);
+	} else {
+		sleep_ms((long)(seconds * 1000));
+	}
+	window_end(r, count, &m, w, f);
 }
 
 static void measure(struct run *r, int count, struct figures *f)
