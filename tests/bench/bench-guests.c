@@ -13,6 +13,8 @@
  *            bytes copied per guest frame in each format
  *   hidden   a connector no output shows, beside 16 that are: its own clock
  *   screenshot  the connectors' flips while screenshots are taken back to back
+ *   hostile  16 connectors beside one hostile guest, a kind per row: what
+ *            its misbehaviour costs the others, and what it gets itself
  *
  * Guests draw each buffer once and then only flip (--still): what is
  * measured is mosaic's work, not the guests' drawing. Output: one 1920x1080
@@ -20,7 +22,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <xenstore.h>
 
 #include "harness.h"
 
@@ -730,6 +735,606 @@ static void section_memory(void)
 	run_stop(&r);
 }
 
+/*
+ * Hostile guests, one kind each, beside well-behaved ones (sections hostile
+ * and cluster). A conversion flood lasts FLOOD_MS from its first flip (its
+ * own limit, in vguest), so a window is taken inside it. The kinds that send
+ * a few hostile requests and then flip normally are started again and again
+ * for the whole window: a guest that loads its driver, misbehaves, and
+ * unloads it. The XenStore floods are written by this program itself, as
+ * the guest's domain.
+ */
+enum hostile_kind {
+	HOSTILE_NONE,
+	HOSTILE_RESTARTS,
+	HOSTILE_CONVERT_1080,
+	HOSTILE_CONVERT_4K,
+	HOSTILE_XS_JUNK,
+	HOSTILE_XS_FLAP,
+	HOSTILE_BUDGET_GHOST,
+	HOSTILE_BE_ALLOC,
+	HOSTILE_MANY_DBUFS,
+	HOSTILE_MANY_FBS,
+	HOSTILE_KINDS,
+};
+
+enum hostile_how {
+	HOW_GUEST, // a guest of the run, flipping normally
+	HOW_FLOOD, // a conversion flood: vguest --misbehave flood --format RG24
+	HOW_REPEAT, // vguest --frames 1 [--misbehave MODE], started again and again
+	HOW_XS_JUNK, // a guest of the run; junk keys written into its frontend directory
+	HOW_XS_FLAP, // a device without frontend; its state key written over and over
+};
+
+static const struct {
+	const char *label; // the row's
+	const char *name;  // the domain's, and the layout file's
+	const char *connectors;
+	enum hostile_how how;
+	const char *misbehave;
+	const char *statuses; // HOW_REPEAT: each round's, in order (budget-ghost: the tight budget's)
+} hostile_kinds[HOSTILE_KINDS] = {
+	[HOSTILE_NONE] = {"none", "quiet", "c0:1920x1080", HOW_GUEST, NULL, NULL},
+	[HOSTILE_RESTARTS] = {"restarts", "restarts", "c0:640x480", HOW_REPEAT, NULL, ""},
+	[HOSTILE_CONVERT_1080] = {"convert-1080p", "conv1080", "f0:1920x1080", HOW_FLOOD, "flood",
+		NULL},
+	[HOSTILE_CONVERT_4K] = {"convert-4095x2047", "conv4k", "f0:4095x2047", HOW_FLOOD, "flood",
+		NULL},
+	[HOSTILE_XS_JUNK] = {"xs-junk-keys", "xsjunk", "j0:1920x1080", HOW_XS_JUNK, NULL, NULL},
+	[HOSTILE_XS_FLAP] = {"xs-state-flap", "xsflap", "f0:1920x1080", HOW_XS_FLAP, NULL, NULL},
+	[HOSTILE_BUDGET_GHOST] = {"budget-ghost", "ghost", "g0:4095x2047", HOW_REPEAT,
+		"budget-ghost", "0,0,0,0,-12,0"},
+	[HOSTILE_BE_ALLOC] = {"be-alloc-unasked", "bealloc", "b0:640x480", HOW_REPEAT,
+		"be-alloc-unasked", "-22"},
+	[HOSTILE_MANY_DBUFS] = {"many-dbufs", "dbufs", "d0:640x480", HOW_REPEAT, "many-dbufs",
+		"-12"},
+	[HOSTILE_MANY_FBS] = {"many-fbs", "fbs", "f0:640x480", HOW_REPEAT, "many-fbs", "-12"},
+};
+
+/* vguest --misbehave flood's length; a window starts FLOOD_LEAD_MS into it and ends before. */
+#define FLOOD_MS 5000
+#define FLOOD_LEAD_MS 500
+#define FLOOD_MARGIN_MS 300
+/*
+ * A repeated guest starts at most this often: each round is five state
+ * changes, and mosaic closes a device past 1,000 in 10 s (a flapping one).
+ */
+#define REPEAT_MS 200
+/*
+ * budget-ghost's tight budget: a 4095x2047 XRGB8888 connector's two buffers
+ * (64 MiB) and its 12 MiB ghost fit, a second ghost does not; the 16 1080p
+ * connectors' 63.3 MiB per device fit.
+ */
+#define GHOST_BUDGET "80"
+/* XenStore writes between looks at the other hostile guests. */
+#define XS_BATCH 32
+
+struct hostile {
+	enum hostile_kind kind;
+	int domid;
+	int guest;            // HOW_GUEST, HOW_XS_JUNK: its index in the run's guests
+	struct proc *proc;    // HOW_FLOOD, HOW_REPEAT: the guest running now (not the harness's)
+	struct xs_handle *xs; // HOW_XS_*: the domain's own connection
+	const char *statuses; // HOW_REPEAT: each round's, expected
+	/* HOW_REPEAT */
+	bool stopping;
+	int64_t started_ms;
+	char got[128];
+	long rounds, unexpected;
+	char odd[160]; // what the first unexpected round did
+	/* HOW_XS_* */
+	long writes, refused;
+	char be_state[16], be_error[128];
+	/* HOW_FLOOD */
+	int64_t flood_ms; // when mosaic took its first flip
+	long flips[2], copied[2]; // mosaic's counts at the window's start and end
+	char report[256];
+	/* HOW_GUEST, HOW_XS_JUNK */
+	struct window own;
+	double window_s;
+};
+
+/*
+ * Repeated guests come and go by the hundred: they are not the harness's
+ * (it keeps every process it started until the end), but killed at exit
+ * all the same.
+ */
+#define MAX_UNLISTED 16
+static pid_t unlisted[MAX_UNLISTED];
+
+static void kill_unlisted(void)
+{
+	for (int i = 0; i < MAX_UNLISTED; i++) {
+		if (unlisted[i] > 0) {
+			kill(unlisted[i], SIGKILL);
+			waitpid(unlisted[i], NULL, 0);
+			unlisted[i] = 0;
+		}
+	}
+}
+
+/* vguest --name name ARGS as domain domid, stdout ours (read with proc_wait_line). */
+static struct proc *spawn_unlisted(int domid, const char *name, const char *const args[])
+{
+	static bool registered;
+	if (!registered) {
+		atexit(kill_unlisted);
+		registered = true;
+	}
+	int slot = 0;
+	while (slot < MAX_UNLISTED && unlisted[slot] != 0) {
+		slot++;
+	}
+	CHECK(slot < MAX_UNLISTED, "too many hostile guests");
+	char *argv[32] = {(char *)harness_program("VGUEST"), "--name", (char *)name};
+	int argc = 3;
+	for (int i = 0; args[i] != NULL && argc < 31; i++) {
+		argv[argc++] = (char *)args[i];
+	}
+	argv[argc] = NULL;
+	char id[16];
+	snprintf(id, sizeof(id), "%d", domid);
+	int pipefd[2];
+	CHECK(pipe2(pipefd, O_CLOEXEC) == 0, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		setenv("XENSIM_DOMID", id, 1);
+		execv(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	struct proc *proc = calloc(1, sizeof(*proc));
+	CHECK(proc != NULL, "out of memory");
+	proc->name = name;
+	proc->pid = pid;
+	proc->out_fd = pipefd[0];
+	unlisted[slot] = pid;
+	return proc;
+}
+
+/* Stops it (SIGTERM: it closes its device first), if it still runs; its exit status. */
+static int stop_unlisted(struct proc *proc)
+{
+	int status = proc_stop(proc, SIGTERM, 10000);
+	for (int i = 0; i < MAX_UNLISTED; i++) {
+		if (unlisted[i] == proc->pid) {
+			unlisted[i] = 0;
+		}
+	}
+	close(proc->out_fd);
+	free(proc);
+	return status;
+}
+
+static struct xs_handle *xs_as_domain(int domid)
+{
+	char id[16];
+	snprintf(id, sizeof(id), "%d", domid);
+	setenv("XENSIM_DOMID", id, 1);
+	struct xs_handle *xs = xs_open(0);
+	unsetenv("XENSIM_DOMID");
+	CHECK(xs != NULL, "cannot connect to XenStore as domain %d", domid);
+	return xs;
+}
+
+/* A key of the backend's directory for the domain's device 0, as dom0 reads it. */
+static void read_backend_key(int domid, const char *key, char *value, size_t size)
+{
+	struct xs_handle *xs = xs_open(0);
+	CHECK(xs != NULL, "cannot connect to XenStore as dom0");
+	char path[128];
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vdispl/%d/0/%s", domid, key);
+	unsigned int len;
+	char *v = xs_read(xs, XBT_NULL, path, &len);
+	snprintf(value, size, "%s", v != NULL ? v : "-");
+	free(v);
+	xs_close(xs);
+}
+
+/* The hostile guest of a kind, in the run: its domain, and its guest if it runs from now on. */
+static void hostile_add(struct run *r, struct hostile *x, enum hostile_kind kind, bool tight)
+{
+	memset(x, 0, sizeof(*x));
+	x->kind = kind;
+	x->guest = -1;
+	const char *name = hostile_kinds[kind].name;
+	const char *spec = hostile_kinds[kind].connectors;
+	x->statuses = hostile_kinds[kind].statuses;
+	if (kind == HOSTILE_BUDGET_GHOST && !tight) {
+		/* Within the default budget the second ghost fits. */
+		x->statuses = "0,0,0,0,0,0";
+	}
+	switch (hostile_kinds[kind].how) {
+	case HOW_GUEST:
+	case HOW_XS_JUNK:
+		x->guest = r->nguests;
+		x->domid = add_guest_spec(r, name, spec, 1, NULL, NULL)->domid;
+		break;
+	default:
+		x->domid = r->next_domid++;
+		harness_create_guest(&r->h, x->domid, name, spec);
+		break;
+	}
+	/*
+	 * The simulation destroys a domain once nothing of it is connected: a
+	 * repeated guest's domain lives on between its rounds, as a real one.
+	 */
+	enum hostile_how how = hostile_kinds[kind].how;
+	if (how == HOW_XS_JUNK || how == HOW_XS_FLAP || how == HOW_REPEAT) {
+		x->xs = xs_as_domain(x->domid);
+	}
+}
+
+static long mosaic_count(const char *guests, int domid, const char *key)
+{
+	return guests != NULL ? connector_value(guests, domid, 0, key) : -1;
+}
+
+/* A flood: started, and under way (mosaic took a flip of it). */
+static void hostile_begin(struct run *r, struct hostile *x)
+{
+	if (hostile_kinds[x->kind].how != HOW_FLOOD) {
+		return;
+	}
+	const char *name = hostile_kinds[x->kind].name;
+	const char *args[] = {"--misbehave", "flood", "--format", "RG24", "--still",
+		"--report-every", "0", NULL};
+	x->proc = spawn_unlisted(x->domid, name, args);
+	CHECK(proc_wait_line(x->proc, "connected", 30000, NULL, 0), "%s did not connect", name);
+	int64_t deadline = now_ms() + 30000;
+	for (;;) {
+		char *guests = harness_control(&r->h, "guests");
+		long flips = mosaic_count(guests, x->domid, "flips");
+		free(guests);
+		if (flips > 0) {
+			break;
+		}
+		CHECK(now_ms() < deadline, "%s did not start flooding", name);
+		sleep_ms(10);
+	}
+	x->flood_ms = now_ms();
+}
+
+/* mosaic's counts of a flood's flips and converted bytes, at the window's start (0) or end (1). */
+static void hostile_mark(struct hostile *x, const char *guests, int end)
+{
+	if (hostile_kinds[x->kind].how == HOW_FLOOD) {
+		x->flips[end] = mosaic_count(guests, x->domid, "flips");
+		x->copied[end] = mosaic_count(guests, x->domid, "copied");
+	}
+}
+
+/* A round of a repeated guest is over: what it got, against what it should get. */
+static void repeat_round(struct hostile *x, bool ok, const char *why)
+{
+	bool expected = ok && strcmp(x->got, x->statuses) == 0;
+	x->rounds++;
+	if (!expected) {
+		if (x->unexpected++ == 0) {
+			snprintf(x->odd, sizeof(x->odd), "%s%s%s", x->got[0] ? x->got : "-",
+				why[0] ? ", " : "", why);
+		}
+	}
+}
+
+/* A repeated guest's turn: starts it, reads what it got, stops it once done. */
+static bool repeat_step(struct hostile *x)
+{
+	if (x->proc == NULL) {
+		if (now_ms() < x->started_ms + REPEAT_MS) {
+			return false;
+		}
+		const char *mode = hostile_kinds[x->kind].misbehave;
+		const char *args[] = {"--frames", "1", "--still", "--report-every", "0",
+			mode != NULL ? "--misbehave" : NULL, mode, NULL};
+		x->proc = spawn_unlisted(x->domid, hostile_kinds[x->kind].name, args);
+		x->started_ms = now_ms();
+		x->got[0] = '\0';
+		x->stopping = false;
+		return true;
+	}
+	if (x->stopping) {
+		int status = proc_wait_exit(x->proc, 0);
+		if (status == -1) {
+			return false;
+		}
+		stop_unlisted(x->proc);
+		x->proc = NULL;
+		if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && x->unexpected++ == 0) {
+			/* Its round is counted already. */
+			snprintf(x->odd, sizeof(x->odd), "exit status %#x", status);
+		}
+		return true;
+	}
+	char line[512];
+	if (!proc_wait_line(x->proc, "", 1, line, sizeof(line))) {
+		if (proc_wait_exit(x->proc, 0) != -1) {
+			repeat_round(x, false, "exited");
+			stop_unlisted(x->proc);
+			x->proc = NULL;
+			return true;
+		}
+		return false;
+	}
+	const char *p = strstr(line, " misbehave ");
+	char status[32];
+	if (p != NULL && line_get(p, "status", status, sizeof(status))) {
+		size_t len = strlen(x->got);
+		snprintf(x->got + len, sizeof(x->got) - len, "%s%s", len ? "," : "", status);
+	} else if (strstr(line, " done ") != NULL) {
+		bool ok = strstr(line, "timeouts=0 errors=0") != NULL;
+		repeat_round(x, ok, ok ? "" : "its own flip failed");
+		kill(x->proc->pid, SIGTERM);
+		x->stopping = true;
+	} else if (strstr(line, "backend closed") != NULL) {
+		repeat_round(x, false, "mosaic closed its device");
+	}
+	return true;
+}
+
+static bool xs_step(struct hostile *x)
+{
+	static const char *const states[] = {"1", "3", "4", "5", "6"};
+	char key[96], value[32];
+	for (int i = 0; i < XS_BATCH; i++, x->writes++) {
+		bool ok;
+		if (hostile_kinds[x->kind].how == HOW_XS_JUNK) {
+			snprintf(key, sizeof(key), "/local/domain/%d/device/vdispl/0/junk%ld", x->domid,
+				x->writes % 4096);
+			snprintf(value, sizeof(value), "%ld", x->writes);
+			ok = xs_write(x->xs, XBT_NULL, key, value, (unsigned int)strlen(value));
+		} else {
+			snprintf(key, sizeof(key), "/local/domain/%d/device/vdispl/0/state", x->domid);
+			ok = xs_write(x->xs, XBT_NULL, key, states[x->writes % 5], 1);
+		}
+		x->refused += !ok;
+	}
+	return true;
+}
+
+/* Does a little of the hostile guest's work; false if it had none to do just now. */
+static bool hostile_step(struct hostile *x)
+{
+	switch (hostile_kinds[x->kind].how) {
+	case HOW_REPEAT:
+		return repeat_step(x);
+	case HOW_XS_JUNK:
+	case HOW_XS_FLAP:
+		return xs_step(x);
+	default:
+		return false;
+	}
+}
+
+/* The window is over: the hostile guest stops (a flood once it has said what it got). */
+static void hostile_end(struct hostile *x)
+{
+	switch (hostile_kinds[x->kind].how) {
+	case HOW_FLOOD:
+		/* The flood's end and drain: every answer (quick runs do not wait for it). */
+		if (!quick &&
+			!proc_wait_line(x->proc, "misbehave flood", 45000, x->report, sizeof(x->report))) {
+			snprintf(x->report, sizeof(x->report), "no report");
+		}
+		stop_unlisted(x->proc);
+		x->proc = NULL;
+		break;
+	case HOW_REPEAT:
+		if (x->proc != NULL) {
+			/* A round cut short by the window's end: not counted. */
+			stop_unlisted(x->proc);
+			x->proc = NULL;
+		}
+		xs_close(x->xs);
+		x->xs = NULL;
+		break;
+	case HOW_XS_JUNK:
+	case HOW_XS_FLAP:
+		/* While the domain is there: it goes with its last connection. */
+		read_backend_key(x->domid, "state", x->be_state, sizeof(x->be_state));
+		read_backend_key(x->domid, "error", x->be_error, sizeof(x->be_error));
+		xs_close(x->xs);
+		x->xs = NULL;
+		break;
+	default:
+		break;
+	}
+}
+
+/* What the hostile guest got, in a few words. */
+static void hostile_describe(const struct hostile *x, char *buf, size_t size)
+{
+	double s = x->window_s;
+	const struct window *w = &x->own;
+	double own_fps = w->ms > 0 ? w->flips * 1000.0 / w->ms : 0;
+	switch (hostile_kinds[x->kind].how) {
+	case HOW_GUEST:
+		snprintf(buf, size, "its own flips: %.1f/s, p99 %.1f ms, max %.1f ms, %ld timeouts",
+			own_fps, w->p99, w->max, w->timeouts);
+		break;
+	case HOW_XS_JUNK:
+		snprintf(buf, size, "%.0f junk writes/s (%ld refused); its own flips: %.1f/s, p99 "
+				    "%.1f ms, %ld timeouts",
+			x->writes / s, x->refused, own_fps, w->p99, w->timeouts);
+		break;
+	case HOW_XS_FLAP:
+		snprintf(buf, size, "%.0f state writes/s (%ld refused); its device: state %s, error "
+				    "\"%s\"",
+			x->writes / s, x->refused, x->be_state, x->be_error);
+		break;
+	case HOW_FLOOD: {
+		/* Converted to XRGB8888: 4 bytes a pixel. */
+		long width = 0, height = 0;
+		sscanf(hostile_kinds[x->kind].connectors, "%*[^:]:%ldx%ld", &width, &height);
+		long frame = width * height * 4 > 0 ? width * height * 4 : 1;
+		int n = snprintf(buf, size, "mosaic took %.0f flips/s, converted %.1f frames/s",
+			(x->flips[1] - x->flips[0]) / s, (double)(x->copied[1] - x->copied[0]) / frame / s);
+		const char *p = strstr(x->report, "sent=");
+		if (p != NULL && n > 0 && (size_t)n < size) {
+			snprintf(buf + n, size - (size_t)n, "; whole flood: %s", p);
+		}
+		break;
+	}
+	case HOW_REPEAT:
+		if (x->unexpected == 0) {
+			snprintf(buf, size, "%ld rounds, each %s%s", x->rounds,
+				x->statuses[0] ? "got " : "showed a frame",
+				x->statuses[0] ? x->statuses : "");
+		} else {
+			snprintf(buf, size, "%ld rounds, %ld not as expected (%s): the first %s",
+				x->rounds, x->unexpected, x->statuses[0] ? x->statuses : "a frame",
+				x->odd);
+		}
+		break;
+	}
+}
+
+/*
+ * One window with the hostile guests under way: the guests [0, count) are
+ * measured (figures f, their windows w). Floods start first and the window
+ * falls inside all of them; it lasts `window` seconds at most.
+ */
+static void hostile_window(struct run *r, int count, struct hostile *x, int n, double window,
+	struct window *w, struct figures *f)
+{
+	int64_t start = now_ms(), limit = INT64_MAX;
+	for (int i = 0; i < n; i++) {
+		hostile_begin(r, &x[i]);
+		if (hostile_kinds[x[i].kind].how == HOW_FLOOD) {
+			int64_t from = x[i].flood_ms + FLOOD_LEAD_MS;
+			int64_t until = x[i].flood_ms + FLOOD_MS - FLOOD_MARGIN_MS;
+			start = from > start ? from : start;
+			limit = until < limit ? until : limit;
+		}
+	}
+	int64_t length = (int64_t)(window * 1000);
+	if (limit != INT64_MAX) {
+		/* Spell out the flood's end in the window length rather than measure past it. */
+		CHECK(limit - start >= 500, "the floods did not start together (%" PRId64 " ms)",
+			limit - start);
+		length = limit - start < length ? limit - start : length;
+	}
+	while (now_ms() < start) {
+		sleep_ms(5);
+	}
+	struct marks m;
+	window_begin(r, count, &m);
+	for (int i = 0; i < n; i++) {
+		if (x[i].guest >= 0) {
+			cut_windows(r, x[i].guest, x[i].guest + 1, NULL);
+		}
+	}
+	char *guests = harness_control(&r->h, "guests");
+	for (int i = 0; i < n; i++) {
+		hostile_mark(&x[i], guests, 0);
+	}
+	free(guests);
+	while (now_ms() < m.t0 + length) {
+		bool busy = false;
+		for (int i = 0; i < n; i++) {
+			busy |= hostile_step(&x[i]);
+		}
+		if (!busy) {
+			sleep_ms(2);
+		}
+	}
+	double wall = (double)(now_ms() - m.t0) / 1000.0;
+	guests = harness_control(&r->h, "guests");
+	window_end(r, count, &m, w, f);
+	for (int i = 0; i < n; i++) {
+		hostile_mark(&x[i], guests, 1);
+		x[i].window_s = wall;
+		if (x[i].guest >= 0) {
+			struct window own[MAX_GUESTS];
+			cut_windows(r, x[i].guest, x[i].guest + 1, own);
+			x[i].own = own[x[i].guest];
+		}
+	}
+	free(guests);
+	for (int i = 0; i < n; i++) {
+		hostile_end(&x[i]);
+	}
+}
+
+/* Windows of sections hostile and cluster: inside a conversion flood (FLOOD_MS). */
+#define HOSTILE_WINDOW_S 4.0
+
+static double hostile_window_seconds(void)
+{
+	return seconds < HOSTILE_WINDOW_S ? seconds : HOSTILE_WINDOW_S;
+}
+
+static void print_hostile_header(void)
+{
+	printf("%-17s %7s %7s %7s %7s %7s %7s %8s %6s %8s %8s %6s  %s\n", "hostile", "fps_min",
+		"fps_avg", "p50_ms", "p99_ms", "max_ms", ">18.7ms", "timeouts", "errors", "mosaic%",
+		"broker%", "host%", "the hostile guest");
+}
+
+static void print_hostile(const char *label, const struct figures *f, const char *got)
+{
+	printf("%-17s %7.1f %7.1f %7.1f %7.1f %7.1f %7ld %8ld %6ld %8.1f %8.1f %6.0f  %s\n", label,
+		f->fps_min, f->fps_mean, f->p50, f->p99, f->max, f->late, f->timeouts,
+		f->errors - f->timeouts, f->mosaic_cpu, f->broker_cpu, f->host_cpu, got);
+	fflush(stdout);
+}
+
+/*
+ * Fairness: well-behaved connectors (4 guests of 4 at 1080p, in the grid)
+ * beside one hostile guest, a kind per row, each row from scratch; the
+ * hostile guest has one connector, the grid's 17th place.
+ */
+static void section_hostile(void)
+{
+	const int good_count = quick ? 4 : 16;
+	const double window = hostile_window_seconds();
+	printf("\n# hostile: %d 1920x1080 connectors flipping at 60 Hz in the grid of one 1920x1080 "
+	       "output, beside one hostile guest of a kind per row, %.0f s while it is under way\n",
+		good_count, window);
+	print_hostile_header();
+	/* Quick runs: one of each way of being hostile (section cluster runs them all). */
+	static const enum hostile_kind smoke[] = {
+		HOSTILE_NONE, HOSTILE_CONVERT_4K, HOSTILE_XS_FLAP, HOSTILE_MANY_DBUFS};
+	size_t rows = quick ? sizeof(smoke) / sizeof(smoke[0]) : HOSTILE_KINDS;
+	for (size_t i = 0; i < rows; i++) {
+		enum hostile_kind kind = quick ? smoke[i] : (enum hostile_kind)i;
+		bool tight = kind == HOSTILE_BUDGET_GHOST;
+		const char *args[] = {tight ? "--guest-memory" : NULL, GHOST_BUDGET, NULL};
+		struct run r;
+		run_start(&r, args);
+		add_connectors(&r, good_count, NULL);
+		int good = r.nguests;
+		struct hostile x;
+		hostile_add(&r, &x, kind, tight);
+		sleep_ms(quick ? 500 : 2000);
+		struct window w[MAX_GUESTS];
+		struct figures f;
+		hostile_window(&r, good, &x, 1, window, w, &f);
+		char got[512];
+		hostile_describe(&x, got, sizeof(got));
+		print_hostile(hostile_kinds[kind].label, &f, got);
+		run_stop(&r);
+		/* On any machine: nobody well-behaved waits 3 s for an answer or an event. */
+		CHECK(f.errors == 0, "%s: %ld timeouts and errors of well-behaved guests",
+			hostile_kinds[kind].label, f.errors);
+		CHECK(!quick || x.unexpected == 0, "%s: %s", hostile_kinds[kind].label, got);
+	}
+	printf("(hostile guests: restarts connects, shows a frame and leaves, every %d ms at most, "
+	       "the control for the kinds below that do the same around their requests; "
+	       "convert-*: PG_FLIP of RGB888 frames without waiting for events; xs-junk-keys "
+	       "writes junk keys into its frontend directory as fast as XenStore takes them, "
+	       "xs-state-flap its device's state; budget-ghost (mosaic --guest-memory %s) "
+	       "destroys a 12 MiB buffer while it is shown and asks for another; be-alloc-unasked "
+	       "asks for backend allocation; many-dbufs and many-fbs go one past the device's 256 "
+	       "mappings and 64 framebuffers)\n",
+		REPEAT_MS, GHOST_BUDGET);
+	fflush(stdout);
+}
+
 /* The programs meson's test environment names, when run by hand from the build directory. */
 static void default_programs(const char *argv0)
 {
@@ -761,7 +1366,7 @@ static void default_programs(const char *argv0)
 
 static const char usage[] =
 	"Usage: bench-guests [--seconds S] [--quick]\n"
-	"                    [latency|ceiling|setup|memory|hidden|screenshot]...\n"
+	"                    [latency|ceiling|setup|memory|hidden|screenshot|hostile]...\n"
 	"Flip latency, throughput ceiling, buffer setup and memory of mosaic with virtual\n"
 	"guests on the simulated hypervisor. Without sections: all of them.\n";
 
@@ -810,6 +1415,7 @@ int main(int argc, char *argv[])
 		{"memory", section_memory},
 		{"hidden", section_hidden},
 		{"screenshot", section_screenshot},
+		{"hostile", section_hostile},
 	};
 	const size_t nsections = sizeof(sections) / sizeof(sections[0]);
 	for (int i = optind; i < argc; i++) {
