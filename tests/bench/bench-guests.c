@@ -805,8 +805,8 @@ static const struct {
 #define REPEAT_MS 200
 /*
  * budget-ghost's tight budget: a 4095x2047 XRGB8888 connector's two buffers
- * (64 MiB) and its 12 MiB ghost fit, a second ghost does not; the 16 1080p
- * connectors' 63.3 MiB per device fit.
+ * (64 MiB) and its 12 MiB ghost fit, a second ghost does not; so do the
+ * well-behaved devices' 63.3 MiB (4 1080p connectors, two buffers each).
  */
 #define GHOST_BUDGET "80"
 /* XenStore writes between looks at the other hostile guests. */
@@ -817,7 +817,7 @@ struct hostile {
 	int domid;
 	int guest;            // HOW_GUEST, HOW_XS_JUNK: its index in the run's guests
 	struct proc *proc;    // HOW_FLOOD, HOW_REPEAT: the guest running now (not the harness's)
-	struct xs_handle *xs; // HOW_XS_*: the domain's own connection
+	struct xs_handle *xs; // HOW_XS_*, HOW_REPEAT: a connection as the domain
 	const char *statuses; // HOW_REPEAT: each round's, expected
 	/* HOW_REPEAT */
 	bool connected, stopping;
@@ -835,7 +835,7 @@ struct hostile {
 	char report[256];
 	/* HOW_GUEST, HOW_XS_JUNK */
 	struct window own;
-	double window_s;
+	double window_s; // the window's length
 };
 
 /*
