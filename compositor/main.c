@@ -1,3 +1,5 @@
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +30,10 @@ static const char usage[] =
 	"                          unless the layout file says allow-screencopy = true)\n"
 	"  -c, --control PATH      control socket (default $MOSAIC_CONTROL,\n"
 	"                          $XDG_RUNTIME_DIR/mosaic.sock, or /tmp/mosaic-UID.sock)\n"
+	"  -C, --check FILE        check a layout file and exit: 0 if it is valid, else 1\n"
+	"                          with its errors; nothing else is done\n"
 	"  -v, --verbose           debug logging\n"
+	"  -V, --version           mosaic's version\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"SIGHUP (or mosaicctl reload) reads the layout file again.\n"
@@ -49,16 +54,60 @@ static int handle_hangup(int signal, void *data)
 	return 0;
 }
 
-static bool parse_size(const char *s, int *w, int *h)
+/* All of s is a whole number from min to max: no sign but '-', no blanks, no trailing text. */
+static bool parse_number(const char *s, long min, long max, long *out)
 {
-	char x;
-	return sscanf(s, "%d%c%d", w, &x, h) == 3 && x == 'x' && *w > 0 && *h > 0 &&
-		*w <= 16384 && *h <= 16384;
+	if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1]))) {
+		return false;
+	}
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (*end != '\0' || errno == ERANGE || v < min || v > max) {
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
-/* The command line into config and level: -1 to go on, else the exit status. */
-static int parse_options(int argc, char *argv[], struct mosaic_config *cfg,
-	enum wlr_log_importance *level)
+/* The same for an option's value; a wrong one is said, naming the option. */
+static bool parse_option_number(const char *option, const char *s, long min, long max,
+	const char *unit, long *out)
+{
+	if (parse_number(s, min, max, out)) {
+		return true;
+	}
+	fprintf(stderr, "mosaic: %s wants a whole number from %ld to %ld%s, got '%s'\n", option,
+		min, max, unit, s);
+	return false;
+}
+
+static bool parse_size(const char *s, int *w, int *h)
+{
+	char width[16];
+	const char *x = strchr(s, 'x');
+	long lw, lh;
+	if (x == NULL || (size_t)(x - s) >= sizeof(width)) {
+		return false;
+	}
+	memcpy(width, s, (size_t)(x - s));
+	width[x - s] = '\0';
+	if (!parse_number(width, 1, 16384, &lw) || !parse_number(x + 1, 1, 16384, &lh)) {
+		return false;
+	}
+	*w = (int)lw;
+	*h = (int)lh;
+	return true;
+}
+
+/* What the command line asks for besides the compositor's configuration. */
+struct options {
+	enum wlr_log_importance level;
+	const char *check_path; // --check: only check this layout file
+};
+
+/* The command line into cfg and opts: -1 to go on, else the exit status. */
+static int parse_options(int argc, char *argv[], struct mosaic_config *cfg, struct options *opts)
 {
 	struct mosaic_config config = {.headless_outputs = 1, .forget_after_ms = 60000};
 	static const struct option options[] = {
@@ -70,61 +119,62 @@ static int parse_options(int argc, char *argv[], struct mosaic_config *cfg,
 		{"layout", required_argument, NULL, 'l'},
 		{"allow-screencopy", no_argument, NULL, 'S'},
 		{"forget-after", required_argument, NULL, 'F'},
+		{"check", required_argument, NULL, 'C'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "Hs:n:c:m:l:vh", options, NULL)) != -1) {
+	long n;
+	while ((opt = getopt_long(argc, argv, "Hs:n:c:m:l:C:vVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			config.headless = true;
 			break;
 		case 's':
 			if (!parse_size(optarg, &config.output_width, &config.output_height)) {
-				fprintf(stderr, "mosaic: --size wants WxH, got '%s'\n", optarg);
+				fprintf(stderr, "mosaic: -s/--size wants WxH, each 1 to 16384, got '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case 'n':
-			config.headless_outputs = atoi(optarg);
-			if (config.headless_outputs < 0 || config.headless_outputs > 16) {
-				fprintf(stderr, "mosaic: --outputs wants 0 to 16\n");
+			if (!parse_option_number("-n/--outputs", optarg, 0, 16, "", &n)) {
 				return 2;
 			}
+			config.headless_outputs = (int)n;
 			break;
 		case 'c':
 			config.control_path = optarg;
 			break;
-		case 'm': {
-			long mib = atol(optarg);
-			if (mib < 1 || mib > 65536) {
-				fprintf(stderr, "mosaic: --guest-memory wants 1 to 65536 (MiB)\n");
+		case 'm':
+			if (!parse_option_number("-m/--guest-memory", optarg, 1, 65536, " (MiB)", &n)) {
 				return 2;
 			}
-			config.guest_memory = (uint64_t)mib << 20;
+			config.guest_memory = (uint64_t)n << 20;
 			break;
-		}
 		case 'l':
 			config.layout_path = optarg;
 			break;
 		case 'S':
 			config.allow_screencopy = true;
 			break;
-		case 'F': {
-			char *end;
-			long seconds = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || seconds < 0 || seconds > 86400) {
-				fprintf(stderr, "mosaic: --forget-after wants 0 to 86400 (seconds), got '%s'\n",
-					optarg);
+		case 'F':
+			if (!parse_option_number("--forget-after", optarg, 0, 86400, " (seconds)", &n)) {
 				return 2;
 			}
-			config.forget_after_ms = (int)seconds * 1000;
+			config.forget_after_ms = (int)n * 1000;
 			break;
-		}
+		case 'C':
+			opts->check_path = optarg;
+			break;
 		case 'v':
-			*level = WLR_DEBUG;
+			opts->level = WLR_DEBUG;
 			break;
+		case 'V':
+			printf("mosaic %s\n", MOSAIC_VERSION);
+			return 0;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -134,22 +184,41 @@ static int parse_options(int argc, char *argv[], struct mosaic_config *cfg,
 		}
 	}
 	if (optind < argc) {
-		fputs(usage, stderr);
+		fprintf(stderr, "mosaic: unexpected argument '%s': mosaic takes options only "
+				"(mosaic --help lists them)\n",
+			argv[optind]);
 		return 2;
 	}
 	*cfg = config;
 	return -1;
 }
 
+/* --check: the layout file through the compositor's own loader, and nothing else. */
+static int check_layout(const char *path)
+{
+	struct layout_error err;
+	struct layout_config *config = layout_file_load(path, &err);
+	if (config == NULL) {
+		layout_error_print(&err, stderr);
+		return 1;
+	}
+	printf("%s: ok\n", path);
+	layout_config_destroy(config);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct mosaic_config config;
-	enum wlr_log_importance level = WLR_INFO;
-	int exit_status = parse_options(argc, argv, &config, &level);
+	struct options opts = {.level = WLR_INFO};
+	int exit_status = parse_options(argc, argv, &config, &opts);
 	if (exit_status >= 0) {
 		return exit_status;
 	}
-	wlr_log_init(level, NULL);
+	wlr_log_init(opts.level, NULL);
+	if (opts.check_path != NULL) {
+		return check_layout(opts.check_path);
+	}
 	if (config.layout_path != NULL) {
 		struct layout_error err;
 		config.layout = layout_file_load(config.layout_path, &err);
