@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +9,11 @@
 #include <wlr/util/log.h>
 
 #include "compositor/layout_file.h"
+#include "compositor/lock.h"
 #include "compositor/server.h"
 #include "compositor/server_setup.h"
 #include "layouts/layout.h"
+#include "protocol/control.h"
 
 static const char usage[] =
 	"Usage: mosaic [options]\n"
@@ -207,6 +210,54 @@ static int check_layout(const char *path)
 	return 0;
 }
 
+/* Says why a lock could not be had: another mosaic holds it (named), or the file is wrong. */
+static void lock_refused(const char *path, pid_t holder, const char *what)
+{
+	if (holder < 0) {
+		wlr_log_errno(WLR_ERROR, "Cannot lock %s", path);
+	} else if (holder == 0) {
+		wlr_log(WLR_ERROR, "Another mosaic %s (%s is locked): not starting", what, path);
+	} else {
+		wlr_log(WLR_ERROR, "Another mosaic (pid %ld) %s (%s is locked): not starting",
+			(long)holder, what, path);
+	}
+}
+
+/*
+ * One mosaic per control socket and per domain's backends, before anything
+ * is touched: a second one would take every guest's devices from the
+ * first (the guests see their backend close) and remove its control socket.
+ */
+static bool take_locks(const char *control_path, struct mosaic_lock **control,
+	struct mosaic_lock **backend)
+{
+	char path[PATH_MAX];
+	pid_t holder;
+	snprintf(path, sizeof(path), "%s.lock", control_path);
+	*control = lock_create(path, &holder);
+	if (*control == NULL) {
+		char what[PATH_MAX + 64];
+		snprintf(what, sizeof(what), "runs with the control socket %s", control_path);
+		lock_refused(path, holder, what);
+		return false;
+	}
+	if (!lock_backend_path(path, sizeof(path))) {
+		wlr_log(WLR_ERROR, "The backends' lock path is too long");
+		goto error;
+	}
+	*backend = lock_create(path, &holder);
+	if (*backend == NULL) {
+		lock_refused(path, holder, "serves the vdispl and vkbd devices of this domain");
+		goto error;
+	}
+	return true;
+
+error:
+	lock_destroy(*control);
+	*control = NULL;
+	return false;
+}
+
 int main(int argc, char *argv[])
 {
 	struct mosaic_config config;
@@ -227,11 +278,27 @@ int main(int argc, char *argv[])
 			return 1;
 		}
 	}
+	char control_path[PATH_MAX];
+	if (config.control_path == NULL) {
+		if (!control_default_path(control_path, sizeof(control_path))) {
+			wlr_log(WLR_ERROR, "The control socket's path is too long");
+			layout_config_destroy(config.layout);
+			return 1;
+		}
+		config.control_path = control_path;
+	}
+	struct mosaic_lock *control_lock, *backend_lock;
+	if (!take_locks(config.control_path, &control_lock, &backend_lock)) {
+		layout_config_destroy(config.layout);
+		return 1;
+	}
 	/* Guests' memory is CPU memory: pixman reads it in place. */
 	setenv("WLR_RENDERER", "pixman", 0);
 
 	struct mosaic_server server = {0};
 	if (!server_init(&server, &config)) {
+		lock_destroy(backend_lock);
+		lock_destroy(control_lock);
 		return 1;
 	}
 	struct wl_event_source *sigint =
@@ -250,5 +317,7 @@ int main(int argc, char *argv[])
 	wl_event_source_remove(sigterm);
 	wl_event_source_remove(sighup);
 	server_finish(&server);
+	lock_destroy(backend_lock);
+	lock_destroy(control_lock);
 	return status;
 }

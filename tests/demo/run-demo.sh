@@ -31,7 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-export XENSIM_SOCKET="$dir/xensim.sock" MOSAIC_CONTROL="$dir/mosaic.sock"
+# The demo's hypervisor is its own: so is the lock of the backends mosaic serves in it.
+export XENSIM_SOCKET="$dir/xensim.sock" MOSAIC_CONTROL="$dir/mosaic.sock" MOSAIC_RUNTIME_DIR="$dir"
 "$build/tests/xensim/xensim" broker > "$dir/broker.out" &
 pids="$pids $!"
 until grep -q ready "$dir/broker.out" 2>/dev/null; do sleep 0.1; done

@@ -222,7 +222,14 @@ static void start_mosaic(struct harness *h, const char *const mosaic_args[])
 		}
 	}
 	argv[argc] = NULL;
-	char *env[] = {"XENSIM_DOMID=0", NULL};
+	/*
+	 * The lock of the backends it serves is the test's own: another mosaic
+	 * on this machine (another test run's, the demo's) serves another
+	 * simulated hypervisor.
+	 */
+	char runtime[320];
+	snprintf(runtime, sizeof(runtime), "MOSAIC_RUNTIME_DIR=%s", h->dir);
+	char *env[] = {"XENSIM_DOMID=0", runtime, NULL};
 	h->mosaic = proc_spawn("mosaic", argv, env);
 	int64_t deadline = now_ms() + 10000;
 	for (;;) {
