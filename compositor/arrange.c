@@ -200,11 +200,35 @@ static void arrange_handle_guest_connected(struct wl_listener *listener, void *d
 	arrange_surfaces(arrange->server);
 }
 
+/* Whether a view now shows surface's placeholder: its own (the grid), or its layout entry's. */
+static bool shows_placeholder(struct mosaic_server *server, const struct mosaic_surface *surface)
+{
+	struct mosaic_view *view;
+	wl_list_for_each(view, &server->views, link) {
+		const struct view_params *p = &view->params;
+		if (view->placeholder == NULL ||
+			(p->surface != NULL && p->surface->connector != NULL)) {
+			continue;
+		}
+		if (p->surface == surface ||
+			(p->surface == NULL && p->spec != NULL && arrange_matches(p->spec, surface))) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static void arrange_handle_guest_gone(struct wl_listener *listener, void *data)
 {
 	/* Releases the scene's locks on its memory; a layout may place another connector there. */
 	struct mosaic_arrange *arrange = wl_container_of(listener, arrange, guest_gone);
+	struct mosaic_surface *surface = data;
 	arrange_surfaces(arrange->server);
+	if (shows_placeholder(arrange->server, surface)) {
+		wlr_log(WLR_INFO, "%s is gone: showing a placeholder", surface->label);
+	} else {
+		wlr_log(WLR_INFO, "%s is gone", surface->label);
+	}
 }
 
 static void arrange_handle_guest_forgotten(struct wl_listener *listener, void *data)

@@ -11,6 +11,7 @@
 
 #include "compositor/cursor.h"
 #include "compositor/focus.h"
+#include "compositor/log.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
@@ -354,7 +355,7 @@ static void show_image(struct mosaic_cursor *cursor)
 		cursor->xcursors = wlr_xcursor_manager_create(
 			getenv("XCURSOR_THEME"), size != NULL && atoi(size) > 0 ? (uint32_t)atoi(size) : 24);
 		if (cursor->xcursors == NULL || !wlr_xcursor_manager_load(cursor->xcursors, 1)) {
-			wlr_log(WLR_ERROR, "No cursor image: the pointer is invisible");
+			log_warning("No cursor image: the pointer is invisible");
 			return;
 		}
 	}

@@ -4,15 +4,23 @@
 #include "compositor/arrange.h"
 #include "compositor/bindings.h"
 #include "compositor/layout_file.h"
+#include "compositor/log.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "input-routing/router.h"
 
-static void log_at(enum wlr_log_importance level, const struct layout_error *err)
+static void log_error(const struct layout_error *err)
 {
 	char line[2048];
 	layout_error_format(err, line, sizeof(line));
-	wlr_log(level, "%s", line);
+	wlr_log(WLR_ERROR, "%s", line);
+}
+
+static void log_warning_at(const struct layout_error *err)
+{
+	char line[2048];
+	layout_error_format(err, line, sizeof(line));
+	log_warning("%s", line);
 }
 
 /* What the file asks for that wlroots 0.15 cannot do: said once per load, at the place. */
@@ -28,7 +36,7 @@ static void warn_unsupported(const struct layout_config *config)
 					"layout '%s', surface #%d: opacity %g is not supported "
 					"(no blending in this compositor); drawn opaque",
 					l->name, s->number, s->opacity);
-				log_at(WLR_INFO, &err);
+				log_warning_at(&err);
 			}
 		}
 	}
@@ -94,7 +102,7 @@ bool layout_file_reload(struct mosaic_server *server, struct layout_error *err)
 	}
 	struct layout_config *config = layout_file_load(path, err);
 	if (config == NULL) {
-		log_at(WLR_ERROR, err);
+		log_error(err);
 		wl_signal_emit(&server->events.reload_failed, err);
 		return false;
 	}
@@ -103,8 +111,8 @@ bool layout_file_reload(struct mosaic_server *server, struct layout_error *err)
 		active != NULL ? layout_config_find_layout(config, active) : NULL;
 	struct layout_config *old = server->layout;
 	if (old != NULL && old->allow_screencopy != config->allow_screencopy) {
-		wlr_log(WLR_ERROR, "%s: allow-screencopy changes when mosaic starts again, "
-				   "not on a reload", path);
+		log_warning("%s: allow-screencopy changes when mosaic starts again, not on a reload",
+			path);
 	}
 	server->layout = config;
 	server->active_layout = keep != NULL ? keep : config->default_layout;

@@ -6,14 +6,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wlr/backend/drm.h>
+#include <wlr/backend/headless.h>
+#include <wlr/backend/libinput.h>
+#include <wlr/backend/multi.h>
+#include <wlr/backend/wayland.h>
+#include <wlr/backend/x11.h>
 #include <wlr/util/log.h>
 
 #include "compositor/layout_file.h"
 #include "compositor/lock.h"
+#include "compositor/log.h"
 #include "compositor/server.h"
 #include "compositor/server_setup.h"
 #include "layouts/layout.h"
 #include "protocol/control.h"
+#include "protocol/xenstore.h"
+#include "vm-surfaces/log.h"
 
 static const char usage[] =
 	"Usage: mosaic [options]\n"
@@ -42,15 +51,25 @@ static const char usage[] =
 	"SIGHUP (or mosaicctl reload) reads the layout file again.\n"
 	"The renderer is pixman unless WLR_RENDERER says otherwise.\n";
 
+/* The running mosaic, as its signal handlers see it. */
+struct mosaic {
+	struct mosaic_server server;
+	const char *stop_reason; // NULL while it runs
+};
+
 static int handle_signal(int signal, void *data)
 {
-	wl_display_terminate(data);
+	struct mosaic *mosaic = data;
+	mosaic->stop_reason = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+	wlr_log(WLR_INFO, "mosaic stops: %s", mosaic->stop_reason);
+	wl_display_terminate(mosaic->server.display);
 	return 0;
 }
 
 static int handle_hangup(int signal, void *data)
 {
-	struct mosaic_server *server = data;
+	struct mosaic *mosaic = data;
+	struct mosaic_server *server = &mosaic->server;
 	struct layout_error err;
 	/* A broken file is logged where it is broken; the running layout stays. */
 	layout_file_reload(server, &err);
@@ -258,6 +277,54 @@ error:
 	return false;
 }
 
+/* Which backends wlroots made: "drm, libinput", "headless", "x11"... */
+static void describe_backend(struct wlr_backend *backend, void *data)
+{
+	char *names = data;
+	const char *name = wlr_backend_is_drm(backend) ? "drm" :
+		wlr_backend_is_libinput(backend)       ? "libinput" :
+		wlr_backend_is_headless(backend)       ? "headless" :
+		wlr_backend_is_wl(backend)             ? "wayland" :
+		wlr_backend_is_x11(backend)            ? "x11" :
+							 "other";
+	size_t len = strlen(names);
+	snprintf(names + len, 128 - len, "%s%s", len > 0 ? ", " : "", name);
+}
+
+/* What runs, in one line: the version, the backends, the layout file, the control socket. */
+static void log_start(struct mosaic_server *server)
+{
+	char backends[128] = "";
+	if (wlr_backend_is_multi(server->backend)) {
+		wlr_multi_for_each_backend(server->backend, describe_backend, backends);
+	} else {
+		describe_backend(server->backend, backends);
+	}
+	char layout[PATH_MAX + 128] = "no layout file (the built-in grid)";
+	if (server->layout != NULL) {
+		snprintf(layout, sizeof(layout), "layout file %s (layout '%s')", server->layout->file,
+			server->active_layout->name);
+	}
+	int outputs = wl_list_length(&server->outputs);
+	wlr_log(WLR_INFO,
+		"mosaic %s running: display backends %s (%d output%s); vdispl, vkbd and vinput "
+		"backends of domain %u; %s; control socket %s",
+		MOSAIC_VERSION, backends, outputs, outputs == 1 ? "" : "s", server->store->own_domid,
+		layout, server->config.control_path);
+}
+
+/* A layout file that stops mosaic from starting, where the journal sees an error. */
+static void print_layout_error(const struct layout_error *err)
+{
+	if (!log_to_journal()) {
+		layout_error_print(err, stderr);
+		return;
+	}
+	char line[2048];
+	layout_error_format(err, line, sizeof(line));
+	wlr_log(WLR_ERROR, "%s", line);
+}
+
 int main(int argc, char *argv[])
 {
 	struct mosaic_config config;
@@ -266,7 +333,9 @@ int main(int argc, char *argv[])
 	if (exit_status >= 0) {
 		return exit_status;
 	}
-	wlr_log_init(opts.level, NULL);
+	log_init(opts.level);
+	/* protocol/'s lines too, from the first: XenStore's connection is made before the guests'. */
+	vm_surfaces_log_init();
 	if (opts.check_path != NULL) {
 		return check_layout(opts.check_path);
 	}
@@ -274,7 +343,7 @@ int main(int argc, char *argv[])
 		struct layout_error err;
 		config.layout = layout_file_load(config.layout_path, &err);
 		if (config.layout == NULL) {
-			layout_error_print(&err, stderr);
+			print_layout_error(&err);
 			return 1;
 		}
 	}
@@ -295,28 +364,35 @@ int main(int argc, char *argv[])
 	/* Guests' memory is CPU memory: pixman reads it in place. */
 	setenv("WLR_RENDERER", "pixman", 0);
 
-	struct mosaic_server server = {0};
-	if (!server_init(&server, &config)) {
+	struct mosaic mosaic = {0};
+	struct mosaic_server *server = &mosaic.server;
+	if (!server_init(server, &config)) {
+		wlr_log(WLR_INFO, "mosaic stops: it could not start");
 		lock_destroy(backend_lock);
 		lock_destroy(control_lock);
 		return 1;
 	}
 	struct wl_event_source *sigint =
-		wl_event_loop_add_signal(server.loop, SIGINT, handle_signal, server.display);
+		wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, &mosaic);
 	struct wl_event_source *sigterm =
-		wl_event_loop_add_signal(server.loop, SIGTERM, handle_signal, server.display);
+		wl_event_loop_add_signal(server->loop, SIGTERM, handle_signal, &mosaic);
 	struct wl_event_source *sighup =
-		wl_event_loop_add_signal(server.loop, SIGHUP, handle_hangup, &server);
+		wl_event_loop_add_signal(server->loop, SIGHUP, handle_hangup, &mosaic);
 	int status = 1;
-	if (server_start(&server)) {
-		wlr_log(WLR_INFO, "mosaic running");
-		wl_display_run(server.display);
+	if (server_start(server)) {
+		log_start(server);
+		wl_display_run(server->display);
+		if (mosaic.stop_reason == NULL) {
+			wlr_log(WLR_INFO, "mosaic stops: its event loop ended");
+		}
 		status = 0;
+	} else {
+		wlr_log(WLR_INFO, "mosaic stops: it could not start");
 	}
 	wl_event_source_remove(sigint);
 	wl_event_source_remove(sigterm);
 	wl_event_source_remove(sighup);
-	server_finish(&server);
+	server_finish(server);
 	lock_destroy(backend_lock);
 	lock_destroy(control_lock);
 	return status;

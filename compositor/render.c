@@ -11,6 +11,7 @@
 #include <wlr/util/log.h>
 #include <wlr/util/region.h>
 
+#include "compositor/log.h"
 #include "compositor/render.h"
 #include "compositor/render_frame.h"
 #include "compositor/render_scan.h"
@@ -135,7 +136,7 @@ static struct mosaic_render *render_get(struct mosaic_server *server)
 			render_handle_done, render);
 	if (render->done_source == NULL ||
 		pthread_create(&render->thread, NULL, render_thread, render) != 0) {
-		wlr_log(WLR_ERROR, "No composition thread: outputs are composed in the loop");
+		log_warning("No composition thread: outputs are composed in the loop");
 		if (render->done_source != NULL) {
 			wl_event_source_remove(render->done_source);
 		}

@@ -3,6 +3,7 @@
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
 #include <wlr/render/allocator.h>
+#include <wlr/render/pixman.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_scene.h>
@@ -16,6 +17,7 @@
 #include "compositor/inject.h"
 #include "compositor/label.h"
 #include "compositor/layout_file.h"
+#include "compositor/log.h"
 #include "compositor/output.h"
 #include "compositor/render.h"
 #include "compositor/screencopy.h"
@@ -48,6 +50,20 @@ static struct wlr_backend *create_backend(struct mosaic_server *server)
 		wlr_headless_add_output(backend, (unsigned)w, (unsigned)h);
 	}
 	return backend;
+}
+
+/*
+ * Pixman, mosaic's renderer unless WLR_RENDERER says otherwise, needs no DRM
+ * device: made directly, it spares a headless mosaic wlroots' search for
+ * one (and the error it logs where there is none).
+ */
+static struct wlr_renderer *create_renderer(struct wlr_backend *backend)
+{
+	const char *name = getenv("WLR_RENDERER");
+	if (name != NULL && strcmp(name, "pixman") == 0) {
+		return wlr_pixman_renderer_create();
+	}
+	return wlr_renderer_autocreate(backend);
 }
 
 static void init_signals(struct mosaic_server *server)
@@ -89,7 +105,7 @@ bool server_init_display(struct mosaic_server *server, const struct mosaic_confi
 				   "session?); try --headless");
 		goto error;
 	}
-	server->renderer = wlr_renderer_autocreate(server->backend);
+	server->renderer = create_renderer(server->backend);
 	if (server->renderer == NULL) {
 		wlr_log(WLR_ERROR, "Cannot create a renderer");
 		goto error;
@@ -183,13 +199,18 @@ error:
 
 bool server_start(struct mosaic_server *server)
 {
-	/* For Wayland clients of ours: virtual keyboards (wtype) for now. */
-	server->socket = wl_display_add_socket_auto(server->display);
-	if (server->socket != NULL) {
+	/* For Wayland clients of ours: virtual keyboards (wtype), grim with --allow-screencopy. */
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	if (runtime == NULL || runtime[0] == '\0') {
+		log_warning("No Wayland socket: XDG_RUNTIME_DIR is not set (wtype and grim cannot "
+			    "connect; keyboards and mosaicctl work)");
+	} else if ((server->socket = wl_display_add_socket_auto(server->display)) != NULL) {
 		wlr_log(WLR_INFO, "Wayland socket: %s", server->socket);
 		setenv("WAYLAND_DISPLAY", server->socket, 1);
 	} else {
-		wlr_log(WLR_INFO, "No Wayland socket (is XDG_RUNTIME_DIR set?): keyboards only");
+		log_warning("No Wayland socket in %s (wtype and grim cannot connect; keyboards and "
+			    "mosaicctl work)",
+			runtime);
 	}
 	if (!wlr_backend_start(server->backend)) {
 		wlr_log(WLR_ERROR, "Cannot start the backend");

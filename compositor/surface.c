@@ -37,8 +37,7 @@ static void surface_handle_destroy(struct wl_listener *listener, void *data)
 	surface->connector->data = NULL;
 	surface->connector = NULL;
 	surface->staged = false;
-	wlr_log(WLR_INFO, "%s is gone", surface->label);
-	/* The arrangement releases the scene's locks on guest memory. */
+	/* The arrangement releases the scene's locks on guest memory, and says what it shows now. */
 	wl_signal_emit(&surface->server->events.guest_gone, surface);
 	/* Its place stays a while (it may come back, under another domid), not for ever. */
 	if (surface->forget != NULL && surface->server->config.forget_after_ms >= 0) {
@@ -218,6 +217,11 @@ void surface_handle_new_connector(struct wl_listener *listener, void *data)
 	wl_signal_add(&connector->events.destroy, &surface->destroy);
 	wlr_log(WLR_INFO, "%s: connector %ux%u", surface->label, connector->width,
 		connector->height);
+	if (server->layout != NULL && !named_by_layout(surface)) {
+		/* Not a fault, but a reason why a screen does not appear. */
+		wlr_log(WLR_INFO, "%s (domain %u) is no [[guest]] of %s: not shown", surface->label,
+			surface->domid, server->layout->file);
+	}
 	wl_signal_emit(&server->events.guest_connected, surface);
 }
 
