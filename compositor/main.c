@@ -19,6 +19,7 @@
 #include "compositor/log.h"
 #include "compositor/server.h"
 #include "compositor/server_setup.h"
+#include "compositor/service.h"
 #include "layouts/layout.h"
 #include "protocol/control.h"
 #include "protocol/xenstore.h"
@@ -54,7 +55,8 @@ static const char usage[] =
 /* The running mosaic, as its signal handlers see it. */
 struct mosaic {
 	struct mosaic_server server;
-	const char *stop_reason; // NULL while it runs
+	struct mosaic_service *service; // what systemd is told
+	const char *stop_reason;        // NULL while it runs
 };
 
 static int handle_signal(int signal, void *data)
@@ -62,6 +64,7 @@ static int handle_signal(int signal, void *data)
 	struct mosaic *mosaic = data;
 	mosaic->stop_reason = signal == SIGTERM ? "SIGTERM" : "SIGINT";
 	wlr_log(WLR_INFO, "mosaic stops: %s", mosaic->stop_reason);
+	service_stopping(mosaic->service, mosaic->stop_reason);
 	wl_display_terminate(mosaic->server.display);
 	return 0;
 }
@@ -372,6 +375,14 @@ int main(int argc, char *argv[])
 		lock_destroy(control_lock);
 		return 1;
 	}
+	mosaic.service = service_create(server);
+	if (mosaic.service == NULL) {
+		wlr_log(WLR_INFO, "mosaic stops: it could not start");
+		server_finish(server);
+		lock_destroy(backend_lock);
+		lock_destroy(control_lock);
+		return 1;
+	}
 	struct wl_event_source *sigint =
 		wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, &mosaic);
 	struct wl_event_source *sigterm =
@@ -381,6 +392,7 @@ int main(int argc, char *argv[])
 	int status = 1;
 	if (server_start(server)) {
 		log_start(server);
+		service_ready(mosaic.service);
 		wl_display_run(server->display);
 		if (mosaic.stop_reason == NULL) {
 			wlr_log(WLR_INFO, "mosaic stops: its event loop ended");
@@ -392,6 +404,7 @@ int main(int argc, char *argv[])
 	wl_event_source_remove(sigint);
 	wl_event_source_remove(sigterm);
 	wl_event_source_remove(sighup);
+	service_destroy(mosaic.service);
 	server_finish(server);
 	lock_destroy(backend_lock);
 	lock_destroy(control_lock);

@@ -6,7 +6,7 @@
 set -e
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev
 libwlroots-dev libwayland-dev wayland-protocols libpixman-1-dev libdrm-dev
-libinput-dev libxkbcommon-dev libpng-dev libxen-dev
+libinput-dev libxkbcommon-dev libpng-dev libxen-dev libsystemd-dev systemd
 libcairo2-dev libfontconfig-dev fonts-dejavu-core wtype grim
 scdoc clang libclang-rt-14-dev xvfb xdotool weston
 qemu-system-x86 busybox-static cpio debootstrap kmod python3"
