@@ -49,9 +49,10 @@
  *                        screenshot output= seq= x= y= width= height=, then png <n> and the
  *                        PNG: the output (the first by default) in its own pixels (a
  *                        rotated output's picture is turned as the display gets it), or
- *                        the rectangle X,Y WxH of them, or the rectangle where the first
- *                        view of GUEST (on OUTPUT if given) shows the guest's picture,
- *                        as the output shows it (views above it included). seq: the
+ *                        the rectangle X,Y WxH of them (an error unless it is inside
+ *                        the output), or the rectangle where the first view of GUEST
+ *                        (on OUTPUT if given) shows the guest's picture, as the output
+ *                        shows it (views above it included; cut to the output). seq: the
  *                        output's last committed frame, for wait-frame after=.
  *   wait-flip GUEST N [timeout=MS]
  *                        flip label= domid= dev= conn= flips=: when GUEST (below) has

@@ -140,6 +140,12 @@ static bool shot_area(struct control_reply *reply, int argc, char **argv,
 	}
 	struct wlr_output *o = output->wlr_output;
 	struct wlr_box all = {0, 0, o->width, o->height};
+	/* A rectangle asked for is taken whole or not at all: never a smaller picture. */
+	if (rect != NULL && (box.x + box.width > all.width || box.y + box.height > all.height)) {
+		reply_printf(reply, "error rectangle %d,%d,%dx%d is not inside output %s (%dx%d)\n",
+			box.x, box.y, box.width, box.height, reply_q(o->name), o->width, o->height);
+		return false;
+	}
 	if (whole) {
 		box = all;
 	} else if (!wlr_box_intersection(&box, &box, &all)) {

@@ -1,4 +1,5 @@
 /*
+ * A screenshot's rectangle lies inside its output, or it is an error.
  * Screenshots are encoded off the event loop and answered when ready:
  * requests sent behind one are answered after it, in order; clients that
  * hang up with a screenshot in flight leave mosaic serving the others; a
@@ -116,6 +117,20 @@ int main(void)
 			strncmp(line, "output name=HEADLESS-1 ", 23) == 0,
 		"outputs did not follow the screenshots: %s", line);
 	ctl_reply(&c, false, NULL, 0);
+
+	/* A rectangle is taken whole or refused, never cut to the output's size. */
+	static const char *const outside[] = {"0,0,5000,5000", "0,0,5000x5000", "600,400,100,100",
+		"0,0,641,480", "640,0,1,1", "0,479,640,2"};
+	for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		ctl_send(&c, "screenshot rect=%s", outside[i]);
+		char status[512];
+		CHECK(!ctl_reply(&c, true, status, sizeof(status)) &&
+				strstr(status, "is not inside output HEADLESS-1 (640x480)") != NULL,
+			"screenshot rect=%s: %s", outside[i], status);
+	}
+	ctl_send(&c, "screenshot rect=0,0,640,480\nscreenshot rect=639,479,1x1");
+	read_screenshot(&c, 640, 480);
+	read_screenshot(&c, 1, 1);
 
 	/* Clients gone before their picture is ready: nothing is sent, others are served. */
 	for (int i = 0; i < 20; i++) {
