@@ -9,6 +9,7 @@
 #include "mosaicctl/expect.h"
 #include "mosaicctl/mosaicctl.h"
 #include "mosaicctl/target.h"
+#include "mosaicctl/usage.h"
 #include "mosaicctl/wait.h"
 #include "protocol/control.h"
 #include "protocol/png.h"
@@ -26,9 +27,13 @@ static int64_t now_ms(void)
 static bool add_mask(struct expect *e, const char *value)
 {
 	struct control_rect r;
-	if (e->options.masks_len == EXPECT_MAX_MASKS || !control_parse_rect(value, &r)) {
-		fprintf(stderr, "mosaicctl: --mask wants X,Y,WxH (at most %d of them)\n",
-			EXPECT_MAX_MASKS);
+	if (e->options.masks_len == EXPECT_MAX_MASKS) {
+		usage_error("expect", "at most %d --mask", EXPECT_MAX_MASKS);
+		return false;
+	}
+	if (!control_parse_rect(value, &r)) {
+		usage_error("expect",
+			"--mask wants X,Y,WxH (X and Y from 0, W and H from 1), got '%s'", value);
 		return false;
 	}
 	e->masks[e->options.masks_len++] = (struct compare_rect){r.x, r.y, r.width, r.height};
@@ -40,14 +45,16 @@ static bool parse_valued(struct expect *e, const char *arg, const char *value)
 {
 	if (strcmp(arg, "--tolerance") == 0) {
 		if (!compare_parse_tolerance(value, e->options.tolerance)) {
-			fprintf(stderr, "mosaicctl: --tolerance wants N or R,G,B (0..255)\n");
+			usage_error("expect", "--tolerance wants N or R,G,B (0 to 255), got '%s'",
+				value);
 			return false;
 		}
 	} else if (strcmp(arg, "--mask") == 0) {
 		return add_mask(e, value);
 	} else if (strcmp(arg, "--timeout") == 0) {
 		if (!wait_parse_seconds(value, &e->timeout_ms)) {
-			fprintf(stderr, "mosaicctl: --timeout wants seconds, 0 to 3600\n");
+			usage_error(
+				"expect", "--timeout wants SECONDS, 0 to 3600, got '%s'", value);
 			return false;
 		}
 	} else {
@@ -56,15 +63,21 @@ static bool parse_valued(struct expect *e, const char *arg, const char *value)
 	return true;
 }
 
-static bool is_valued(const char *arg)
+/* What an option of expect's own wants for a value; NULL if arg is not one. */
+static const char *valued(const char *arg)
 {
-	static const char *const options[] = {"--tolerance", "--mask", "--timeout", "--diff-dir"};
+	static const char *const options[][2] = {
+		{"--tolerance", "N or R,G,B"},
+		{"--mask", "X,Y,WxH"},
+		{"--timeout", "SECONDS"},
+		{"--diff-dir", "a DIR"},
+	};
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
-		if (strcmp(arg, options[i]) == 0) {
-			return true;
+		if (strcmp(arg, options[i][0]) == 0) {
+			return options[i][1];
 		}
 	}
-	return false;
+	return NULL;
 }
 
 /* 0, or the exit status for a bad command line (said on stderr). */
@@ -76,29 +89,33 @@ static int expect_parse(struct expect *e, int argc, char **argv)
 	e->diff_dir = env != NULL && env[0] != '\0' ? env : ".";
 	for (int i = 1; i < argc; i++) {
 		bool taken;
-		if (!target_parse_option(&e->target, argc, argv, &i, &taken)) {
+		if (!target_parse_option(&e->target, "expect", argc, argv, &i, &taken)) {
 			return 2;
 		}
 		if (taken) {
 			continue;
 		}
 		const char *arg = argv[i];
-		if (is_valued(arg) && i + 1 < argc) {
+		const char *wants = valued(arg);
+		if (wants != NULL) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+				return usage_error("expect", "%s wants %s", arg, wants);
+			}
 			if (!parse_valued(e, arg, argv[++i])) {
 				return 2;
 			}
 		} else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
 			e->verbose = true;
-		} else if (e->reference == NULL && (arg[0] != '-' || arg[1] == '\0')) {
+		} else if (arg[0] == '-' && arg[1] != '\0') {
+			return usage_error("expect", "unknown option '%s'", arg);
+		} else if (e->reference == NULL) {
 			e->reference = arg;
 		} else {
-			fprintf(stderr, "mosaicctl: expect: unexpected '%s' (see --help)\n", arg);
-			return 2;
+			return usage_error("expect", "one REFERENCE.png only, got '%s' too", arg);
 		}
 	}
 	if (e->reference == NULL) {
-		fprintf(stderr, "mosaicctl: expect wants a REFERENCE.png\n");
-		return 2;
+		return usage_error("expect", "missing the REFERENCE.png to compare with");
 	}
 	return 0;
 }

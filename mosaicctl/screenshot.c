@@ -4,6 +4,7 @@
 
 #include "mosaicctl/mosaicctl.h"
 #include "mosaicctl/target.h"
+#include "mosaicctl/usage.h"
 
 /* Copies the reply's PNG as it came: nothing is decoded or encoded again. */
 static bool write_png(const char *path, const struct ctl_reply *reply)
@@ -26,22 +27,22 @@ int ctl_screenshot(const struct ctl *ctl, int argc, char **argv)
 	const char *path = NULL;
 	for (int i = 1; i < argc; i++) {
 		bool taken;
-		if (!target_parse_option(&t, argc, argv, &i, &taken)) {
+		if (!target_parse_option(&t, "screenshot", argc, argv, &i, &taken)) {
 			return 2;
 		}
 		if (taken) {
 			continue;
 		}
-		if (path != NULL || (argv[i][0] == '-' && argv[i][1] != '\0')) {
-			fprintf(stderr, "mosaicctl: screenshot: unexpected '%s' (see --help)\n",
-				argv[i]);
-			return 2;
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			return usage_error("screenshot", "unknown option '%s'", argv[i]);
+		}
+		if (path != NULL) {
+			return usage_error("screenshot", "one FILE only, got '%s' too", argv[i]);
 		}
 		path = argv[i];
 	}
 	if (path == NULL) {
-		fprintf(stderr, "mosaicctl: screenshot wants a FILE (- for stdout)\n");
-		return 2;
+		return usage_error("screenshot", "missing the FILE to write (- for stdout)");
 	}
 	const char *words[5];
 	target_request(&t, words);

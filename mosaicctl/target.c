@@ -4,47 +4,55 @@
 
 #include "mosaicctl/mosaicctl.h"
 #include "mosaicctl/target.h"
+#include "mosaicctl/usage.h"
 #include "protocol/control.h"
 #include "protocol/png.h"
 
-bool target_parse_option(struct target *t, int argc, char **argv, int *i, bool *taken)
+bool target_parse_option(
+	struct target *t, const char *command, int argc, char **argv, int *i, bool *taken)
 {
 	*taken = false;
 	const char *arg = argv[*i];
-	if (*i + 1 >= argc) {
+	bool output = strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0;
+	bool rect = strcmp(arg, "--rect") == 0, surface = strcmp(arg, "--surface") == 0;
+	if (!output && !rect && !surface) {
 		return true;
 	}
-	if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
-		t->output = argv[++*i];
-	} else if (strcmp(arg, "--rect") == 0) {
+	const char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
+	const char *wants = output ? "an OUTPUT" : rect ? "X,Y,WxH" : "a GUEST";
+	if (value == NULL || value[0] == '\0') {
+		usage_error(command, "%s wants %s", arg, wants);
+		return false;
+	}
+	if (output) {
+		t->output = value;
+	} else if (rect) {
 		struct control_rect r;
-		if (!control_parse_rect(argv[*i + 1], &r)) {
-			fprintf(stderr, "mosaicctl: --rect wants X,Y,WxH, got '%s'\n",
-				argv[*i + 1]);
+		if (!control_parse_rect(value, &r)) {
+			usage_error(command,
+				"--rect wants X,Y,WxH (X and Y from 0, W and H from 1), got '%s'",
+				value);
 			return false;
 		}
 		snprintf(t->rect_word, sizeof(t->rect_word), "rect=%d,%d,%d,%d", r.x, r.y, r.width,
 			r.height);
 		t->rect = t->rect_word;
-		++*i;
-	} else if (strcmp(arg, "--surface") == 0) {
+	} else {
 		struct control_guest g;
-		if (!control_parse_guest(argv[*i + 1], &g)) {
-			fprintf(stderr,
-				"mosaicctl: --surface wants NAME or DOMID, then :CONN or "
-				":DEV.CONN, got '%s'\n",
-				argv[*i + 1]);
+		if (!control_parse_guest(value, &g)) {
+			usage_error(command,
+				"--surface wants a GUEST: NAME or DOMID, then :CONN or :DEV.CONN, "
+				"got '%s'",
+				value);
 			return false;
 		}
-		snprintf(t->guest_word, sizeof(t->guest_word), "surface=%s", argv[*i + 1]);
+		snprintf(t->guest_word, sizeof(t->guest_word), "surface=%s", value);
 		t->guest = t->guest_word;
-		++*i;
-	} else {
-		return true;
 	}
+	++*i;
 	*taken = true;
 	if (t->rect != NULL && t->guest != NULL) {
-		fprintf(stderr, "mosaicctl: --rect and --surface do not go together\n");
+		usage_error(command, "--rect and --surface do not go together");
 		return false;
 	}
 	return true;

@@ -26,9 +26,10 @@ struct capture {
 /*
  * Takes the target's option at argv[*i] (-o, --rect, --surface) and its
  * value, moving *i past them; *taken says whether it was one. false, with a
- * message, for a bad value.
+ * message naming command, for a missing or bad value.
  */
-bool target_parse_option(struct target *target, int argc, char **argv, int *i, bool *taken);
+bool target_parse_option(
+	struct target *target, const char *command, int argc, char **argv, int *i, bool *taken);
 
 /* The screenshot request for a target: words[] ends with NULL. */
 void target_request(const struct target *target, const char *words[5]);
