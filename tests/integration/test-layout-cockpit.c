@@ -6,7 +6,8 @@
  * infotainment screen; `layout parked` (with its event on `follow`) moves
  * the cluster and hides the map, whose flips still complete; Super+F1,
  * typed with wtype, switches back, and Super+Print takes a screenshot. A reload keeps the active layout, or
- * falls back to the default when the file no longer has it.
+ * falls back to the default when the file no longer has it. The cluster VM,
+ * restarted as another domain, is shown in its place again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,23 @@ int main(void)
 		"reload without parked did not go to the default: %s", line);
 	guests_wait_view(&h, "Cluster", "HEADLESS-1", 0, "cluster", NULL, &vc);
 	expect_box(&vc, 0, 0, 1920, 720);
+
+	/*
+	 * The cluster VM restarts, as a Xen domain does: domain 1 goes (xensim
+	 * destroys a domain whose guest has left) and the cluster comes back as
+	 * domain 11. The file names its guests, not their domids: the cluster
+	 * display shows it again, in its place.
+	 */
+	CHECK(WEXITSTATUS(proc_stop(cluster, SIGTERM, 10000)) == 0, "cluster exit status");
+	CHECK(guests_follow_wait(follow, "event guest-gone label=cluster:0.0", 10000, line,
+		      sizeof(line)),
+		"no guest-gone event for the cluster");
+	harness_create_guest(&h, 11, "cluster", "c0:1280x480");
+	cluster = harness_spawn_guest(&h, 11, "cluster", guest_args);
+	guests_wait_view(&h, "Cluster", "HEADLESS-1", 0, "cluster", NULL, &vc);
+	expect_box(&vc, 0, 0, 1920, 720);
+	CHECK(vc.domid == 11, "the cluster's view shows domain %ld", vc.domid);
+	guests_flips_ok(cluster);
 
 	struct proc *guests[] = {cluster, info, nav};
 	for (size_t i = 0; i < 3; i++) {

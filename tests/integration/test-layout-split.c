@@ -18,13 +18,13 @@ static void expect_halves(struct harness *h, long left_x, long right_x)
 {
 	struct view_info l, r;
 	/* 800x600 into 960x1080: 1.2 times, 960x720, 180 rows of bars above and below. */
-	guests_wait_view(h, "left", "HEADLESS-1", 0, "left", NULL, &l);
+	guests_wait_view(h, "navigation", "HEADLESS-1", 0, "navigation", NULL, &l);
 	CHECK(l.x == left_x && l.y == 180 && l.width == 960 && l.height == 720,
-		"left at %ld,%ld %ldx%ld", l.x, l.y, l.width, l.height);
+		"navigation at %ld,%ld %ldx%ld", l.x, l.y, l.width, l.height);
 	/* 640x480 into 960x1080: 1.5 times, 960x720 too. */
-	guests_wait_view(h, "right", "HEADLESS-1", 0, "right", NULL, &r);
+	guests_wait_view(h, "media", "HEADLESS-1", 0, "media", NULL, &r);
 	CHECK(r.x == right_x && r.y == 180 && r.width == 960 && r.height == 720,
-		"right at %ld,%ld %ldx%ld", r.x, r.y, r.width, r.height);
+		"media at %ld,%ld %ldx%ld", r.x, r.y, r.width, r.height);
 	uint32_t *pixels;
 	int w, hgt;
 	CHECK(harness_screenshot(h, NULL, &pixels, &w, &hgt), "screenshot failed");
@@ -74,11 +74,11 @@ int main(void)
 	int follow = guests_follow(&h);
 	CHECK(follow >= 0, "cannot follow mosaic's events");
 
-	harness_create_guest(&h, 1, "left", "l0:800x600");
-	harness_create_guest(&h, 2, "right", "r0:640x480");
+	harness_create_guest(&h, 1, "navigation", "n0:800x600");
+	harness_create_guest(&h, 2, "media", "m0:640x480");
 	const char *guest_args[] = {"--fps", "30", "--report-every", "15", NULL};
-	struct proc *left = harness_spawn_guest(&h, 1, "left", guest_args);
-	struct proc *right = harness_spawn_guest(&h, 2, "right", guest_args);
+	struct proc *left = harness_spawn_guest(&h, 1, "navigation", guest_args);
+	struct proc *right = harness_spawn_guest(&h, 2, "media", guest_args);
 	expect_halves(&h, 0, 960);
 
 	/* A broken file: refused, with where and why; the running layout stays. */
@@ -121,8 +121,8 @@ int main(void)
 	guests_flips_ok(left);
 	guests_flips_ok(right);
 
-	CHECK(WEXITSTATUS(proc_stop(left, SIGTERM, 10000)) == 0, "left exit status");
-	CHECK(WEXITSTATUS(proc_stop(right, SIGTERM, 10000)) == 0, "right exit status");
+	CHECK(WEXITSTATUS(proc_stop(left, SIGTERM, 10000)) == 0, "navigation exit status");
+	CHECK(WEXITSTATUS(proc_stop(right, SIGTERM, 10000)) == 0, "media exit status");
 	harness_stop(&h);
 	printf("layout-split: ok\n");
 	return 0;

@@ -1,7 +1,7 @@
 /*
  * layouts/examples/rear-camera.toml at a quarter of its size (480x270):
- * infotainment in "normal"; "reverse" while the camera guest (domain 7,
- * connector "rear") is not there yet: its placeholder over the whole
+ * infotainment in "normal"; "reverse" while the camera guest (domain
+ * "camera", connector "rear") is not there yet: its placeholder over the whole
  * screen; then its 16:10 picture covering the 16:9 screen, cropped at the
  * top and bottom.
  */

@@ -31,13 +31,18 @@ int main(int argc, char **argv)
 	struct harness h;
 	const char *args[] = {"--layout", layout, NULL};
 	harness_start(&h, args);
-	harness_create_guest(&h, 1, "left", "l0:192x108");
-	harness_create_guest(&h, 2, "right", "r0:120x160");
+	/*
+	 * The domains are the layout's navigation and media; the guests inside
+	 * draw the patterns of "left" and "right" (vguest --name: the name
+	 * drawn, not the domain's), which the reference picture shows.
+	 */
+	harness_create_guest(&h, 1, "navigation", "n0:192x108");
+	harness_create_guest(&h, 2, "media", "m0:120x160");
 	const char *guest_args[] = {"--frames", "3", NULL};
 	struct proc *left = harness_spawn_guest(&h, 1, "left", guest_args);
 	struct proc *right = harness_spawn_guest(&h, 2, "right", guest_args);
-	shot_wait_flip("left", 3);
-	shot_wait_flip("right", 3);
+	shot_wait_flip("navigation", 3);
+	shot_wait_flip("media", 3);
 	shot_expect("split", NULL);
 
 	CHECK(WEXITSTATUS(proc_stop(left, SIGTERM, 10000)) == 0, "left exit status");
