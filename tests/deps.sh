@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the Debian 12 packages that mosaic needs to build, run its demo and
-# run its tests; does nothing when they are all there. Uses sudo unless root.
+# run its tests (scdoc for the manuals; bash-completion, fish and zsh for where
+# mosaicctl's completions go and to try them); does nothing when they are all
+# there. Uses sudo unless root.
 # The last line is the real-Xen test's (tests/e2e-xen): QEMU, and what builds
 # its images from Debian packages.
 set -e
@@ -8,7 +10,7 @@ PACKAGES="meson ninja-build pkg-config gcc libc6-dev
 libwlroots-dev libwayland-dev wayland-protocols libpixman-1-dev libdrm-dev
 libinput-dev libxkbcommon-dev libpng-dev libxen-dev libsystemd-dev systemd
 libcairo2-dev libfontconfig-dev fonts-dejavu-core wtype grim
-scdoc clang libclang-rt-14-dev xvfb xdotool weston
+scdoc bash-completion fish zsh clang libclang-rt-14-dev xvfb xdotool weston
 qemu-system-x86 busybox-static cpio debootstrap kmod python3"
 
 missing=""
