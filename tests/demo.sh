@@ -3,7 +3,9 @@
 # hypervisor, mosaic and three virtual guests ("cluster", "infotainment",
 # "rear-seat"). In a desktop session mosaic opens a window until you close it
 # or press Ctrl-C; otherwise (or with --headless) it runs headless for a few
-# seconds and writes a screenshot to mosaic-demo.png.
+# seconds and writes a screenshot to mosaic-demo.png. When mosaic exits,
+# crashes or does not answer (--timeout SECONDS, 30 by default), it prints
+# mosaic's log and exits with status 1.
 set -e
 cd "$(dirname "$0")/.."
 sh tests/deps.sh
