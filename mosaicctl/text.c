@@ -94,11 +94,13 @@ static int check_focus(int argc, char **argv)
 		return usage_error(
 			"focus", "one of next, prev, none, N or GUEST; got '%s' too", argv[2]);
 	}
-	/* A number is a position on screen (mosaic reads numbers so, not as names). */
-	long n;
+	if (argc < 2) {
+		return 0;
+	}
+	/* A number is a position on screen: mosaic reads a number so, never as a name. */
 	char *end;
-	if (argc == 2 && (strtol(argv[1], &end, 10), end != argv[1] && *end == '\0') &&
-		!parse_long(argv[1], 1, 256, &n)) {
+	long n = strtol(argv[1], &end, 10);
+	if (end != argv[1] && *end == '\0' && (n < 1 || n > 256)) {
 		return usage_error(
 			"focus", "N is a position on screen, 1 to 256, got '%s'", argv[1]);
 	}
