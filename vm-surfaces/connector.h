@@ -92,12 +92,17 @@ struct vm_connector {
 	/*
 	 * A frame of a converted format waiting for its conversion (the
 	 * device converts at a bounded rate; a newer flip replaces it): the fb
-	 * and the part of it to show.
+	 * and the part of it to show. And the frame being converted, a slice
+	 * of rows at a time between the loop's other work: the next row.
 	 */
 	struct {
 		bool pending;
 		uint64_t fb_cookie;
 		struct wlr_box src;
+		bool running;
+		uint64_t running_cookie;
+		struct wlr_box running_src;
+		uint32_t row;
 	} convert;
 	uint64_t presented_seq;
 	struct wl_event_source *clock;

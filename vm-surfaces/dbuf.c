@@ -431,21 +431,21 @@ int32_t vm_dbufs_handle_fb_attach(
 	return 0;
 }
 
-void vm_dbufs_refresh_fb(struct vm_dbufs *dbufs, struct vm_fb *fb, bool shown)
+bool vm_dbufs_convert_begin(struct vm_dbufs *dbufs, struct vm_fb *fb, bool shown)
 {
 	if (fb->source == NULL) {
-		return;
+		return false;
 	}
-	const struct displif_fb *desc = &fb->desc;
 	/*
-	 * displif says nothing of what changed: convert the whole frame. A
-	 * fresh wlr_buffer per frame is not needed: the pixman renderer reads
-	 * our memory when it draws. But a frame being drawn (on the
+	 * displif says nothing of what changed: the whole frame is converted.
+	 * A fresh wlr_buffer per frame is not needed: the pixman renderer
+	 * reads our memory when it draws. But a frame being drawn (on the
 	 * composition thread) may read the picture a connector shows now:
 	 * a guest flipping to the framebuffer already shown gets a new one,
 	 * and the old stays whole until nothing holds it.
 	 */
 	if (shown) {
+		const struct displif_fb *desc = &fb->desc;
 		struct vm_buffer *fresh = vm_buffer_create_memory(
 			(int)desc->width, (int)desc->height, DRM_FORMAT_XRGB8888);
 		if (fresh == NULL ||
@@ -454,18 +454,30 @@ void vm_dbufs_refresh_fb(struct vm_dbufs *dbufs, struct vm_fb *fb, bool shown)
 			if (fresh != NULL) {
 				wlr_buffer_drop(&fresh->base);
 			}
-			return;
+			return false;
 		}
 		wlr_buffer_drop(&fb->buffer->base);
 		fb->buffer = fresh;
+	}
+	return true;
+}
+
+void vm_dbufs_convert_rows(struct vm_dbufs *dbufs, struct vm_fb *fb, uint32_t y, uint32_t rows)
+{
+	const struct displif_fb *desc = &fb->desc;
+	if (fb->source == NULL || y >= desc->height) {
+		return;
+	}
+	if (rows > desc->height - y) {
+		rows = desc->height - y;
 	}
 	if (fb->staging != NULL) {
 		const uint8_t *src =
 			(const uint8_t *)fb->dbuf->mapping->addr + fb->dbuf->desc.data_ofs;
 		size_t row = ((size_t)desc->width * desc->bpp + 7) / 8;
-		for (uint32_t y = 0; y < desc->height; y++) {
-			memcpy((uint8_t *)fb->staging + (size_t)y * fb->staging_pitch,
-				src + (size_t)y * desc->pitch, row);
+		for (uint32_t r = y; r < y + rows; r++) {
+			memcpy((uint8_t *)fb->staging + (size_t)r * fb->staging_pitch,
+				src + (size_t)r * desc->pitch, row);
 		}
 	}
 	pixman_image_t *dest = pixman_image_create_bits_no_clear(PIXMAN_x8r8g8b8,
@@ -473,10 +485,10 @@ void vm_dbufs_refresh_fb(struct vm_dbufs *dbufs, struct vm_fb *fb, bool shown)
 	if (dest == NULL) {
 		return;
 	}
-	pixman_image_composite32(PIXMAN_OP_SRC, fb->source, NULL, dest, 0, 0, 0, 0, 0, 0,
-		(int)desc->width, (int)desc->height);
+	pixman_image_composite32(PIXMAN_OP_SRC, fb->source, NULL, dest, 0, (int)y, 0, 0, 0,
+		(int)y, (int)desc->width, (int)rows);
 	pixman_image_unref(dest);
-	dbufs->bytes_converted += (uint64_t)desc->width * desc->height * 4;
+	dbufs->bytes_converted += (uint64_t)desc->width * rows * 4;
 }
 
 int32_t vm_dbufs_handle_fb_detach(struct vm_dbufs *dbufs, uint64_t untrusted_cookie)

@@ -90,10 +90,13 @@ int32_t vm_dbufs_handle_fb_detach(struct vm_dbufs *dbufs, uint64_t untrusted_coo
 /* NULL if the device has no fb by that cookie. */
 struct vm_fb *vm_dbufs_find_fb(struct vm_dbufs *dbufs, uint64_t cookie);
 /*
- * The guest finished a frame in fb: bring our copy up to date, if we keep
- * one. shown: a connector shows the fb's buffer now (a frame being drawn
- * may still read it).
+ * The guest finished a frame in fb: our copy of it is brought up to date
+ * in slices, vm_dbufs_convert_rows() for each after vm_dbufs_convert_begin()
+ * (if we keep a copy: false if not, or if it must wait). shown: a connector
+ * shows the fb's buffer now (a frame being drawn may still read it).
  */
-void vm_dbufs_refresh_fb(struct vm_dbufs *dbufs, struct vm_fb *fb, bool shown);
+bool vm_dbufs_convert_begin(struct vm_dbufs *dbufs, struct vm_fb *fb, bool shown);
+/* Converts rows [y, y + rows) of fb's frame (as far as the fb goes). */
+void vm_dbufs_convert_rows(struct vm_dbufs *dbufs, struct vm_fb *fb, uint32_t y, uint32_t rows);
 
 #endif

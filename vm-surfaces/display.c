@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/util/log.h>
 #include <xengnttab.h>
@@ -41,6 +43,13 @@ static bool fb_shown(struct vm_display *display, const struct vm_fb *fb)
 #define CONVERT_PIXELS_PER_SECOND (2.0 * 1920 * 1080 * 60)
 /* Saved up while idle: one 4096x4096 frame. */
 #define CONVERT_BURST_PIXELS (4096.0 * 4096)
+/*
+ * A frame is converted a slice at a time, each connector's slice in turn
+ * with the loop's other work: a 4096x4096 frame would hold the loop (other
+ * guests' flips, every output's frames) for tens of milliseconds at once.
+ * About a quarter of a millisecond of pixman's work.
+ */
+#define CONVERT_SLICE_PIXELS (256u * 1024)
 
 static int64_t now_ns(void)
 {
@@ -51,20 +60,63 @@ static int64_t now_ns(void)
 
 static void convert_schedule(struct vm_display *display);
 
-/* Converts the connector's pending frame and shows it. */
-static void convert_one(struct vm_display *display, struct vm_connector *connector)
+/* The loop comes back for the next slices after its other ready sources. */
+static void convert_kick(struct vm_display *display)
 {
-	connector->convert.pending = false;
-	struct vm_fb *fb = vm_dbufs_find_fb(&display->dbufs, connector->convert.fb_cookie);
+	uint64_t one = 1;
+	if (write(display->convert_kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+		wlr_log_errno(WLR_ERROR, "cannot wake the conversion of %s's frames", display->name);
+	}
+}
+
+/* The connector's frame is converted (or cannot be): it shows it. */
+static void convert_finish(struct vm_display *display, struct vm_connector *connector)
+{
+	connector->convert.running = false;
+	struct vm_fb *fb = vm_dbufs_find_fb(&display->dbufs, connector->convert.running_cookie);
 	if (fb == NULL) {
 		/* Detached meanwhile: its flips complete with what is shown. */
 		vm_connector_show(connector, connector->buffer, NULL, 0, false);
 		return;
 	}
-	uint64_t converted = display->dbufs.bytes_converted;
-	vm_dbufs_refresh_fb(&display->dbufs, fb, fb_shown(display, fb));
-	connector->bytes_copied += display->dbufs.bytes_converted - converted;
-	vm_connector_show(connector, &fb->buffer->base, &connector->convert.src, 0, false);
+	vm_connector_show(connector, &fb->buffer->base, &connector->convert.running_src, 0, false);
+}
+
+/* Starts converting the connector's pending frame: false if it is shown at once. */
+static bool convert_start(struct vm_display *display, struct vm_connector *connector)
+{
+	connector->convert.pending = false;
+	connector->convert.running = true;
+	connector->convert.running_cookie = connector->convert.fb_cookie;
+	connector->convert.running_src = connector->convert.src;
+	connector->convert.row = 0;
+	struct vm_fb *fb = vm_dbufs_find_fb(&display->dbufs, connector->convert.running_cookie);
+	if (fb == NULL || !vm_dbufs_convert_begin(&display->dbufs, fb, fb_shown(display, fb))) {
+		convert_finish(display, connector);
+		return false;
+	}
+	display->convert_tokens -= (double)fb->desc.width * fb->desc.height;
+	return true;
+}
+
+/* One slice of the connector's frame; the frame is shown after its last. */
+static void convert_slice(struct vm_display *display, struct vm_connector *connector)
+{
+	struct vm_fb *fb = vm_dbufs_find_fb(&display->dbufs, connector->convert.running_cookie);
+	if (fb == NULL || connector->convert.row >= fb->desc.height) {
+		convert_finish(display, connector);
+		return;
+	}
+	uint32_t width = fb->desc.width > 0 ? fb->desc.width : 1;
+	uint32_t rows = CONVERT_SLICE_PIXELS / width;
+	rows = rows > 0 ? rows : 1;
+	vm_dbufs_convert_rows(&display->dbufs, fb, connector->convert.row, rows);
+	connector->convert.row += rows;
+	if (connector->convert.row >= fb->desc.height) {
+		/* The connector's figure counts whole frames, as they are shown. */
+		connector->bytes_copied += (uint64_t)fb->desc.width * fb->desc.height * 4;
+		convert_finish(display, connector);
+	}
 }
 
 static void convert_pending(struct vm_display *display)
@@ -75,28 +127,46 @@ static void convert_pending(struct vm_display *display)
 		display->convert_tokens = CONVERT_BURST_PIXELS;
 	}
 	display->convert_at = now;
+	bool more = false, waits = false;
 	struct vm_connector *connector;
 	wl_list_for_each(connector, &display->connectors, link) {
-		if (!connector->convert.pending) {
-			continue;
+		if (!connector->convert.running && connector->convert.pending) {
+			if (display->convert_tokens <= 0) {
+				/* Over its share: the frame waits until the guest has saved up again. */
+				waits = true;
+				continue;
+			}
+			if (!convert_start(display, connector)) {
+				continue;
+			}
 		}
-		if (display->convert_tokens <= 0) {
-			/* Over its share: the rest waits until the guest has saved up again. */
-			double wait_s = -display->convert_tokens / CONVERT_PIXELS_PER_SECOND;
-			int ms = (int)(wait_s * 1000) + 1;
-			wl_event_source_timer_update(display->convert_timer, ms);
-			return;
+		if (connector->convert.running) {
+			convert_slice(display, connector);
 		}
-		struct vm_fb *fb = vm_dbufs_find_fb(&display->dbufs, connector->convert.fb_cookie);
-		if (fb != NULL) {
-			display->convert_tokens -= (double)fb->desc.width * fb->desc.height;
-		}
-		convert_one(display, connector);
+		more = more || connector->convert.running ||
+			(connector->convert.pending && display->convert_tokens > 0);
+	}
+	if (more) {
+		convert_kick(display);
+	} else if (waits) {
+		double wait_s = -display->convert_tokens / CONVERT_PIXELS_PER_SECOND;
+		int ms = (int)(wait_s * 1000) + 1;
+		wl_event_source_timer_update(display->convert_timer, ms);
 	}
 }
 
 static int convert_handle_timer(void *data)
 {
+	convert_pending(data);
+	return 0;
+}
+
+static int convert_handle_kick(int fd, uint32_t mask, void *data)
+{
+	uint64_t count;
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN) {
+		wlr_log_errno(WLR_ERROR, "cannot read the conversion's wake-up");
+	}
 	convert_pending(data);
 	return 0;
 }
@@ -124,6 +194,7 @@ static int32_t show_fb(struct vm_display *display, struct vm_connector *connecto
 	if (fb->source == NULL) {
 		/* Read in place: nothing to convert, and an older frame waiting for it is superseded. */
 		connector->convert.pending = false;
+		connector->convert.running = false;
 		return vm_connector_show(connector, &fb->buffer->base, src, fb->desc.cookie, flip);
 	}
 	if (flip) {
@@ -157,6 +228,7 @@ static int32_t handle_set_config(struct vm_display *display, struct vm_connector
 	if (config.disable) {
 		/* The frontend expects no flip event for it. */
 		connector->convert.pending = false;
+		connector->convert.running = false;
 		return vm_connector_show(connector, NULL, NULL, 0, false);
 	}
 	/* The connector shows its resolution's worth of the fb from (x, y). */
@@ -310,19 +382,37 @@ struct vm_display *vm_display_create(const struct vm_host *host, struct xenbus_d
 		.domid = display->domid,
 		.devid = display->devid,
 	};
-	display->convert_timer = wl_event_loop_add_timer(host->loop, convert_handle_timer, display);
 	display->convert_at = now_ns();
 	display->convert_tokens = CONVERT_BURST_PIXELS;
-	if (display->convert_timer == NULL ||
-		!vm_dbufs_init(&display->dbufs, host, &display->log, display->domid)) {
-		if (display->convert_timer != NULL) {
-			wl_event_source_remove(display->convert_timer);
-		}
-		free(display->name);
-		free(display);
-		return NULL;
+	display->convert_timer = wl_event_loop_add_timer(host->loop, convert_handle_timer, display);
+	if (display->convert_timer == NULL) {
+		goto error_name;
+	}
+	display->convert_kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (display->convert_kick_fd < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot make an eventfd for %s's conversions", display->name);
+		goto error_timer;
+	}
+	display->convert_kick = wl_event_loop_add_fd(
+		host->loop, display->convert_kick_fd, WL_EVENT_READABLE, convert_handle_kick, display);
+	if (display->convert_kick == NULL) {
+		goto error_fd;
+	}
+	if (!vm_dbufs_init(&display->dbufs, host, &display->log, display->domid)) {
+		goto error_kick;
 	}
 	return display;
+
+error_kick:
+	wl_event_source_remove(display->convert_kick);
+error_fd:
+	close(display->convert_kick_fd);
+error_timer:
+	wl_event_source_remove(display->convert_timer);
+error_name:
+	free(display->name);
+	free(display);
+	return NULL;
 }
 
 /* Connector i's keys, each through its check; false after closing the device. */
@@ -459,6 +549,8 @@ void vm_display_destroy(struct vm_display *display)
 	vm_display_disconnect(display);
 	vm_dbufs_release(&display->dbufs);
 	wl_event_source_remove(display->convert_timer);
+	wl_event_source_remove(display->convert_kick);
+	close(display->convert_kick_fd);
 	free(display->name);
 	free(display);
 }

@@ -26,6 +26,9 @@ struct vm_display {
 	struct vm_guest_log log;
 	/* Conversions of frames, at a bounded rate (a token bucket of pixels). */
 	struct wl_event_source *convert_idle, *convert_timer;
+	/* Readable while a conversion has slices left: the loop's other sources get a turn first. */
+	int convert_kick_fd;
+	struct wl_event_source *convert_kick;
 	int64_t convert_at; // CLOCK_MONOTONIC ns of the last refill
 	double convert_tokens;
 };

@@ -223,8 +223,9 @@ static void notify(struct vm_display *display, struct guest_conn *g)
 	}
 	unsigned before = fatals;
 	g->connector->req_port->handler(g->connector->req_port->data);
-	/* The rest of a turn cut short, after the others had theirs. */
+	/* The rest of a turn cut short, after the others had theirs; a slice of each conversion. */
 	wl_event_loop_dispatch_idle(loop);
+	wl_event_loop_dispatch(loop, 0);
 	/* Buffers mapped on the mapper's thread: their answers, and what follows them. */
 	while (settle && g->connector->answering_later) {
 		wl_event_loop_dispatch(loop, 1000);

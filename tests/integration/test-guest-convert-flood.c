@@ -3,11 +3,13 @@
  * as their rings take the requests and without waiting for events, one at
  * 1920x1080 and one at 4096x4096, cannot take a well-behaved guest beside
  * them below 60 Hz: frames are converted after the requests at hand (a flip
- * superseded meanwhile is never converted) and at a bounded rate per guest.
- * Without that the guest fell to 1-2 flips per second, with timeouts (its
- * events up to 1.7 s late). Now: no timeout, no event later than 250 ms, and
- * 56 flips/s in a build without sanitizers (30 with ASan). Not run under
- * ThreadSanitizer (suite robustness): its cost is not the product's.
+ * superseded meanwhile is never converted), at a bounded rate per guest, and
+ * a slice of rows at a time between the loop's other work. Without the first
+ * two the guest fell to 1-2 flips per second, with timeouts (its events up
+ * to 1.7 s late); converting whole frames at once, to 30-34 flips/s under
+ * ASan (events up to 74 ms late). Now, under ASan: no timeout, 59.6-59.9
+ * flips/s, no event later than 28 ms. Not run under ThreadSanitizer (suite
+ * robustness): its cost is not the product's.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -68,8 +70,8 @@ int main(void)
 	}
 	fprintf(stderr, "cluster: %.1f flips/s during the conversion floods, slowest event %.1f ms\n",
 		rate, worst);
-	/* Under AddressSanitizer it gets 30: the release figure is the benchmark's. */
-	CHECK(rate >= 25, "cluster fell to %.1f flips/s beside the conversion floods", rate);
+	/* The release figures are the benchmark's (bench-guests hostile, cluster). */
+	CHECK(rate >= 50, "cluster fell to %.1f flips/s beside the conversion floods", rate);
 	CHECK(worst < 250, "a cluster flip waited %.1f ms for its event", worst);
 
 	proc_stop(f1, SIGTERM, 10000);
