@@ -21,13 +21,14 @@
 #define SMALL_DAMAGE (256 * 256)
 
 /*
- * The composition thread. The loop's thread makes a frame's pieces (the
- * scene is read there only), the thread draws them into the output's buffer,
- * and the loop's thread commits it: guests' requests, hidden connectors'
- * clocks and control requests are served meanwhile.
+ * An output's composition thread. The loop's thread makes a frame's pieces
+ * (the scene is read there only), the thread draws them into the output's
+ * buffer, and the loop's thread commits it: guests' requests, hidden
+ * connectors' clocks and control requests are served meanwhile. Each output
+ * has its own: an instrument cluster's small frame never waits behind a
+ * large one of another output.
  */
 struct mosaic_render {
-	struct mosaic_server *server;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;     // a frame was queued, or stop
@@ -115,16 +116,37 @@ static int render_handle_done(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
-static struct mosaic_render *render_get(struct mosaic_server *server)
+static void render_destroy(struct mosaic_render *render)
 {
-	if (server->render != NULL) {
-		return server->render->stop ? NULL : server->render;
+	if (render == NULL) {
+		return;
+	}
+	if (render->done_source != NULL) {
+		/* The output waited for its frame: nothing is queued. */
+		pthread_mutex_lock(&render->lock);
+		render->stop = true;
+		pthread_cond_signal(&render->wake);
+		pthread_mutex_unlock(&render->lock);
+		pthread_join(render->thread, NULL);
+		wl_event_source_remove(render->done_source);
+		close(render->done_fd);
+	}
+	pthread_cond_destroy(&render->finished);
+	pthread_cond_destroy(&render->wake);
+	pthread_mutex_destroy(&render->lock);
+	free(render);
+}
+
+/* The output's composition thread, started with its first large frame; NULL: none. */
+static struct mosaic_render *render_get(struct render_output *target)
+{
+	if (target->render != NULL) {
+		return target->render->stop ? NULL : target->render;
 	}
 	struct mosaic_render *render = calloc(1, sizeof(*render));
 	if (render == NULL) {
 		return NULL;
 	}
-	render->server = server;
 	wl_list_init(&render->queue);
 	wl_list_init(&render->done);
 	pthread_mutex_init(&render->lock, NULL);
@@ -132,11 +154,12 @@ static struct mosaic_render *render_get(struct mosaic_server *server)
 	pthread_cond_init(&render->finished, NULL);
 	render->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	render->done_source = render->done_fd < 0 ? NULL :
-		wl_event_loop_add_fd(server->loop, render->done_fd, WL_EVENT_READABLE,
+		wl_event_loop_add_fd(target->server->loop, render->done_fd, WL_EVENT_READABLE,
 			render_handle_done, render);
 	if (render->done_source == NULL ||
 		pthread_create(&render->thread, NULL, render_thread, render) != 0) {
-		log_warning("No composition thread: outputs are composed in the loop");
+		log_warning("No composition thread for output %s: it is composed in the loop",
+			target->scene_output->output->name);
 		if (render->done_source != NULL) {
 			wl_event_source_remove(render->done_source);
 		}
@@ -147,10 +170,10 @@ static struct mosaic_render *render_get(struct mosaic_server *server)
 		render->stop = true;
 		render->done_source = NULL;
 		render->done_fd = -1;
-		server->render = render;
+		target->render = render;
 		return NULL;
 	}
-	server->render = render;
+	target->render = render;
 	return render;
 }
 
@@ -233,7 +256,7 @@ enum render_start render_output_start(struct render_output *target)
 	struct mosaic_render *render = NULL;
 	if (frame != NULL && region_area(&damage) > SMALL_DAMAGE &&
 		!software_cursor_shown(wlr_output)) {
-		render = render_get(server);
+		render = render_get(target);
 	}
 	if (render != NULL) {
 		/* The buffer stays attached to the output until the commit. */
@@ -272,7 +295,7 @@ static struct render_frame *frame_wait(struct render_output *target)
 	if (frame == NULL) {
 		return NULL;
 	}
-	struct mosaic_render *render = target->server->render;
+	struct mosaic_render *render = target->render;
 	pthread_mutex_lock(&render->lock);
 	while (!frame->done) {
 		pthread_cond_wait(&render->finished, &render->lock);
@@ -342,30 +365,8 @@ void render_output_destroy(struct render_output *target)
 	}
 	wl_list_remove(&target->mode.link);
 	render_output_cancel(target);
+	render_destroy(target->render);
 	free(target);
-}
-
-void render_finish(struct mosaic_server *server)
-{
-	struct mosaic_render *render = server->render;
-	if (render == NULL) {
-		return;
-	}
-	if (render->done_source != NULL) {
-		/* Outputs waited for their frames as they went: nothing is queued. */
-		pthread_mutex_lock(&render->lock);
-		render->stop = true;
-		pthread_cond_signal(&render->wake);
-		pthread_mutex_unlock(&render->lock);
-		pthread_join(render->thread, NULL);
-		wl_event_source_remove(render->done_source);
-		close(render->done_fd);
-	}
-	pthread_cond_destroy(&render->finished);
-	pthread_cond_destroy(&render->wake);
-	pthread_mutex_destroy(&render->lock);
-	free(render);
-	server->render = NULL;
 }
 
 uint32_t *render_scene_pixels(struct render_output *target)

@@ -16,10 +16,11 @@
  * to three times the work. Other renderers, outputs turned by a transform
  * and nodes mosaic does not make go through wlr_scene_output_commit.
  *
- * A frame with more than a little damage is drawn by a thread of its own
+ * A frame with more than a little damage is drawn by the output's thread
  * and committed when it is done: the event loop goes on serving guests
- * (their requests, hidden connectors' clocks) meanwhile.
+ * (their requests, hidden connectors' clocks) and other outputs meanwhile.
  */
+struct mosaic_render;
 struct mosaic_server;
 struct render_frame;
 struct wlr_scene_output;
@@ -29,6 +30,7 @@ struct render_output {
 	struct mosaic_server *server;
 	struct wlr_scene_output *scene_output;
 	struct render_frame *drawing; // a frame being drawn, NULL if none
+	struct mosaic_render *render; // its composition thread, once a frame needed it
 	struct {
 		/* bool *committed: a frame drawn apart (RENDER_LATER) was committed, or not. */
 		struct wl_signal done;
@@ -54,8 +56,6 @@ enum render_start render_output_start(struct render_output *target);
 bool render_output_busy(struct render_output *target);
 /* Finishes the output's frame in flight now, and commits it (before its mode changes). */
 void render_output_wait(struct render_output *target);
-/* Stops the composition thread; every output has waited for its frame. */
-void render_finish(struct mosaic_server *server);
 /*
  * Draws the whole output into dest (the output's size in its pixels) as its
  * frames are drawn; false if this output is one wlroots draws.

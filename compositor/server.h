@@ -60,7 +60,6 @@ struct mosaic_server {
 	const char *socket; // the Wayland socket's name, NULL without one
 	/* Compose with wlroots' scene renderer, not mosaic's (MOSAIC_RENDER=wlroots): for comparison. */
 	bool wlroots_render;
-	struct mosaic_render *render; // the composition thread, once a frame needed it
 	struct wl_list encode_jobs;   // encode_job.link: screenshots being encoded
 
 	struct mosaic_arrange *arrange;

@@ -275,8 +275,7 @@ void server_finish(struct mosaic_server *server)
 	if (server->backend != NULL) {
 		wlr_backend_destroy(server->backend);
 	}
-	/* The outputs are gone, each after its last frame. */
-	render_finish(server);
+	/* The outputs are gone, each with its composition thread after its last frame. */
 	if (server->scene != NULL) {
 		wlr_scene_node_destroy(&server->scene->node);
 	}
