@@ -24,7 +24,16 @@ struct node {
 	struct node *parent;
 	struct node **kids; /* in creation order, as xenstored lists them */
 	uint32_t nkids;
+	uint64_t gen; /* the store's clock when it, its kids or its permissions last changed */
 };
+
+/*
+ * The store's clock: a node changed later has a later gen. Transactions
+ * conflict by node, as xenstored's do since Xen 4.9: on the nodes they
+ * accessed, never on changes elsewhere (a guest flooding its own directory
+ * with writes makes nobody else's transaction fail).
+ */
+static uint64_t store_clock;
 
 struct watch {
 	struct simlist link; /* conn.watches */
@@ -47,13 +56,38 @@ struct events {
 	bool failed;
 };
 
+/* A node a transaction looked at, as it was before the transaction changed anything there. */
+struct access {
+	char *path;
+	uint64_t gen;
+	bool present;
+};
+
+/* A change a transaction made, made again on the live tree when it commits. */
+struct change {
+	uint32_t type; /* SIMWIRE_XS_WRITE, _MKDIR, _RM or _SET_PERMS */
+	char *path;
+	void *data;
+	uint32_t len;
+	struct xs_permissions *perms;
+	uint32_t nperms;
+};
+
+/* A transaction sees what it saw at its start, and what it changed itself. */
+#define MAX_TX_ACCESSES 4096
+#define MAX_TX_CHANGES 4096
+
 struct tx {
 	struct simlist link; /* conn.txs */
 	uint32_t id;
-	uint64_t generation; /* of the tree when the transaction started */
+	uint64_t start; /* store_clock at its start: a later gen in its tree is its own change */
 	struct tree tree; /* the transaction's own copy */
-	struct events events;
-	bool dirty;
+	struct access *accesses;
+	size_t naccesses;
+	struct change *changes;
+	size_t nchanges;
+	bool overflow; /* more than it can track: it conflicts with any change at all */
+	uint64_t generation; /* of the live tree at its start, for an overflowing one */
 };
 
 static size_t node_free(struct node *node) {
@@ -95,6 +129,7 @@ static struct node *node_clone(const struct node *src, struct node *parent) {
 		memcpy(node->value, src->value, src->len);
 	}
 	node->len = src->len;
+	node->gen = src->gen;
 	for (uint32_t i = 0; i < src->nkids; i++) {
 		node->kids[i] = node_clone(src->kids[i], node);
 		if (!node->kids[i]) {
@@ -168,6 +203,7 @@ static struct node *node_add(struct tree *tree, struct node *parent, const char 
 	}
 	node->parent = parent;
 	parent->kids[parent->nkids++] = node;
+	node->gen = parent->gen = ++store_clock;
 	tree->nodes++;
 	return node;
 }
@@ -182,6 +218,7 @@ static void node_remove(struct tree *tree, struct node *node) {
 			break;
 		}
 	}
+	parent->gen = ++store_clock;
 	tree->nodes -= node_free(node);
 }
 
@@ -350,22 +387,7 @@ static void record(struct broker *broker, struct tx *tx, struct events *ev) {
 		}
 		return;
 	}
-	tx->dirty = true;
-	for (size_t i = 0; i < ev->n; i++) {
-		struct events *dst = &tx->events;
-		if (dst->n == dst->cap) {
-			size_t cap = dst->cap ? dst->cap * 2 : 8;
-			struct event *v = realloc(dst->v, cap * sizeof(*v));
-			if (!v) {
-				fprintf(stderr, "xensim: out of memory: watch events lost\n");
-				return;
-			}
-			dst->v = v;
-			dst->cap = cap;
-		}
-		dst->v[dst->n++] = ev->v[i];
-		ev->v[i] = (struct event){0};
-	}
+	/* Its changes fire watches when they are made again on the live tree, at the commit. */
 }
 
 static int find_readable(const struct tree *tree, uint32_t domid, const char *path,
@@ -426,6 +448,7 @@ static int op_write(struct tree *tree, uint32_t domid, const char *path, const v
 		free(node->value);
 		node->value = value;
 		node->len = len;
+		node->gen = ++store_clock;
 	}
 	events_add(ev, path, node, false);
 	return 0;
@@ -495,6 +518,7 @@ static int op_set_perms(struct tree *tree, uint32_t domid, const char *path,
 	free(node->perms);
 	node->perms = copy;
 	node->nperms = nperms;
+	node->gen = ++store_clock;
 	return 0;
 }
 
@@ -511,9 +535,126 @@ static struct tx *find_tx(struct conn *conn, uint32_t id) {
 static void tx_free(struct conn *conn, struct tx *tx) {
 	simlist_remove(&tx->link);
 	tree_free(&tx->tree);
-	events_clear(&tx->events);
+	for (size_t i = 0; i < tx->naccesses; i++) {
+		free(tx->accesses[i].path);
+	}
+	free(tx->accesses);
+	for (size_t i = 0; i < tx->nchanges; i++) {
+		free(tx->changes[i].path);
+		free(tx->changes[i].data);
+		free(tx->changes[i].perms);
+	}
+	free(tx->changes);
 	free(tx);
 	conn->ntxs--;
+}
+
+static void tx_note(struct tx *tx, const char *path, size_t len, uint64_t gen, bool present) {
+	for (size_t i = 0; i < tx->naccesses; i++) {
+		if (strncmp(tx->accesses[i].path, path, len) == 0 && tx->accesses[i].path[len] == '\0') {
+			return;
+		}
+	}
+	if (tx->naccesses == MAX_TX_ACCESSES) {
+		tx->overflow = true;
+		return;
+	}
+	if (tx->naccesses % 64 == 0) {
+		struct access *v = realloc(tx->accesses, (tx->naccesses + 64) * sizeof(*v));
+		if (!v) {
+			tx->overflow = true;
+			return;
+		}
+		tx->accesses = v;
+	}
+	char *copy = strndup(path, len);
+	if (!copy) {
+		tx->overflow = true;
+		return;
+	}
+	tx->accesses[tx->naccesses++] = (struct access){copy, gen, present};
+}
+
+/*
+ * The transaction is about to look at path (and, changing it, at its
+ * parent's list of kids): what is there, unless the transaction itself
+ * made it so (then what it first saw decides).
+ */
+static void tx_access(struct tx *tx, const char *path, bool parent_too) {
+	const char *rest;
+	struct node *node = walk(&tx->tree, path, &rest);
+	if (!*rest) {
+		if (node->gen <= tx->start) {
+			tx_note(tx, path, strlen(path), node->gen, true);
+		}
+		if (!parent_too || node->parent == NULL) {
+			return;
+		}
+		node = node->parent;
+		rest = path + strlen(path);
+		while (rest > path && rest[-1] != '/') {
+			rest--;
+		}
+	} else if (node->gen <= tx->start) {
+		tx_note(tx, path, strlen(path), 0, false);
+	}
+	/* The deepest node there is on the way: its kids decide whether path comes or goes. */
+	if (node->gen <= tx->start) {
+		size_t len = (size_t)(rest - path);
+		while (len > 1 && path[len - 1] == '/') {
+			len--;
+		}
+		tx_note(tx, path, len, node->gen, true);
+	}
+}
+
+static bool tx_keep(struct tx *tx, uint32_t type, const char *path, const void *data,
+		uint32_t len, const struct xs_permissions *perms, uint32_t nperms) {
+	if (tx->nchanges == MAX_TX_CHANGES) {
+		return false;
+	}
+	if (tx->nchanges % 64 == 0) {
+		struct change *v = realloc(tx->changes, (tx->nchanges + 64) * sizeof(*v));
+		if (!v) {
+			return false;
+		}
+		tx->changes = v;
+	}
+	struct change c = {.type = type, .len = len, .nperms = nperms};
+	c.path = strdup(path);
+	c.data = len ? malloc(len) : NULL;
+	c.perms = nperms ? malloc(nperms * sizeof(*perms)) : NULL;
+	if (!c.path || (len && !c.data) || (nperms && !c.perms)) {
+		free(c.path);
+		free(c.data);
+		free(c.perms);
+		return false;
+	}
+	if (len) {
+		memcpy(c.data, data, len);
+	}
+	if (nperms) {
+		memcpy(c.perms, perms, nperms * sizeof(*perms));
+	}
+	tx->changes[tx->nchanges++] = c;
+	return true;
+}
+
+/* Whether every node the transaction accessed is as it was then. */
+static bool tx_unchanged(struct broker *broker, const struct tx *tx) {
+	if (tx->overflow) {
+		return tx->generation == broker->generation;
+	}
+	for (size_t i = 0; i < tx->naccesses; i++) {
+		const struct access *a = &tx->accesses[i];
+		const char *rest;
+		struct node *node = walk(&broker->tree, a->path, &rest);
+		bool present = !*rest;
+		if (present != a->present || (present && node->gen != a->gen)) {
+			return false;
+		}
+	}
+	return true;
 }
 
 static void reply_node(struct simwire_buf *buf, uint32_t type, const struct node *node) {
@@ -597,6 +738,17 @@ static void handle_node_op(struct conn *conn, struct simwire_msg *msg) {
 	}
 
 	struct tree *tree = tx ? &tx->tree : &broker->tree;
+	bool changes = type != SIMWIRE_XS_READ && type != SIMWIRE_XS_DIRECTORY &&
+		type != SIMWIRE_XS_GET_PERMS;
+	if (tx) {
+		tx_access(tx, path, changes);
+		/* As xenstored's quota of a transaction's nodes: past it, ENOSPC. */
+		if (changes && !tx_keep(tx, type, path, data, len, perms, nperms)) {
+			err = tx->nchanges == MAX_TX_CHANGES ? ENOSPC : ENOMEM;
+			changes = false;
+			goto reply;
+		}
+	}
 	struct node *node;
 	switch (type) {
 	case SIMWIRE_XS_READ:
@@ -617,6 +769,13 @@ static void handle_node_op(struct conn *conn, struct simwire_msg *msg) {
 	case SIMWIRE_XS_SET_PERMS:
 		err = op_set_perms(tree, domid, path, perms, nperms, &ev);
 		break;
+	}
+	if (tx && err && changes) {
+		/* Not made: not made again either. */
+		struct change *c = &tx->changes[--tx->nchanges];
+		free(c->path);
+		free(c->data);
+		free(c->perms);
 	}
 	record(broker, tx, &ev);
 	events_clear(&ev);
@@ -713,16 +872,29 @@ static void handle_tx(struct conn *conn, struct simwire_msg *msg) {
 			return;
 		}
 		int err = 0;
-		/* Coarse conflict detection, as older xenstored did: any change at all. */
-		if (commit && tx->generation != broker->generation) {
+		if (commit && !tx_unchanged(broker, tx)) {
 			err = EAGAIN;
-		} else if (commit && tx->dirty) {
-			tree_free(&broker->tree);
-			broker->tree = tx->tree;
-			tx->tree = (struct tree){0};
-			broker->generation++;
-			for (size_t i = 0; i < tx->events.n; i++) {
-				fire(broker, &tx->events.v[i]);
+		} else if (commit) {
+			/* What it saw is as it was: its changes come out the same on the live tree. */
+			uint32_t domid = conn->dom->domid;
+			for (size_t i = 0; i < tx->nchanges; i++) {
+				const struct change *c = &tx->changes[i];
+				struct events ev = {0};
+				switch (c->type) {
+				case SIMWIRE_XS_WRITE:
+				case SIMWIRE_XS_MKDIR:
+					op_write(&broker->tree, domid, c->path, c->data, c->len,
+						c->type == SIMWIRE_XS_MKDIR, &ev);
+					break;
+				case SIMWIRE_XS_RM:
+					op_rm(&broker->tree, domid, c->path, &ev);
+					break;
+				case SIMWIRE_XS_SET_PERMS:
+					op_set_perms(&broker->tree, domid, c->path, c->perms, c->nperms, &ev);
+					break;
+				}
+				record(broker, NULL, &ev);
+				events_clear(&ev);
 			}
 		}
 		tx_free(conn, tx);
@@ -742,6 +914,7 @@ static void handle_tx(struct conn *conn, struct simwire_msg *msg) {
 	}
 	tx->tree.nodes = broker->tree.nodes;
 	tx->generation = broker->generation;
+	tx->start = store_clock;
 	do {
 		tx->id = ++conn->next_tx;
 	} while (tx->id == 0 || find_tx(conn, tx->id));

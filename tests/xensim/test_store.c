@@ -358,15 +358,72 @@ static void test_transactions(void) {
 	CHECK(value && strcmp(value, "1") == 0);
 	free(value);
 
-	/* Any change meanwhile: EAGAIN, nothing applied. */
+	/*
+	 * A change elsewhere meanwhile: no conflict, and both stay (xenstored
+	 * tracks the nodes a transaction accessed since Xen 4.9).
+	 */
 	t = xs_transaction_start(a);
 	CHECK(t != XBT_NULL);
 	CHECK(xs_write(a, t, "/tx/a", "2", 1));
 	CHECK(xs_write(b, XBT_NULL, "/elsewhere", "x", 1));
-	CHECK_ERRNO(!xs_transaction_end(a, t, false), EAGAIN);
+	CHECK(xs_transaction_end(a, t, false));
+	expect_event(b, "/tx/a", "tx");
+	expect_no_event(b);
 	value = xs_read(a, XBT_NULL, "/tx/a", NULL);
-	CHECK(value && strcmp(value, "1") == 0);
+	CHECK(value && strcmp(value, "2") == 0);
 	free(value);
+	value = xs_read(a, XBT_NULL, "/elsewhere", NULL);
+	CHECK(value && strcmp(value, "x") == 0);
+	free(value);
+
+	/* A change of a node it read meanwhile: EAGAIN, nothing applied. */
+	t = xs_transaction_start(a);
+	value = xs_read(a, t, "/tx/a", NULL);
+	CHECK(value && strcmp(value, "2") == 0);
+	free(value);
+	CHECK(xs_write(a, t, "/tx/e", "1", 1));
+	CHECK(xs_write(b, XBT_NULL, "/tx/a", "1", 1));
+	expect_event(b, "/tx/a", "tx");
+	CHECK_ERRNO(!xs_transaction_end(a, t, false), EAGAIN);
+	CHECK_ERRNO(!xs_read(a, XBT_NULL, "/tx/e", NULL), ENOENT);
+	expect_no_event(b);
+
+	/* A node it created gets a sibling meanwhile (its parent's kids changed): EAGAIN. */
+	t = xs_transaction_start(a);
+	CHECK(xs_write(a, t, "/tx/e", "1", 1));
+	CHECK(xs_write(b, XBT_NULL, "/tx/f", "1", 1));
+	expect_event(b, "/tx/f", "tx");
+	CHECK_ERRNO(!xs_transaction_end(a, t, false), EAGAIN);
+	CHECK_ERRNO(!xs_read(a, XBT_NULL, "/tx/e", NULL), ENOENT);
+
+	/* A node it found missing comes meanwhile: EAGAIN. */
+	t = xs_transaction_start(a);
+	CHECK_ERRNO(!xs_read(a, t, "/tx/g", NULL), ENOENT);
+	CHECK(xs_write(a, t, "/elsewhere", "y", 1));
+	CHECK(xs_write(b, XBT_NULL, "/tx/g", "1", 1));
+	expect_event(b, "/tx/g", "tx");
+	CHECK_ERRNO(!xs_transaction_end(a, t, false), EAGAIN);
+	value = xs_read(a, XBT_NULL, "/elsewhere", NULL);
+	CHECK(value && strcmp(value, "x") == 0);
+	free(value);
+	CHECK(xs_rm(b, XBT_NULL, "/tx/f"));
+	CHECK(xs_rm(b, XBT_NULL, "/tx/g"));
+	expect_event(b, "/tx/f", "tx");
+	expect_event(b, "/tx/g", "tx");
+
+	/* What it made and then changed again itself: no conflict with itself. */
+	t = xs_transaction_start(a);
+	CHECK(xs_write(a, t, "/tx/h/i", "1", 1));
+	CHECK(xs_write(a, t, "/tx/h/j", "1", 1));
+	CHECK(xs_rm(a, t, "/tx/h/i"));
+	CHECK(xs_transaction_end(a, t, false));
+	expect_event(b, "/tx/h/i", "tx");
+	expect_event(b, "/tx/h/j", "tx");
+	expect_event(b, "/tx/h/i", "tx");
+	expect_no_event(b);
+	CHECK_ERRNO(!xs_read(a, XBT_NULL, "/tx/h/i", NULL), ENOENT);
+	CHECK(xs_rm(a, XBT_NULL, "/tx/h"));
+	expect_event(b, "/tx/h", "tx");
 	expect_no_event(b);
 
 	/* Abort discards. */
