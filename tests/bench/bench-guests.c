@@ -65,6 +65,11 @@ struct window {
 
 static double seconds = 10;
 static bool quick;
+/* --frame-times: each row followed by mosaic's frame times over its window. */
+static bool frame_times;
+static char *window_frame_times;
+/* --hostile LIST: the hostile kinds sections hostile and cluster run (NULL: their own). */
+static const char *hostile_only;
 
 static void sleep_ms(long ms)
 {
@@ -279,6 +284,10 @@ static void take_marks(struct run *r, int count, struct marks *m)
 /* Starts the window of the guests [0, count). */
 static void window_begin(struct run *r, int count, struct marks *m)
 {
+	if (frame_times) {
+		/* Asking resets them: what the next ask says is the window's. */
+		free(harness_control(&r->h, "frame-times"));
+	}
 	cut_windows(r, 0, count, NULL);
 	take_marks(r, count, m);
 }
@@ -311,6 +320,10 @@ static void window_end(struct run *r, int count, const struct marks *m, struct w
 {
 	struct marks e;
 	take_marks(r, count, &e);
+	if (frame_times) {
+		free(window_frame_times);
+		window_frame_times = harness_control(&r->h, "frame-times");
+	}
 	double wall = (double)(e.t0 - m->t0) / 1000.0;
 	cut_windows(r, 0, count, w);
 	memset(f, 0, sizeof(*f));
@@ -345,6 +358,25 @@ static void measure(struct run *r, int count, struct figures *f)
 	measure_during(r, count, f, NULL, NULL);
 }
 
+/* The last window's frame times, per output, under its row (--frame-times). */
+static void print_frame_times(void)
+{
+	if (!frame_times || window_frame_times == NULL) {
+		return;
+	}
+	for (char *line = window_frame_times; *line != '\0';) {
+		char *end = strchr(line, '\n');
+		size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+		if (strncmp(line, "frame-times ", 12) == 0) {
+			printf("  %.*s\n", (int)len - 12, line + 12);
+		}
+		line += len + (end != NULL);
+	}
+	free(window_frame_times);
+	window_frame_times = NULL;
+	fflush(stdout);
+}
+
 static void print_figures_header(void)
 {
 	printf("%-11s %7s %7s %7s %7s %7s %7s %6s %8s %8s %8s\n", "connectors", "fps_min",
@@ -358,6 +390,7 @@ static void print_figures(const char *label, const struct figures *f)
 		f->fps_min, f->fps_mean, f->p50, f->p99, f->max, f->late, f->errors, f->mosaic_cpu,
 		f->broker_cpu, f->guests_cpu);
 	fflush(stdout);
+	print_frame_times();
 }
 
 /* connectors 1080p connectors in guests of up to four. */
@@ -1308,6 +1341,42 @@ static void hostile_window(struct run *r, int count, struct hostile *x, int n, d
 	}
 }
 
+/* Whether --hostile lets a section run kind (it lists labels, comma-separated). */
+static bool hostile_chosen(enum hostile_kind kind)
+{
+	if (hostile_only == NULL) {
+		return true;
+	}
+	size_t len = strlen(hostile_kinds[kind].label);
+	for (const char *p = hostile_only; *p != '\0';) {
+		size_t n = strcspn(p, ",");
+		if (n == len && strncmp(p, hostile_kinds[kind].label, n) == 0) {
+			return true;
+		}
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+/* --hostile's labels, each a kind's: false (and says which) if not. */
+static bool hostile_only_valid(void)
+{
+	for (const char *p = hostile_only; *p != '\0';) {
+		size_t n = strcspn(p, ",");
+		bool known = false;
+		for (int k = 0; k < HOSTILE_KINDS; k++) {
+			known = known || (strlen(hostile_kinds[k].label) == n &&
+						 strncmp(p, hostile_kinds[k].label, n) == 0);
+		}
+		if (!known) {
+			fprintf(stderr, "bench-guests: unknown hostile kind '%.*s'\n", (int)n, p);
+			return false;
+		}
+		p += n + (p[n] == ',');
+	}
+	return true;
+}
+
 /* Windows of sections hostile and cluster: inside a conversion flood (FLOOD_MS). */
 #define HOSTILE_WINDOW_S 4.0
 
@@ -1329,6 +1398,7 @@ static void print_hostile(const char *label, const struct figures *f, const char
 		f->fps_min, f->fps_mean, f->p50, f->p99, f->max, f->late, f->timeouts,
 		f->errors - f->timeouts, f->mosaic_cpu, f->broker_cpu, f->host_cpu, got);
 	fflush(stdout);
+	print_frame_times();
 }
 
 /*
@@ -1350,6 +1420,9 @@ static void section_hostile(void)
 	size_t rows = quick ? sizeof(smoke) / sizeof(smoke[0]) : HOSTILE_KINDS;
 	for (size_t i = 0; i < rows; i++) {
 		enum hostile_kind kind = quick ? smoke[i] : (enum hostile_kind)i;
+		if (!hostile_chosen(kind)) {
+			continue;
+		}
 		bool tight = kind == HOSTILE_BUDGET_GHOST;
 		const char *args[] = {tight ? "--guest-memory" : NULL, GHOST_BUDGET, NULL};
 		struct run r;
@@ -1428,10 +1501,16 @@ static void write_cluster_layout(const char *path, int good_guests,
  */
 static void section_cluster(void)
 {
-	static const enum hostile_kind all[] = {HOSTILE_CONVERT_1080, HOSTILE_CONVERT_4K,
+	static const enum hostile_kind every[] = {HOSTILE_CONVERT_1080, HOSTILE_CONVERT_4K,
 		HOSTILE_XS_JUNK, HOSTILE_XS_FLAP, HOSTILE_BUDGET_GHOST, HOSTILE_BE_ALLOC,
 		HOSTILE_MANY_DBUFS, HOSTILE_MANY_FBS};
-	const int nall = (int)(sizeof(all) / sizeof(all[0]));
+	enum hostile_kind all[sizeof(every) / sizeof(every[0])];
+	int nall = 0;
+	for (size_t i = 0; i < sizeof(every) / sizeof(every[0]); i++) {
+		if (hostile_chosen(every[i])) {
+			all[nall++] = every[i];
+		}
+	}
 	const int good_count = quick ? 4 : 16;
 	const double window = hostile_window_seconds();
 	printf("\n# cluster: a 1920x720 guest alone on a 1920x720 output (60 Hz), %d 1920x1080 "
@@ -1445,7 +1524,7 @@ static void section_cluster(void)
 	printf("%-12s %7s %7s %7s %7s %7s %8s %8s %10s %10s %8s %6s\n", "row", "fps", "p50_ms",
 		"p99_ms", "max_ms", ">18.7ms", "timeouts", "dp99_ms", "others_fps", "others_p99",
 		"mosaic%", "host%");
-	struct hostile x[sizeof(all) / sizeof(all[0])];
+	struct hostile x[sizeof(every) / sizeof(every[0])];
 	double quiet_p99 = 0;
 	struct figures cluster[2];
 	for (int row = 0; row < 2; row++) {
@@ -1479,6 +1558,7 @@ static void section_cluster(void)
 			row == 0 ? "quiet" : "all-hostile", c->fps_min, c->p50, c->p99, c->max, c->late,
 			c->timeouts, dp99, others.fps_min, others.p99, f.mosaic_cpu, f.host_cpu);
 		fflush(stdout);
+		print_frame_times();
 		/* On any machine: the cluster never stalls, nobody well-behaved times out. */
 		CHECK(w[0].flips > 0, "the cluster did not flip");
 		CHECK(f.errors == 0, "%ld timeouts and errors of well-behaved guests (the cluster's: "
@@ -1531,24 +1611,29 @@ static void default_programs(const char *argv0)
 }
 
 static const char usage[] =
-	"Usage: bench-guests [--seconds S] [--quick]\n"
+	"Usage: bench-guests [--seconds S] [--quick] [--frame-times] [--hostile KIND,...]\n"
 	"                    [latency|ceiling|setup|memory|hidden|screenshot|hostile|\n"
 	"                     cluster]...\n"
 	"Flip latency, throughput ceiling, buffer setup and memory of mosaic with virtual\n"
 	"guests on the simulated hypervisor, and what hostile guests cost the others.\n"
-	"Without sections: all of them.\n";
+	"Without sections: all of them. --frame-times: under each row, mosaic's frame\n"
+	"times over its window, per output (mosaicctl frame-times). --hostile: only these\n"
+	"kinds (restarts, convert-1080p, convert-4095x2047, xs-junk-keys, xs-state-flap,\n"
+	"budget-ghost, be-alloc-unasked, many-dbufs, many-fbs; none: the quiet row).\n";
 
 int main(int argc, char *argv[])
 {
 	static const struct option options[] = {
 		{"seconds", required_argument, NULL, 's'},
 		{"quick", no_argument, NULL, 'q'},
+		{"frame-times", no_argument, NULL, 'f'},
+		{"hostile", required_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int opt;
 	bool seconds_set = false;
-	while ((opt = getopt_long(argc, argv, "s:qh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:qfx:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = atof(optarg);
@@ -1556,6 +1641,15 @@ int main(int argc, char *argv[])
 			break;
 		case 'q':
 			quick = true;
+			break;
+		case 'f':
+			frame_times = true;
+			break;
+		case 'x':
+			hostile_only = optarg;
+			if (!hostile_only_valid()) {
+				return 2;
+			}
 			break;
 		case 'h':
 			fputs(usage, stdout);
