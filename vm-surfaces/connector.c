@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/util/log.h>
 
@@ -264,22 +266,34 @@ int vm_connector_show(struct vm_connector *connector, struct wlr_buffer *buffer,
 	return 0;
 }
 
-/* A guest that keeps its ring full must not keep the others (and the outputs) waiting. */
+/*
+ * A guest that keeps its ring full must not keep the others (and the
+ * outputs) waiting: after this many requests, the rest waits for a turn of
+ * the loop. Not an idle source: the loop runs idle sources until none is
+ * left, so one added again from its own callback would never let go of it
+ * while the guest refilled its ring. The turn is an eventfd, ready in the
+ * next poll with every other source that is.
+ */
 #define MAX_REQUESTS_PER_DISPATCH 64
 
 static void connector_handle_request_event(void *data);
 
-static void connector_handle_idle(void *data)
+static int connector_handle_turn(int fd, uint32_t mask, void *data)
 {
 	struct vm_connector *connector = data;
-	connector->idle = NULL;
+	uint64_t count;
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN) {
+		wlr_log_errno(WLR_ERROR, "cannot read a connector's turn");
+	}
+	connector->turn_pending = false;
 	connector_handle_request_event(connector);
+	return 0;
 }
 
 static void connector_handle_request_event(void *data)
 {
 	struct vm_connector *connector = data;
-	if (connector->broken || connector->idle != NULL) {
+	if (connector->broken || connector->turn_pending) {
 		return;
 	}
 	if (connector->answering_later) {
@@ -326,8 +340,11 @@ static void connector_handle_request_event(void *data)
 		}
 		if (handled >= MAX_REQUESTS_PER_DISPATCH) {
 			/* The rest after everyone else had a turn. */
-			connector->idle = wl_event_loop_add_idle(
-				connector->host->loop, connector_handle_idle, connector);
+			uint64_t one = 1;
+			if (write(connector->turn_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+				wlr_log_errno(WLR_ERROR, "cannot give a connector its next turn");
+			}
+			connector->turn_pending = true;
 			break;
 		}
 		RING_FINAL_CHECK_FOR_REQUESTS(&connector->ring, more);
@@ -370,17 +387,36 @@ struct vm_connector *vm_connector_create(const struct vm_host *host, struct vm_g
 	wl_signal_init(&connector->events.present);
 	wl_signal_init(&connector->events.destroy);
 	connector->clock = wl_event_loop_add_timer(host->loop, clock_handle_tick, connector);
+	if (connector->clock == NULL) {
+		goto error;
+	}
 	connector->retry = wl_event_loop_add_timer(host->loop, retry_handle_timer, connector);
-	if (connector->clock == NULL || connector->retry == NULL) {
-		if (connector->clock != NULL) {
-			wl_event_source_remove(connector->clock);
-		}
-		free(connector);
-		return NULL;
+	if (connector->retry == NULL) {
+		goto error_clock;
+	}
+	connector->turn_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (connector->turn_fd < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot make an eventfd for a connector");
+		goto error_retry;
+	}
+	connector->turn = wl_event_loop_add_fd(
+		host->loop, connector->turn_fd, WL_EVENT_READABLE, connector_handle_turn, connector);
+	if (connector->turn == NULL) {
+		goto error_turn_fd;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &connector->clock_origin);
 	connector->last_event_ns = -REFRESH_NS;
 	return connector;
+
+error_turn_fd:
+	close(connector->turn_fd);
+error_retry:
+	wl_event_source_remove(connector->retry);
+error_clock:
+	wl_event_source_remove(connector->clock);
+error:
+	free(connector);
+	return NULL;
 }
 
 static void fatal(struct vm_connector *connector, const char *fmt, ...)
@@ -450,9 +486,8 @@ void vm_connector_destroy(struct vm_connector *connector)
 	vm_mapping_unref(connector->evt_map);
 	wl_event_source_remove(connector->clock);
 	wl_event_source_remove(connector->retry);
-	if (connector->idle != NULL) {
-		wl_event_source_remove(connector->idle);
-	}
+	wl_event_source_remove(connector->turn);
+	close(connector->turn_fd);
 	free(connector->unique_id);
 	free(connector);
 }

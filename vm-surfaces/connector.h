@@ -110,7 +110,10 @@ struct vm_connector {
 	int64_t last_event_ns; // ns since clock_origin of the last flip event sent
 	int64_t last_present_ns; // ...of the last presentation by an output
 	bool output_stalled; // shown, but its output presents no frames: own clock meanwhile
-	struct wl_event_source *idle; // more requests to handle after others had a turn
+	/* More requests to handle after the others had a turn: readable, and turn_pending. */
+	int turn_fd;
+	struct wl_event_source *turn;
+	bool turn_pending;
 	struct timespec clock_origin; // the virtual vblank grid
 	int64_t clock_last; // ns since clock_origin of the clock's last completion
 	struct wl_list link; // vm_display.connectors

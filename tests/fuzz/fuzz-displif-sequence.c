@@ -235,7 +235,7 @@ static void notify(struct vm_display *display, struct guest_conn *g)
 	if (!g->own_prod) {
 		read_responses(g);
 		/* A ring of requests, and none left behind. */
-		check(g->nids == 0 || g->connector->idle != NULL || g->connector->answering_later);
+		check(g->nids == 0 || g->connector->turn_pending || g->connector->answering_later);
 	}
 	check_device(display);
 }
