@@ -40,6 +40,7 @@ struct vkbd_manager {
 struct vkbd_device {
 	struct vkbd_manager *manager;
 	uint32_t domid, devid;
+	char *name;            // the domain's name, printable ASCII (it is the guest's)
 	const char *kind;      // "vkbd" or "vinput"
 	char *unique_id;       // NULL when none was written
 	bool keyboard;         // !feature-disable-keyboard
@@ -59,7 +60,6 @@ struct vkbd_device {
 	struct wl_list link;
 	/* private */
 	struct xenbus_device *dev;
-	char *name; // the domain's name, for people
 	bool feature_abs, feature_raw, feature_mt; // what the backend keys offer
 	void *page;
 	struct evtchn_port *port;

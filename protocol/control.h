@@ -22,18 +22,27 @@
  * only ever added at the end of a line: readers must ignore keys they do
  * not know. Absent numbers and names are written "-".
  *
+ * Every line about a guest names it the same way: guest= the domain's name,
+ * domid=, and on lines about a connector dev= conn= (vdispl device and
+ * connector: GUEST below is "guest:dev.conn"). label= is for people: the
+ * layout file's label in surfaces, else "name:dev.conn".
+ *
  * Requests and their data lines (x, y, width, height are output-local
  * layout coordinates; "-" where there is nothing):
  *
  *   ping                 nothing
  *   outputs              output name= x= y= width= height= config= scale= transform= refresh=
  *                        (config: the layout file's [[output]] name)
+ *   frame-times          frame-times output= frames= skipped= late= interval_p50_ms=
+ *                        interval_p99_ms= interval_max_ms= compose_p50_ms= compose_p99_ms=
+ *                        compose_max_ms=: per output, since the last frame-times
  *   guests               guest name= domid= dev= conn= unique-id= state= resolution= views=
+ *                        flips= copied= guest=
  *                        (every connector mosaic has seen, connected or absent, then
  *                        the layout file's guests that never appeared, with dev=- conn=-)
  *   surfaces             surface label= domid= dev= conn= state= output= x= y= width=
  *                        height= resolution= layout= z= transform= fit= src= visible=
- *                        stale= (yes: its stale-after marker is shown)
+ *                        stale= (yes: its stale-after marker is shown) guest=
  *                        One per view of the active layout (bottom to top), then one per
  *                        connected connector that no view shows (output=-). x..height:
  *                        where the guest's picture is (0 when nothing of it is);
@@ -55,7 +64,7 @@
  *                        shows it (views above it included; cut to the output). seq: the
  *                        output's last committed frame, for wait-frame after=.
  *   wait-flip GUEST N [timeout=MS]
- *                        flip label= domid= dev= conn= flips=: when GUEST (below) has
+ *                        flip label= domid= dev= conn= flips= guest=: when GUEST (below) has
  *                        presented its Nth page flip since it connected (flips= how
  *                        many it has); waits for the guest to connect. An error if
  *                        it goes away or MS (default 10000) pass first.
@@ -66,10 +75,11 @@
  *                        error if MS (default 10000) pass first.
  *   focus [ARG]          moves keyboard focus (ARG: next, prev, none, a position on screen
  *                        from 1, top to bottom then left to right, or a guest's name), then
- *                        focus label= domid= dev= conn= input=vkbd|vinput|none, or focus none
+ *                        focus label= domid= dev= conn= input=vkbd|vinput|none guest=, or
+ *                        focus none
  *   inputs               input domid= kind= dev= state=connected|waiting keyboard=0|1
  *                        pointer=none|relative|absolute|raw range=WxH touch=0|1 contacts=
- *                        touch-size=WxH unique-id=
+ *                        touch-size=WxH unique-id= guest= (dev=: the input device's)
  *   input ...            input as from a device of mosaic's own (no key bindings):
  *                        key CODE down|up (Linux code, to the focused guest) | pointer X Y
  *                        (layout coordinates) | button left|right|middle|CODE down|up |
@@ -77,13 +87,14 @@
  *                        touch frame
  *   follow               event lines until the client disconnects; no status line:
  *                          event guest-connected label= domid= dev= conn= unique-id= resolution=
+ *                            guest=
  *                          event guest-gone (the same keys)
  *                          event guest-forgotten (the same keys): its place is given up
  *                          event layout-changed name=
  *                          event reloaded file= layout=
  *                          event reload-failed error=
  *                          event frame output= seq=
- *                          event focus label= domid= dev= conn=, or event focus none
+ *                          event focus (the focus reply's keys), or event focus none
  *                        A follower that does not keep up with the events is dropped.
  *
  * GUEST names a guest's connector: the domain's name or its domid (all

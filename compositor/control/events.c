@@ -10,6 +10,8 @@
 #include "compositor/control/reply.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
+#include "input-routing/router.h"
+#include "input-routing/vkbd.h"
 #include "layouts/layout.h"
 #include "protocol/control.h"
 
@@ -73,10 +75,10 @@ static void announce(struct control_events *events, const struct mosaic_surface 
 {
 	/* The guest chose these names: quoted if they hold spaces or quotes. */
 	send_event(events,
-		"event %s label=%s domid=%u dev=%u conn=%u unique-id=%s resolution=%ux%u", event,
-		reply_q(surface->label), surface->domid, surface->devid, surface->index,
+		"event %s label=%s domid=%u dev=%u conn=%u unique-id=%s resolution=%ux%u guest=%s",
+		event, reply_q(surface->label), surface->domid, surface->devid, surface->index,
 		reply_q(surface->unique_id[0] != '\0' ? surface->unique_id : NULL), surface->width,
-		surface->height);
+		surface->height, reply_q(surface->name));
 }
 
 static void events_handle_guest_connected(struct wl_listener *listener, void *data)
@@ -112,8 +114,12 @@ static void events_handle_focus(struct wl_listener *listener, void *data)
 		send_event(events, "event focus none");
 		return;
 	}
-	send_event(events, "event focus label=%s domid=%u dev=%u conn=%u", reply_q(surface->label),
-		surface->domid, surface->devid, surface->index);
+	/* The focus reply's keys: the router has taken the focus already. */
+	struct input_router *router = events->server->router;
+	const struct vkbd_device *input = router != NULL ? router->focus_input : NULL;
+	send_event(events, "event focus label=%s domid=%u dev=%u conn=%u input=%s guest=%s",
+		reply_q(surface->label), surface->domid, surface->devid, surface->index,
+		input != NULL ? input->kind : "none", reply_q(surface->name));
 }
 
 static void events_handle_layout_changed(struct wl_listener *listener, void *data)

@@ -6,7 +6,6 @@
 #include "compositor/surface.h"
 #include "input-routing/router.h"
 #include "input-routing/vkbd.h"
-#include "protocol/control.h"
 
 /* Keyboard focus, and input sent as from devices of mosaic's own. */
 
@@ -27,11 +26,10 @@ void command_focus(struct control_reply *reply, int argc, char **argv)
 		reply_printf(reply, "focus none\nok\n");
 		return;
 	}
-	char label[200];
 	const struct vkbd_device *input = server->router->focus_input;
-	reply_printf(reply, "focus label=%s domid=%u dev=%u conn=%u input=%s\nok\n",
-		control_quote(s->label, label, sizeof(label)), s->domid, s->devid, s->index,
-		input != NULL ? input->kind : "none");
+	reply_printf(reply, "focus label=%s domid=%u dev=%u conn=%u input=%s guest=%s\nok\n",
+		reply_q(s->label), s->domid, s->devid, s->index,
+		input != NULL ? input->kind : "none", reply_q(s->name));
 }
 
 void command_input(struct control_reply *reply, int argc, char **argv)

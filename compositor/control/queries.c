@@ -69,13 +69,14 @@ void command_guests(struct control_reply *reply, int argc, char **argv)
 	wl_list_for_each(surface, &server->surfaces, link) {
 		reply_printf(reply,
 			"guest name=%s domid=%u dev=%u conn=%u unique-id=%s state=%s "
-			"resolution=%ux%u views=%d flips=%llu copied=%llu\n",
+			"resolution=%ux%u views=%d flips=%llu copied=%llu guest=%s\n",
 			reply_q(surface->name), surface->domid, surface->devid, surface->index,
 			reply_q(surface->unique_id[0] != '\0' ? surface->unique_id : NULL),
 			surface->connector != NULL ? "connected" : "absent", surface->width,
 			surface->height, count_views(server, surface),
 			(unsigned long long)(surface->connector ? surface->connector->flips : 0),
-			(unsigned long long)(surface->connector ? surface->connector->bytes_copied : 0));
+			(unsigned long long)(surface->connector ? surface->connector->bytes_copied : 0),
+			reply_q(surface->name));
 	}
 	/* Guests the layout file names that never showed up. */
 	for (size_t i = 0; server->layout != NULL && i < server->layout->guests_len; i++) {
@@ -91,8 +92,8 @@ void command_guests(struct control_reply *reply, int argc, char **argv)
 		snprintf(domid, sizeof(domid), "%d", g->domid);
 		reply_printf(reply,
 			"guest name=%s domid=%s dev=- conn=- unique-id=- state=absent "
-			"resolution=0x0 views=0 flips=0 copied=0\n",
-			reply_q(g->name), g->domid >= 0 ? domid : "-");
+			"resolution=0x0 views=0 flips=0 copied=0 guest=%s\n",
+			reply_q(g->name), g->domid >= 0 ? domid : "-", reply_q(g->name));
 	}
 	reply_printf(reply, "ok\n");
 }
@@ -125,12 +126,13 @@ static void print_view(struct control_reply *reply, struct mosaic_view *view)
 		round(view->src.y * 1000) / 1000, round(view->src.width * 1000) / 1000,
 		round(view->src.height * 1000) / 1000);
 	const char *label = spec != NULL ? spec->guest->label : (s != NULL ? s->label : NULL);
+	const char *name = s != NULL ? s->name : (spec != NULL ? spec->guest->name : NULL);
 	/* Where the guest's picture is, else where its placeholder is. */
 	struct wlr_box box = view->content != NULL ? view->box : view->area;
 	reply_printf(reply,
 		"surface label=%s domid=%s dev=%s conn=%s state=%s output=%s x=%d y=%d width=%d "
 		"height=%d resolution=%ux%u layout=%s z=%s transform=%s fit=%s src=%s visible=%s "
-		"stale=%s\n",
+		"stale=%s guest=%s\n",
 		reply_q(label), domid, dev, conn,
 		s != NULL && s->connector != NULL ? "connected" : "absent",
 		reply_q(view->tree != NULL ? p->output->wlr_output->name : NULL), box.x, box.y,
@@ -138,7 +140,8 @@ static void print_view(struct control_reply *reply, struct mosaic_view *view)
 		s != NULL ? s->height : 0,
 		reply_q(reply->server->active_layout != NULL ? reply->server->active_layout->name : NULL),
 		z, layout_transform_name(p->transform), layout_fit_name(p->fit), src,
-		view->tree != NULL ? "yes" : "no", stale_watch_marked(view->stale) ? "yes" : "no");
+		view->tree != NULL ? "yes" : "no", stale_watch_marked(view->stale) ? "yes" : "no",
+		reply_q(name));
 }
 
 void command_surfaces(struct control_reply *reply, int argc, char **argv)
@@ -163,9 +166,9 @@ void command_surfaces(struct control_reply *reply, int argc, char **argv)
 		reply_printf(reply,
 			"surface label=%s domid=%u dev=%u conn=%u state=connected output=- x=0 y=0 "
 			"width=0 height=0 resolution=%ux%u layout=- z=- transform=normal fit=- "
-			"src=0,0,0,0 visible=no stale=no\n",
+			"src=0,0,0,0 visible=no stale=no guest=%s\n",
 			reply_q(surface->label), surface->domid, surface->devid, surface->index,
-			surface->width, surface->height);
+			surface->width, surface->height, reply_q(surface->name));
 	}
 	reply_printf(reply, "ok\n");
 }
@@ -189,12 +192,12 @@ void command_inputs(struct control_reply *reply, int argc, char **argv)
 		vkbd_abs_range(in, &w, &h);
 		reply_printf(reply,
 			"input domid=%u kind=%s dev=%u state=%s keyboard=%d pointer=%s range=%dx%d "
-			"touch=%d contacts=%d touch-size=%dx%d unique-id=%s\n",
+			"touch=%d contacts=%d touch-size=%dx%d unique-id=%s guest=%s\n",
 			in->domid, in->kind, in->devid, in->connected ? "connected" : "waiting",
 			in->keyboard, !in->pointer ? "none" : in->raw_pointer ? "raw" :
 			in->abs_pointer ? "absolute" : "relative", w, h, in->multi_touch,
 			in->mt_contacts, in->mt_width, in->mt_height,
-			reply_q(in->unique_id));
+			reply_q(in->unique_id), reply_q(in->name));
 	}
 	reply_printf(reply, "ok\n");
 }

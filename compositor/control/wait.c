@@ -46,13 +46,15 @@ static void finish(struct mosaic_wait *wait, const char *reply)
 static void finish_flip(struct mosaic_wait *wait)
 {
 	struct mosaic_surface *surface = wait->connector->data;
-	char reply[512], label[200];
+	const struct vm_display *display = wait->connector->display;
+	char reply[600], label[200], name[200];
 	snprintf(reply, sizeof(reply),
 		"flip label=%s domid=%" PRIu32 " dev=%" PRIu32 " conn=%" PRIu32 " flips=%" PRIu64
-		"\nok\n",
+		" guest=%s\nok\n",
 		control_quote(surface != NULL ? surface->label : "-", label, sizeof(label)),
-		wait->connector->display->domid, wait->connector->display->devid,
-		wait->connector->index, wait->connector->flips_presented);
+		display->domid, display->devid, wait->connector->index,
+		wait->connector->flips_presented,
+		control_quote(surface != NULL ? surface->name : display->name, name, sizeof(name)));
 	finish(wait, reply);
 }
 
