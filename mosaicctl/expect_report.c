@@ -54,7 +54,7 @@ void expect_report_match(
 	snprintf(line, sizeof(line),
 		"expect result=match reference=%s compared=%" PRIu64 " output=%s seq=%lu captures=%d",
 		control_quote(e->reference, q1, sizeof(q1)), compared, c->output, c->seq, e->tries);
-	ctl_print_line(ctl, line);
+	ctl_print_line(ctl, "expect", line);
 }
 
 void expect_report_progress(const struct ctl *ctl, const struct expect *e,
@@ -65,7 +65,7 @@ void expect_report_progress(const struct ctl *ctl, const struct expect *e,
 		"capture n=%d output=%s seq=%lu width=%d height=%d differing=%" PRIu64, e->tries,
 		c->output, c->seq, c->width, c->height,
 		r != NULL ? r->differing : (uint64_t)c->width * c->height);
-	ctl_print_line(ctl, line);
+	ctl_print_line(ctl, "expect", line);
 	fflush(stdout);
 }
 
@@ -79,7 +79,7 @@ void expect_report_missing(const struct ctl *ctl, const struct expect *e, const 
 	char line[1500], q1[1300];
 	snprintf(line, sizeof(line), "expect result=missing reference=%s capture=%s",
 		control_quote(e->reference, q1, sizeof(q1)), wrote ? "written" : "-");
-	ctl_print_line(ctl, line);
+	ctl_print_line(ctl, "expect", line);
 }
 
 /* The capture is not the reference's size: nothing was compared. */
@@ -98,7 +98,7 @@ static void report_size(const struct ctl *ctl, const struct expect *e, const str
 		control_quote(e->reference, q1, sizeof(q1)), c->width, c->height,
 		e->reference_width, e->reference_height,
 		control_quote(capture_path != NULL ? capture_path : "-", q2, sizeof(q2)));
-	ctl_print_line(ctl, line);
+	ctl_print_line(ctl, "expect", line);
 }
 
 static void report_differ(const struct ctl *ctl, const struct expect *e, const struct capture *c,
@@ -125,7 +125,7 @@ static void report_differ(const struct ctl *ctl, const struct expect *e, const s
 		r->max_delta[2], c->output, c->seq,
 		control_quote(capture_path != NULL ? capture_path : "-", q2, sizeof(q2)),
 		control_quote(diff_path != NULL ? diff_path : "-", q3, sizeof(q3)));
-	ctl_print_line(ctl, line);
+	ctl_print_line(ctl, "expect", line);
 }
 
 void expect_report_mismatch(const struct ctl *ctl, const struct expect *e,

@@ -33,8 +33,15 @@ bool ctl_format_request(const char *const words[], char *line, size_t size);
 bool ctl_request(const struct ctl *ctl, const char *const words[], struct ctl_reply *reply);
 void ctl_reply_finish(struct ctl_reply *reply);
 
-/* Prints a data line (with or without its '\n') to stdout, as JSON with -j. */
-bool ctl_print_line(const struct ctl *ctl, const char *line);
+/*
+ * Prints a data line of command's reply (with or without its '\n') to
+ * stdout as it is, or with -j as one JSON object on a line of its own (a
+ * line of a stream: follow's events, expect's captures); false, with a
+ * message on stderr, if it cannot be read.
+ */
+bool ctl_print_line(const struct ctl *ctl, const char *command, const char *line);
+/* Prints a whole reply's data lines: as they are, or with -j as command's JSON document. */
+bool ctl_print_reply(const struct ctl *ctl, const char *command, const char *lines);
 
 /* The commands that capture pictures and wait: 0 on success, else the exit status. */
 int ctl_screenshot(const struct ctl *ctl, int argc, char **argv);

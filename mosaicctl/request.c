@@ -161,21 +161,3 @@ void ctl_reply_finish(struct ctl_reply *reply)
 	reply->lines = NULL;
 	reply->png = NULL;
 }
-
-bool ctl_print_line(const struct ctl *ctl, const char *line)
-{
-	char copy[CONTROL_MAX_LINE];
-	snprintf(copy, sizeof(copy), "%s", line);
-	copy[strcspn(copy, "\n")] = '\0';
-	if (!ctl->json) {
-		puts(copy);
-		return true;
-	}
-	char object[2 * CONTROL_MAX_LINE];
-	if (!control_line_to_json(copy, object, sizeof(object))) {
-		fprintf(stderr, "mosaicctl: cannot read the reply line: %s\n", copy);
-		return false;
-	}
-	puts(object);
-	return true;
-}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mosaicctl/mosaicctl.h"
 #include "mosaicctl/text.h"
@@ -279,13 +280,49 @@ int text_check(int argc, char **argv)
 	return usage_error(NULL, "'%s' is not a command that answers in text", argv[0]);
 }
 
+/* follow: its events as they come, until mosaic goes away (or we are stopped). */
+static int follow(const struct ctl *ctl, const char *line)
+{
+	int fd = ctl_connect(ctl);
+	if (fd < 0) {
+		return 1;
+	}
+	FILE *conn = fdopen(fd, "r+");
+	if (conn == NULL || fputs(line, conn) == EOF || fflush(conn) == EOF) {
+		fprintf(stderr, "mosaicctl: cannot send the request\n");
+		if (conn != NULL) {
+			fclose(conn);
+		} else {
+			close(fd);
+		}
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	char event[CONTROL_MAX_LINE];
+	int status = 0;
+	while (fgets(event, sizeof(event), conn) != NULL) {
+		/* A refusal comes as an error instead of the stream. */
+		if (strncmp(event, "error ", 6) == 0) {
+			fprintf(stderr, "mosaicctl: %s", event + 6);
+			status = 1;
+			break;
+		}
+		if (strcmp(event, "\n") != 0 && !ctl_print_line(ctl, "follow", event)) {
+			status = 1;
+			break;
+		}
+	}
+	fclose(conn);
+	/* Else mosaic went away: the stream is over, which is how follow ends. */
+	return status;
+}
+
 int text_run(const struct ctl *ctl, int argc, char **argv)
 {
 	int status = text_check(argc, argv);
 	if (status != 0) {
 		return status;
 	}
-	char line[CONTROL_MAX_LINE];
 	const char *words[CONTROL_MAX_ARGS + 1];
 	if (argc > CONTROL_MAX_ARGS) {
 		return usage_error(argv[0], "too many arguments");
@@ -294,45 +331,24 @@ int text_run(const struct ctl *ctl, int argc, char **argv)
 		words[i] = argv[i];
 	}
 	words[argc] = NULL;
+	char line[CONTROL_MAX_LINE];
 	if (!ctl_format_request(words, line, sizeof(line))) {
 		return usage_error(argv[0], "arguments too long");
 	}
-	int fd = ctl_connect(ctl);
-	if (fd < 0) {
+	if (strcmp(argv[0], "follow") == 0) {
+		return follow(ctl, line);
+	}
+	/* The whole reply first: with -j, a list is one document. */
+	struct ctl_reply reply;
+	if (!ctl_request(ctl, words, &reply)) {
 		return 1;
 	}
-	FILE *conn = fdopen(fd, "r+");
-	if (conn == NULL || fputs(line, conn) == EOF || fflush(conn) == EOF) {
-		fprintf(stderr, "mosaicctl: cannot send the request\n");
-		return 1;
+	if (reply.error[0] != '\0') {
+		fprintf(stderr, "mosaicctl: %s\n", reply.error);
+		status = 1;
+	} else if (!ctl_print_reply(ctl, argv[0], reply.lines)) {
+		status = 1;
 	}
-	/* follow never ends with a status line: its events run until mosaic or we stop. */
-	bool follow = strcmp(argv[0], "follow") == 0;
-	if (follow) {
-		setvbuf(stdout, NULL, _IOLBF, 0);
-	}
-	status = 1;
-	char reply[CONTROL_MAX_LINE];
-	while (fgets(reply, sizeof(reply), conn) != NULL) {
-		if (strcmp(reply, "ok\n") == 0) {
-			status = 0;
-			break;
-		}
-		if (strncmp(reply, "error ", 6) == 0) {
-			fprintf(stderr, "mosaicctl: %s", reply + 6);
-			break;
-		}
-		if (strcmp(reply, "\n") == 0) {
-			continue;
-		}
-		if (!ctl_print_line(ctl, reply)) {
-			break;
-		}
-	}
-	fclose(conn);
-	if (follow) {
-		/* mosaic went away: the stream is over, which is how follow ends. */
-		return 0;
-	}
+	ctl_reply_finish(&reply);
 	return status;
 }

@@ -73,7 +73,8 @@ static const char help_head[] = "Usage: mosaicctl [-j] [-s SOCKET] COMMAND [ARGS
 static const char help_tail[] =
 	"\n"
 	"Options (anywhere on the line; after --, every word is the command's):\n"
-	"  -j, --json           print every data line as a JSON object, one per line\n"
+	"  -j, --json           print the reply as JSON: a list as an array, follow as\n"
+	"                       an object per line (mosaicctl(1) gives the schema)\n"
 	"  -s, --socket SOCKET  mosaic's control socket; without it, $MOSAIC_CONTROL,\n"
 	"                       else $XDG_RUNTIME_DIR/mosaic.sock, else /tmp/mosaic-UID.sock\n"
 	"  -h, --help           this text\n"

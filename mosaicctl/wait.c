@@ -71,13 +71,13 @@ bool wait_for_guest(const struct ctl *ctl, const char *guest, int ms)
 }
 
 /* Prints a waiting request's answer; the exit status: 0, or 1 on error. */
-static int print_wait_reply(const struct ctl *ctl, struct ctl_reply *reply)
+static int print_wait_reply(const struct ctl *ctl, const char *command, struct ctl_reply *reply)
 {
 	int status = 0;
 	if (reply->error[0] != '\0') {
 		fprintf(stderr, "mosaicctl: %s\n", reply->error);
 		status = 1;
-	} else if (reply->lines[0] != '\0' && !ctl_print_line(ctl, reply->lines)) {
+	} else if (!ctl_print_reply(ctl, command, reply->lines)) {
 		status = 1;
 	}
 	ctl_reply_finish(reply);
@@ -159,7 +159,7 @@ int ctl_wait_flip(const struct ctl *ctl, int argc, char **argv)
 	if (!ctl_request(ctl, words, &reply)) {
 		return 1;
 	}
-	return print_wait_reply(ctl, &reply);
+	return print_wait_reply(ctl, "wait-flip", &reply);
 }
 
 int ctl_wait_frame(const struct ctl *ctl, int argc, char **argv)
@@ -193,5 +193,5 @@ int ctl_wait_frame(const struct ctl *ctl, int argc, char **argv)
 	if (!request_wait_frame(ctl, output, after, ms, &reply)) {
 		return 1;
 	}
-	return print_wait_reply(ctl, &reply);
+	return print_wait_reply(ctl, "wait-frame", &reply);
 }

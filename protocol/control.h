@@ -123,15 +123,6 @@ struct control_field {
 /* Splits a data line in place; returns the number of fields, or -1 if malformed. */
 int control_parse_fields(char *line, struct control_field *fields, int max);
 
-/*
- * A data line as one JSON object: the first bare word is "type", a second
- * is keyed by the first ("event": "frame"; further ones "arg2", ...), then
- * the pairs in order; values that
- * are JSON numbers stay numbers, the rest become strings. false if the
- * line is malformed or out is too small.
- */
-bool control_line_to_json(const char *line, char *out, size_t size);
-
 /* A guest's connector, as requests name it (GUEST above). */
 struct control_guest {
 	char name[64]; // "" when by domid

@@ -17,7 +17,7 @@ set -l commands outputs frame-times guests surfaces layouts layout output reload
 complete -c mosaicctl -f
 
 # mosaicctl's own options, anywhere on the line.
-complete -c mosaicctl -s j -l json -d 'print data lines as JSON objects'
+complete -c mosaicctl -s j -l json -d 'print the reply as JSON'
 complete -c mosaicctl -s s -l socket -r -F -d 'mosaic\'s control socket'
 complete -c mosaicctl -s h -l help -d 'list the commands'
 complete -c mosaicctl -l version -d 'print mosaicctl\'s version'

@@ -80,15 +80,15 @@ int main(void)
 	/* Hidden, its flips go on. */
 	guests_flips_ok(info);
 
-	/* The same as JSON: numbers as numbers, the quoted label whole. */
+	/* The same as JSON: numbers as numbers, absent ones null, the quoted label whole. */
 	char *argv[] = {(char *)harness_program("MOSAICCTL"), "-j", "-s", h.control, "surfaces",
 		NULL};
 	struct proc *ctl = proc_spawn("mosaicctl", argv, NULL);
 	CHECK(proc_wait_line(ctl, "\"label\":\"Rear camera\"", 10000, line, sizeof(line)),
 		"mosaicctl -j surfaces has no camera view");
 	CHECK(strncmp(line, "{\"type\":\"surface\",", 18) == 0 &&
-			strstr(line, "\"domid\":\"-\",\"dev\":0,\"conn\":\"-\","
-				     "\"state\":\"absent\"") != NULL &&
+			strstr(line, "\"guest\":\"camera\",\"domid\":null,\"dev\":0,\"conn\":null,"
+				     "\"label\":\"Rear camera\",\"state\":\"absent\"") != NULL &&
 			strstr(line, "\"width\":1920,") != NULL &&
 			strstr(line, "\"layout\":\"reverse\",\"z\":1000,") != NULL,
 		"mosaicctl -j: %s", line);

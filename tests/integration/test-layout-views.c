@@ -188,8 +188,10 @@ int main(void)
 		NULL};
 	struct proc *ctl = proc_spawn("mosaicctl", argv, NULL);
 	char line[1024];
-	CHECK(proc_wait_line(ctl, "\"label\":\"The \\\"ghost\\\" \\\\ gone\",\"domid\":\"-\"", 10000,
-		      line, sizeof(line)),
+	CHECK(proc_wait_line(ctl,
+		      "\"guest\":\"ghost\",\"domid\":null,\"dev\":0,\"conn\":0,"
+		      "\"label\":\"The \\\"ghost\\\" \\\\ gone\",\"state\":\"absent\"",
+		      10000, line, sizeof(line)),
 		"mosaicctl --json lost the ghost's label");
 	CHECK(proc_wait_exit(ctl, 10000) == 0, "mosaicctl --json failed");
 

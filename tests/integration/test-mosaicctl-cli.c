@@ -363,11 +363,11 @@ static void check_against_mosaic(void)
 	harness_start(&h, args);
 	struct run r;
 
-	/* -j after the command, the socket last: JSON from the live mosaic. */
+	/* -j after the command, the socket last: JSON from the live mosaic, a list an array. */
 	const char *outputs[] = {"outputs", "-j", "-s", h.control, NULL};
 	run(&r, NULL, outputs);
 	if (r.status != 0 ||
-		strncmp(r.out, "{\"type\":\"output\",\"name\":\"HEADLESS-1\",", 37) != 0) {
+		strncmp(r.out, "[\n{\"type\":\"output\",\"name\":\"HEADLESS-1\",", 39) != 0) {
 		show("outputs -j", &r);
 		fail("mosaicctl outputs -j did not print JSON");
 	}
@@ -380,8 +380,8 @@ static void check_against_mosaic(void)
 	char *env[] = {env_socket, NULL};
 	const char *json_first[] = {"--json", "layouts", NULL};
 	run(&r, env, json_first);
-	CHECK(r.status == 0 && r.out[0] == '\0', "mosaicctl --json layouts (no layout file): %d %s",
-		r.status, r.err);
+	CHECK(r.status == 0 && strcmp(r.out, "[]\n") == 0,
+		"mosaicctl --json layouts (no layout file): %d %s%s", r.status, r.out, r.err);
 
 	/* A rectangle not inside the 640x480 output: an error, and no file. */
 	char file[300];
