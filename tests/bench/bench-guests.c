@@ -28,6 +28,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,23 @@ static bool quick;
 /* --frame-times: each row followed by mosaic's frame times over its window. */
 static bool frame_times;
 static char *window_frame_times;
+/*
+ * Hostile guests in the idle scheduling class (section cluster's last row):
+ * on Xen a guest spinning on its own vCPUs takes none of dom0's time, but
+ * here every guest is a process on dom0's cores.
+ */
+static bool hostile_idle_class;
+
+/* The calling thread in the idle class, or back (false: SCHED_OTHER, as it was). */
+static void idle_class(bool idle)
+{
+	struct sched_param param = {0};
+	if (sched_setscheduler(0, idle ? SCHED_IDLE : SCHED_OTHER, &param) != 0) {
+		fprintf(stderr, "bench-guests: cannot change the scheduling class: %s\n",
+			strerror(errno));
+	}
+}
+
 /* --hostile LIST: the hostile kinds sections hostile and cluster run (NULL: their own). */
 static const char *hostile_only;
 
@@ -919,6 +937,9 @@ static struct proc *spawn_unlisted(int domid, const char *name, const char *cons
 	if (pid == 0) {
 		dup2(pipefd[1], STDOUT_FILENO);
 		setenv("XENSIM_DOMID", id, 1);
+		if (hostile_idle_class) {
+			idle_class(true);
+		}
 		execv(argv[0], argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -1314,6 +1335,10 @@ static void hostile_window(struct run *r, int count, struct hostile *x, int n, d
 		hostile_mark(&x[i], guests, 0);
 	}
 	free(guests);
+	/* The XenStore floods are this thread's writes, as the guest's. */
+	if (hostile_idle_class) {
+		idle_class(true);
+	}
 	while (now_ms() < m.t0 + length) {
 		bool busy = false;
 		for (int i = 0; i < n; i++) {
@@ -1322,6 +1347,9 @@ static void hostile_window(struct run *r, int count, struct hostile *x, int n, d
 		if (!busy) {
 			sleep_ms(2);
 		}
+	}
+	if (hostile_idle_class) {
+		idle_class(false);
 	}
 	double wall = (double)(now_ms() - m.t0) / 1000.0;
 	guests = harness_control(&r->h, "guests");
@@ -1521,20 +1549,24 @@ static void section_cluster(void)
 	const char *dir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
 	snprintf(path, sizeof(path), "%s/bench-cluster-%d.toml", dir, (int)getpid());
 	write_cluster_layout(path, good_count / CONNECTORS_PER_GUEST, all, nall);
-	printf("%-12s %7s %7s %7s %7s %7s %8s %8s %10s %10s %8s %6s\n", "row", "fps", "p50_ms",
+	printf("%-16s %7s %7s %7s %7s %7s %8s %8s %10s %10s %8s %6s\n", "row", "fps", "p50_ms",
 		"p99_ms", "max_ms", ">18.7ms", "timeouts", "dp99_ms", "others_fps", "others_p99",
 		"mosaic%", "host%");
 	struct hostile x[sizeof(every) / sizeof(every[0])];
 	double quiet_p99 = 0;
-	struct figures cluster[2];
-	for (int row = 0; row < 2; row++) {
+	struct figures cluster[3];
+	static const char *const labels[] = {"quiet", "all-hostile", "all-hostile-idle"};
+	/* Quick runs: the last row (the hostile guests in the idle class) is left out. */
+	const int rows = quick ? 2 : 3;
+	for (int row = 0; row < rows; row++) {
+		hostile_idle_class = row == 2;
 		const char *args[] = {"--outputs", "2", "--layout", path, NULL};
 		struct run r;
 		run_start(&r, args);
 		add_guest_spec(&r, "cluster", "c0:1920x720", 1, NULL, NULL);
 		add_connectors(&r, good_count, NULL);
 		int count = r.nguests;
-		int n = row == 1 ? nall : 0;
+		int n = row > 0 ? nall : 0;
 		for (int i = 0; i < n; i++) {
 			hostile_add(&r, &x[i], all[i], false);
 		}
@@ -1554,8 +1586,8 @@ static void section_cluster(void)
 		} else {
 			snprintf(dp99, sizeof(dp99), "%+.1f", c->p99 - quiet_p99);
 		}
-		printf("%-12s %7.1f %7.1f %7.1f %7.1f %7ld %8ld %8s %10.1f %10.1f %8.1f %6.0f\n",
-			row == 0 ? "quiet" : "all-hostile", c->fps_min, c->p50, c->p99, c->max, c->late,
+		printf("%-16s %7.1f %7.1f %7.1f %7.1f %7ld %8ld %8s %10.1f %10.1f %8.1f %6.0f\n",
+			labels[row], c->fps_min, c->p50, c->p99, c->max, c->late,
 			c->timeouts, dp99, others.fps_min, others.p99, f.mosaic_cpu, f.host_cpu);
 		fflush(stdout);
 		print_frame_times();
@@ -1565,6 +1597,7 @@ static void section_cluster(void)
 				     "%ld)",
 			f.errors, c->errors);
 	}
+	hostile_idle_class = false;
 	unlink(path);
 	for (int i = 0; i < nall; i++) {
 		char got[512];
@@ -1572,12 +1605,19 @@ static void section_cluster(void)
 		printf("  %-17s %s\n", hostile_kinds[all[i]].label, got);
 		CHECK(!quick || x[i].unexpected == 0, "%s: %s", hostile_kinds[all[i]].label, got);
 	}
-	const struct figures *h = &cluster[1];
-	bool met = h->fps_min >= 59 && h->p99 - quiet_p99 <= 2;
-	printf("target (release build, quiet machine): the cluster at 59 flips/s or more and its p99 "
-	       "within 2 ms of quiet's beside all the hostile guests: %s (%.1f flips/s, p99 %+.1f "
-	       "ms)\n",
-		met ? "met" : "not met", h->fps_min, h->p99 - quiet_p99);
+	for (int row = 1; row < rows; row++) {
+		const struct figures *h = &cluster[row];
+		bool met = h->fps_min >= 59 && h->p99 - quiet_p99 <= 2;
+		printf("target (release build, quiet machine): the cluster at 59 flips/s or more and its "
+		       "p99 within 2 ms of quiet's beside all the hostile guests%s: %s (%.1f flips/s, "
+		       "p99 %+.1f ms)\n",
+			row == 2 ? " in the idle class" : "", met ? "met" : "not met", h->fps_min,
+			h->p99 - quiet_p99);
+	}
+	printf("(all-hostile-idle: the hostile guests' processes, and this program while it writes "
+	       "their XenStore floods, in the idle scheduling class: on Xen a guest runs on vCPUs "
+	       "of its own and takes none of dom0's time; the simulated hypervisor, mosaic and the "
+	       "well-behaved guests as before)\n");
 	fflush(stdout);
 }
 
