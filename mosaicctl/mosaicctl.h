@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* What mosaicctl's commands share: the socket, the output format, one request at a time. */
 struct ctl {
@@ -21,6 +22,11 @@ struct ctl_reply {
 
 /* Connects to mosaic's control socket; -1, with a message on stderr, if it cannot. */
 int ctl_connect(const struct ctl *ctl);
+/*
+ * Connects and sends one request line: the connection to read the reply
+ * from, or NULL, with a message on stderr, if mosaic cannot be reached.
+ */
+FILE *ctl_send(const struct ctl *ctl, const char *line);
 /* The request line (with its '\n') for words, quoted so that mosaic reads them back unchanged. */
 bool ctl_format_request(const char *const words[], char *line, size_t size);
 

@@ -93,17 +93,11 @@ static bool append_line(char **text, size_t *len, const char *line)
 	return true;
 }
 
-bool ctl_request(const struct ctl *ctl, const char *const words[], struct ctl_reply *reply)
+FILE *ctl_send(const struct ctl *ctl, const char *line)
 {
-	memset(reply, 0, sizeof(*reply));
-	char line[CONTROL_MAX_LINE];
-	if (!ctl_format_request(words, line, sizeof(line))) {
-		fprintf(stderr, "mosaicctl: arguments too long\n");
-		return false;
-	}
 	int fd = ctl_connect(ctl);
 	if (fd < 0) {
-		return false;
+		return NULL;
 	}
 	FILE *conn = fdopen(fd, "r+");
 	if (conn == NULL || fputs(line, conn) == EOF || fflush(conn) == EOF) {
@@ -113,6 +107,21 @@ bool ctl_request(const struct ctl *ctl, const char *const words[], struct ctl_re
 		} else {
 			close(fd);
 		}
+		return NULL;
+	}
+	return conn;
+}
+
+bool ctl_request(const struct ctl *ctl, const char *const words[], struct ctl_reply *reply)
+{
+	memset(reply, 0, sizeof(*reply));
+	char line[CONTROL_MAX_LINE];
+	if (!ctl_format_request(words, line, sizeof(line))) {
+		fprintf(stderr, "mosaicctl: arguments too long\n");
+		return false;
+	}
+	FILE *conn = ctl_send(ctl, line);
+	if (conn == NULL) {
 		return false;
 	}
 	size_t len = 0;

@@ -283,18 +283,8 @@ int text_check(int argc, char **argv)
 /* follow: its events as they come, until mosaic goes away (or we are stopped). */
 static int follow(const struct ctl *ctl, const char *line)
 {
-	int fd = ctl_connect(ctl);
-	if (fd < 0) {
-		return 1;
-	}
-	FILE *conn = fdopen(fd, "r+");
-	if (conn == NULL || fputs(line, conn) == EOF || fflush(conn) == EOF) {
-		fprintf(stderr, "mosaicctl: cannot send the request\n");
-		if (conn != NULL) {
-			fclose(conn);
-		} else {
-			close(fd);
-		}
+	FILE *conn = ctl_send(ctl, line);
+	if (conn == NULL) {
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
