@@ -125,7 +125,7 @@ static void arrange_layout(struct mosaic_server *server)
 			.has_crop = spec->has_crop,
 			.crop = spec->crop,
 			.transform = spec->transform,
-			/* Blending is not in wlroots 0.15's scene: 0 hides, the rest is opaque. */
+			/* No blending: 0 hides, the rest is opaque. */
 			.visible = spec->visible && spec->opacity > 0,
 			.placeholder = spec->placeholder,
 			.placeholder_colour = dim(&spec->guest->colour),

@@ -6,6 +6,7 @@
 #include <wlr/types/wlr_scene.h>
 
 #include "compositor/background.h"
+#include "compositor/wlr_compat.h"
 #include "protocol/png.h"
 #include "vm-surfaces/buffer.h"
 
@@ -16,12 +17,12 @@ struct mosaic_background *background_create(struct wlr_scene_tree *parent)
 		return NULL;
 	}
 	static const float black[4] = {0, 0, 0, 1};
-	background->tree = wlr_scene_tree_create(&parent->node);
+	background->tree = wlr_scene_tree_create(parent);
 	if (background->tree == NULL) {
 		free(background);
 		return NULL;
 	}
-	background->rect = wlr_scene_rect_create(&background->tree->node, 1, 1, black);
+	background->rect = wlr_scene_rect_create(background->tree, 1, 1, black);
 	if (background->rect == NULL) {
 		wlr_scene_node_destroy(&background->tree->node);
 		free(background);
@@ -118,13 +119,15 @@ bool background_set(struct mosaic_background *background, const struct wlr_box *
 		snprintf(why, why_size, "out of memory");
 		return false;
 	}
-	background->image = wlr_scene_buffer_create(&background->tree->node, &buffer->base);
+	background->image = wlr_scene_buffer_create(background->tree, &buffer->base);
 	wlr_buffer_drop(&buffer->base);
 	if (background->image == NULL) {
 		snprintf(why, why_size, "out of memory");
 		return false;
 	}
-	/* Setting only the destination size does not scale in 0.15: always set both. */
+	/* Scaled as mosaic draws: each output pixel takes its nearest pixel. */
+	wlr_scene_buffer_set_filter_mode(background->image, WLR_SCALE_FILTER_NEAREST);
+	/* Setting only the destination size does not scale everywhere: always set both. */
 	struct wlr_fbox src = {0, 0, pixel_width, pixel_height};
 	wlr_scene_buffer_set_source_box(background->image, &src);
 	wlr_scene_buffer_set_dest_size(background->image, box->width, box->height);

@@ -16,6 +16,7 @@
 #include "compositor/server.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "compositor/wlr_compat.h"
 #include "input-routing/router.h"
 #include "input-routing/transform.h"
 #include "layouts/layout.h"
@@ -32,8 +33,9 @@ struct cursor_device {
 static bool view_hit(struct mosaic_server *server, const struct mosaic_view *view,
 	struct input_view_geometry *geo)
 {
-	if (!view_shows_guest(view) || view->content == NULL || !view->tree->node.state.enabled ||
-		!view->content->node.state.enabled || view->box.width <= 0) {
+	if (!view_shows_guest(view) || view->content == NULL ||
+		!compat_scene_node_enabled(&view->tree->node) ||
+		!compat_scene_node_enabled(&view->content->node) || view->box.width <= 0) {
 		return false;
 	}
 	struct wlr_box out;
@@ -97,6 +99,8 @@ static void pointer_moved(struct mosaic_cursor *cursor, double dx, double dy)
 {
 	struct mosaic_server *server = cursor->server;
 	double lx = cursor->cursor->x, ly = cursor->cursor->y, gx, gy;
+	cursor->x = lx;
+	cursor->y = ly;
 	struct mosaic_view *view =
 		cursor->grab != NULL ? surface_view(server, cursor->grab, lx, ly) : NULL;
 	bool inside = cursor->grab != NULL ?
@@ -115,26 +119,28 @@ static void pointer_moved(struct mosaic_cursor *cursor, double dx, double dy)
 static void cursor_handle_motion(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, motion);
-	struct wlr_event_pointer_motion *event = data;
-	wlr_cursor_move(cursor->cursor, event->device, event->delta_x, event->delta_y);
+	struct wlr_pointer_motion_event *event = data;
+	wlr_cursor_move(
+		cursor->cursor, compat_pointer_event_device(event), event->delta_x, event->delta_y);
 	pointer_moved(cursor, event->delta_x, event->delta_y);
 }
 
 static void cursor_handle_motion_absolute(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, motion_absolute);
-	struct wlr_event_pointer_motion_absolute *event = data;
+	struct wlr_pointer_motion_absolute_event *event = data;
 	double x0 = cursor->cursor->x, y0 = cursor->cursor->y;
-	wlr_cursor_warp_absolute(cursor->cursor, event->device, event->x, event->y);
+	wlr_cursor_warp_absolute(
+		cursor->cursor, compat_pointer_event_device(event), event->x, event->y);
 	pointer_moved(cursor, cursor->cursor->x - x0, cursor->cursor->y - y0);
 }
 
 static void cursor_handle_button(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, button);
-	struct wlr_event_pointer_button *event = data;
+	struct wlr_pointer_button_event *event = data;
 	struct mosaic_server *server = cursor->server;
-	bool pressed = event->state == WLR_BUTTON_PRESSED;
+	bool pressed = compat_button_pressed(event);
 	if (pressed && !input_router_pointer_grabbed(server->router)) {
 		struct mosaic_view *view = cursor_view_at(server, cursor->cursor->x, cursor->cursor->y);
 		if (view != NULL && server->layout != NULL && server->layout->focus_follows_click) {
@@ -153,12 +159,13 @@ static void cursor_handle_button(struct wl_listener *listener, void *data)
 static void cursor_handle_axis(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, axis);
-	struct wlr_event_pointer_axis *event = data;
-	if (event->orientation != WLR_AXIS_ORIENTATION_VERTICAL) {
+	struct wlr_pointer_axis_event *event = data;
+	if (!compat_axis_vertical(event)) {
 		return; // kbdif has one wheel
 	}
 	/* Wheels click in steps; smooth scrolling counts 15 units a step, as libinput's. */
-	int32_t steps = event->delta_discrete != 0 ? event->delta_discrete :
+	int32_t steps = event->delta_discrete != 0 ?
+		event->delta_discrete / COMPAT_AXIS_DISCRETE_STEP :
 		(int32_t)(event->delta / 15);
 	input_router_pointer_wheel(cursor->server->router, steps);
 }
@@ -180,14 +187,15 @@ static int find_contact(struct mosaic_cursor *cursor, struct wlr_input_device *d
 static void cursor_handle_touch_down(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_down);
-	struct wlr_event_touch_down *event = data;
+	struct wlr_touch_down_event *event = data;
 	struct mosaic_server *server = cursor->server;
 	double lx, ly, gx, gy;
 	wlr_cursor_absolute_to_layout_coords(
-		cursor->cursor, event->device, event->x, event->y, &lx, &ly);
+		cursor->cursor, compat_touch_event_device(event), event->x, event->y, &lx, &ly);
 	struct mosaic_view *view = cursor_view_at(server, lx, ly);
-	int slot = find_contact(cursor, event->device, event->touch_id);
-	if (view == NULL || slot >= 0 || !cursor_view_point(server, view, lx, ly, false, &gx, &gy)) {
+	int slot = find_contact(cursor, compat_touch_event_device(event), event->touch_id);
+	if (view == NULL || slot >= 0 ||
+		!cursor_view_point(server, view, lx, ly, false, &gx, &gy)) {
 		return; // on no guest: the contact is nobody's for its whole life
 	}
 	for (slot = 0; slot < CURSOR_MAX_CONTACTS && cursor->contacts[slot].live; slot++) {
@@ -200,7 +208,7 @@ static void cursor_handle_touch_down(struct wl_listener *listener, void *data)
 	}
 	int32_t id = cursor->next_contact++ & 0x7fffffff;
 	cursor->contacts[slot].live = true;
-	cursor->contacts[slot].device = event->device;
+	cursor->contacts[slot].device = compat_touch_event_device(event);
 	cursor->contacts[slot].touch_id = event->touch_id;
 	cursor->contacts[slot].id = id;
 	cursor->contacts[slot].surface = view->params.surface;
@@ -212,14 +220,14 @@ static void cursor_handle_touch_down(struct wl_listener *listener, void *data)
 static void cursor_handle_touch_motion(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_motion);
-	struct wlr_event_touch_motion *event = data;
-	int slot = find_contact(cursor, event->device, event->touch_id);
+	struct wlr_touch_motion_event *event = data;
+	int slot = find_contact(cursor, compat_touch_event_device(event), event->touch_id);
 	if (slot < 0) {
 		return;
 	}
 	double lx, ly, gx, gy;
 	wlr_cursor_absolute_to_layout_coords(
-		cursor->cursor, event->device, event->x, event->y, &lx, &ly);
+		cursor->cursor, compat_touch_event_device(event), event->x, event->y, &lx, &ly);
 	struct mosaic_view *view =
 		surface_view(cursor->server, cursor->contacts[slot].surface, lx, ly);
 	if (view != NULL && cursor_view_point(cursor->server, view, lx, ly, true, &gx, &gy)) {
@@ -236,8 +244,8 @@ static void contact_lift(struct mosaic_cursor *cursor, int slot)
 static void cursor_handle_touch_up(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_up);
-	struct wlr_event_touch_up *event = data;
-	int slot = find_contact(cursor, event->device, event->touch_id);
+	struct wlr_touch_up_event *event = data;
+	int slot = find_contact(cursor, compat_touch_event_device(event), event->touch_id);
 	if (slot >= 0) {
 		contact_lift(cursor, slot);
 	}
@@ -246,8 +254,8 @@ static void cursor_handle_touch_up(struct wl_listener *listener, void *data)
 static void cursor_handle_touch_cancel(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_cancel);
-	struct wlr_event_touch_cancel *event = data;
-	int slot = find_contact(cursor, event->device, event->touch_id);
+	struct wlr_touch_cancel_event *event = data;
+	int slot = find_contact(cursor, compat_touch_event_device(event), event->touch_id);
 	if (slot >= 0) {
 		contact_lift(cursor, slot);
 		input_router_touch_frame(cursor->server->router);
@@ -328,12 +336,8 @@ bool cursor_device_area(struct mosaic_cursor *cursor, struct wlr_input_device *d
 			output_get_box(dev->output, box);
 			return box->width > 0 && box->height > 0;
 		}
-		struct wlr_box *extents = wlr_output_layout_get_box(cursor->server->output_layout, NULL);
-		if (extents == NULL || extents->width <= 0 || extents->height <= 0) {
-			return false;
-		}
-		*box = *extents;
-		return true;
+		wlr_output_layout_get_box(cursor->server->output_layout, NULL, box);
+		return box->width > 0 && box->height > 0;
 	}
 	return false;
 }
@@ -359,7 +363,7 @@ static void show_image(struct mosaic_cursor *cursor)
 			return;
 		}
 	}
-	wlr_xcursor_manager_set_cursor_image(cursor->xcursors, "left_ptr", cursor->cursor);
+	wlr_cursor_set_xcursor(cursor->cursor, cursor->xcursors, "left_ptr");
 }
 
 void cursor_add_device(struct mosaic_cursor *cursor, struct wlr_input_device *device, bool visible)
@@ -389,6 +393,12 @@ static void cursor_handle_views_changed(struct wl_listener *listener, void *data
 	struct mosaic_server *server = cursor->server;
 	/* Outputs come and go with arrangements: touch screens follow theirs. */
 	cursor_map_devices(cursor);
+	/*
+	 * While outputs are placed again one by one, wlroots moves the pointer
+	 * off any that is out of the layout for a moment: back where input put
+	 * it, or the nearest point still shown.
+	 */
+	wlr_cursor_warp_closest(cursor->cursor, NULL, cursor->x, cursor->y);
 	double lx = cursor->cursor->x, ly = cursor->cursor->y;
 	bool lifted = false;
 	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {

@@ -25,6 +25,7 @@ struct mosaic_cursor {
 	struct mosaic_server *server;
 	struct wlr_cursor *cursor;
 	struct wlr_xcursor_manager *xcursors; // NULL until a pointer one can see exists
+	double x, y; // where input last put the pointer, in layout coordinates
 	struct wl_list devices; // cursor_device.link
 
 	struct mosaic_surface *grab; // where a held button was pressed

@@ -11,6 +11,7 @@
 #include "compositor/server.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "compositor/wlr_compat.h"
 #include "input-routing/router.h"
 #include "layouts/layout.h"
 
@@ -33,8 +34,8 @@ static uint32_t view_colour(const struct mosaic_view *view)
 
 static bool focusable(const struct mosaic_view *view)
 {
-	return view_shows_guest(view) && view->tree->node.state.enabled && view->area.width > 0 &&
-	       view->area.height > 0;
+	return view_shows_guest(view) && compat_scene_node_enabled(&view->tree->node) &&
+	       view->area.width > 0 && view->area.height > 0;
 }
 
 static void view_layout_box(const struct mosaic_view *view, struct wlr_box *box)
@@ -48,7 +49,7 @@ static void view_layout_box(const struct mosaic_view *view, struct wlr_box *box)
 
 static void add_rect(struct wlr_scene_tree *tree, int x, int y, int w, int h, const float c[4])
 {
-	struct wlr_scene_rect *rect = wlr_scene_rect_create(&tree->node, w, h, c);
+	struct wlr_scene_rect *rect = wlr_scene_rect_create(tree, w, h, c);
 	if (rect != NULL) {
 		wlr_scene_node_set_position(&rect->node, x, y);
 	}
@@ -64,7 +65,7 @@ static void draw_indicator(struct mosaic_focus *focus)
 	if (focus->surface == NULL) {
 		return;
 	}
-	focus->indicator = wlr_scene_tree_create(&server->layer_overlay->node);
+	focus->indicator = wlr_scene_tree_create(server->layer_overlay);
 	if (focus->indicator == NULL) {
 		return;
 	}
@@ -90,7 +91,7 @@ static void draw_indicator(struct mosaic_focus *focus)
 			label_create(text, colour, b.width - 2 * f, LABEL_HEIGHT);
 		if (buffer != NULL) {
 			struct wlr_scene_buffer *node =
-				wlr_scene_buffer_create(&focus->indicator->node, buffer);
+				label_node_create(focus->indicator, buffer);
 			if (node != NULL) {
 				wlr_scene_node_set_position(&node->node, b.x + f, b.y + f);
 			}

@@ -3,9 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <wlr/interfaces/wlr_input_device.h>
-#include <wlr/interfaces/wlr_pointer.h>
-#include <wlr/interfaces/wlr_touch.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_pointer.h>
 #include <wlr/types/wlr_touch.h>
@@ -15,6 +12,7 @@
 #include "compositor/cursor.h"
 #include "compositor/inject.h"
 #include "compositor/server.h"
+#include "compositor/wlr_compat.h"
 #include "input-routing/router.h"
 
 struct mosaic_inject {
@@ -33,26 +31,10 @@ static uint32_t now_msec(void)
 static struct wlr_input_device *make_device(
 	struct mosaic_inject *inject, enum wlr_input_device_type type)
 {
-	struct wlr_input_device *dev = calloc(1, sizeof(*dev));
+	const char *name = type == WLR_INPUT_DEVICE_POINTER ? "mosaic-control pointer" :
+		"mosaic-control touch";
+	struct wlr_input_device *dev = compat_input_device_create(type, name);
 	if (dev == NULL) {
-		return NULL;
-	}
-	/* Without impls, wlr_input_device_destroy frees both halves. */
-	if (type == WLR_INPUT_DEVICE_POINTER) {
-		wlr_input_device_init(dev, type, NULL, "mosaic-control pointer", 0, 0);
-		dev->pointer = calloc(1, sizeof(*dev->pointer));
-		if (dev->pointer != NULL) {
-			wlr_pointer_init(dev->pointer, NULL);
-		}
-	} else {
-		wlr_input_device_init(dev, type, NULL, "mosaic-control touch", 0, 0);
-		dev->touch = calloc(1, sizeof(*dev->touch));
-		if (dev->touch != NULL) {
-			wlr_touch_init(dev->touch, NULL);
-		}
-	}
-	if (dev->_device == NULL) {
-		wlr_input_device_destroy(dev);
 		return NULL;
 	}
 	cursor_add_device(inject->server->cursor, dev, false);
@@ -147,10 +129,11 @@ static bool cmd_pointer(struct mosaic_inject *inject, int argc, char **argv, cha
 	if (dev == NULL || !to_unit(inject, dev, argv[1], argv[2], &ux, &uy, err, n)) {
 		return false;
 	}
-	struct wlr_event_pointer_motion_absolute event = {
-		.device = dev, .time_msec = now_msec(), .x = ux, .y = uy};
-	wl_signal_emit(&dev->pointer->events.motion_absolute, &event);
-	wl_signal_emit(&dev->pointer->events.frame, dev->pointer);
+	struct wlr_pointer_motion_absolute_event event = {
+		COMPAT_POINTER_EVENT_FROM(dev), .time_msec = now_msec(), .x = ux, .y = uy};
+	wl_signal_emit(&wlr_pointer_from_input_device(dev)->events.motion_absolute, &event);
+	wl_signal_emit(&wlr_pointer_from_input_device(dev)->events.frame,
+		wlr_pointer_from_input_device(dev));
 	return true;
 }
 
@@ -176,14 +159,15 @@ static bool cmd_button(struct mosaic_inject *inject, int argc, char **argv, char
 	if (dev == NULL) {
 		return false;
 	}
-	struct wlr_event_pointer_button event = {
-		.device = dev,
+	struct wlr_pointer_button_event event = {
+		COMPAT_POINTER_EVENT_FROM(dev),
 		.time_msec = now_msec(),
 		.button = (uint32_t)code,
-		.state = pressed ? WLR_BUTTON_PRESSED : WLR_BUTTON_RELEASED,
+		.state = compat_button_state(pressed),
 	};
-	wl_signal_emit(&dev->pointer->events.button, &event);
-	wl_signal_emit(&dev->pointer->events.frame, dev->pointer);
+	wl_signal_emit(&wlr_pointer_from_input_device(dev)->events.button, &event);
+	wl_signal_emit(&wlr_pointer_from_input_device(dev)->events.frame,
+		wlr_pointer_from_input_device(dev));
 	return true;
 }
 
@@ -198,16 +182,17 @@ static bool cmd_wheel(struct mosaic_inject *inject, int argc, char **argv, char 
 	if (dev == NULL) {
 		return false;
 	}
-	struct wlr_event_pointer_axis event = {
-		.device = dev,
+	struct wlr_pointer_axis_event event = {
+		COMPAT_POINTER_EVENT_FROM(dev),
 		.time_msec = now_msec(),
-		.source = WLR_AXIS_SOURCE_WHEEL,
-		.orientation = WLR_AXIS_ORIENTATION_VERTICAL,
+		.source = compat_axis_source_wheel(),
+		.orientation = compat_axis_orientation_vertical(),
 		.delta = 15.0 * steps,
-		.delta_discrete = (int32_t)steps,
+		.delta_discrete = (int32_t)steps * COMPAT_AXIS_DISCRETE_STEP,
 	};
-	wl_signal_emit(&dev->pointer->events.axis, &event);
-	wl_signal_emit(&dev->pointer->events.frame, dev->pointer);
+	wl_signal_emit(&wlr_pointer_from_input_device(dev)->events.axis, &event);
+	wl_signal_emit(&wlr_pointer_from_input_device(dev)->events.frame,
+		wlr_pointer_from_input_device(dev));
 	return true;
 }
 
@@ -225,7 +210,7 @@ static bool cmd_touch(struct mosaic_inject *inject, int argc, char **argv, char 
 	long id;
 	double ux, uy;
 	if (strcmp(what, "frame") == 0 && argc == 2) {
-		wl_signal_emit(&dev->touch->events.frame, NULL);
+		wl_signal_emit(&wlr_touch_from_input_device(dev)->events.frame, NULL);
 		return true;
 	}
 	if ((strcmp(what, "down") == 0 || strcmp(what, "motion") == 0) && argc == 5 &&
@@ -234,26 +219,26 @@ static bool cmd_touch(struct mosaic_inject *inject, int argc, char **argv, char 
 			return false;
 		}
 		if (what[0] == 'd') {
-			struct wlr_event_touch_down event = {
-				.device = dev, .time_msec = now_msec(), .touch_id = (int32_t)id, .x = ux, .y = uy};
-			wl_signal_emit(&dev->touch->events.down, &event);
+			struct wlr_touch_down_event event = {COMPAT_TOUCH_EVENT_FROM(dev),
+				.time_msec = now_msec(), .touch_id = (int32_t)id, .x = ux, .y = uy};
+			wl_signal_emit(&wlr_touch_from_input_device(dev)->events.down, &event);
 		} else {
-			struct wlr_event_touch_motion event = {
-				.device = dev, .time_msec = now_msec(), .touch_id = (int32_t)id, .x = ux, .y = uy};
-			wl_signal_emit(&dev->touch->events.motion, &event);
+			struct wlr_touch_motion_event event = {COMPAT_TOUCH_EVENT_FROM(dev),
+				.time_msec = now_msec(), .touch_id = (int32_t)id, .x = ux, .y = uy};
+			wl_signal_emit(&wlr_touch_from_input_device(dev)->events.motion, &event);
 		}
 		return true;
 	}
 	if ((strcmp(what, "up") == 0 || strcmp(what, "cancel") == 0) && argc == 3 &&
 		parse_int(argv[2], 0, INT32_MAX, &id)) {
 		if (what[0] == 'u') {
-			struct wlr_event_touch_up event = {
-				.device = dev, .time_msec = now_msec(), .touch_id = (int32_t)id};
-			wl_signal_emit(&dev->touch->events.up, &event);
+			struct wlr_touch_up_event event = {COMPAT_TOUCH_EVENT_FROM(dev),
+				.time_msec = now_msec(), .touch_id = (int32_t)id};
+			wl_signal_emit(&wlr_touch_from_input_device(dev)->events.up, &event);
 		} else {
-			struct wlr_event_touch_cancel event = {
-				.device = dev, .time_msec = now_msec(), .touch_id = (int32_t)id};
-			wl_signal_emit(&dev->touch->events.cancel, &event);
+			struct wlr_touch_cancel_event event = {COMPAT_TOUCH_EVENT_FROM(dev),
+				.time_msec = now_msec(), .touch_id = (int32_t)id};
+			wl_signal_emit(&wlr_touch_from_input_device(dev)->events.cancel, &event);
 		}
 		return true;
 	}
@@ -298,10 +283,10 @@ void inject_destroy(struct mosaic_inject *inject)
 		return;
 	}
 	if (inject->pointer != NULL) {
-		wlr_input_device_destroy(inject->pointer);
+		compat_input_device_destroy(inject->pointer);
 	}
 	if (inject->touch != NULL) {
-		wlr_input_device_destroy(inject->touch);
+		compat_input_device_destroy(inject->touch);
 	}
 	free(inject);
 }

@@ -3,9 +3,11 @@
 #include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
 #include "compositor/label.h"
+#include "compositor/wlr_compat.h"
 #include "vm-surfaces/buffer.h"
 
 #define LABEL_FONT "DejaVu Sans"
@@ -94,4 +96,18 @@ void label_finish(void)
 	/* Fonts and their caches: gone at exit, so that leak checkers see real leaks only. */
 	cairo_debug_reset_static_data();
 	FcFini();
+}
+
+struct wlr_scene_buffer *label_node_create(struct wlr_scene_tree *parent, struct wlr_buffer *label)
+{
+	struct wlr_scene_buffer *node = wlr_scene_buffer_create(parent, label);
+	if (node == NULL) {
+		return NULL;
+	}
+	/* Without a source box, not every wlroots scales a buffer with its output. */
+	struct wlr_fbox src = {0, 0, label->width, label->height};
+	wlr_scene_buffer_set_source_box(node, &src);
+	wlr_scene_buffer_set_dest_size(node, label->width, label->height);
+	wlr_scene_buffer_set_filter_mode(node, WLR_SCALE_FILTER_NEAREST);
+	return node;
 }

@@ -23,7 +23,7 @@ static void log_warning_at(const struct layout_error *err)
 	log_warning("%s", line);
 }
 
-/* What the file asks for that wlroots 0.15 cannot do: said once per load, at the place. */
+/* What the file asks for that mosaic cannot draw: said once per load, at the place. */
 static void warn_unsupported(const struct layout_config *config)
 {
 	for (size_t i = 0; i < config->layouts_len; i++) {

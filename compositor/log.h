@@ -12,7 +12,7 @@
  * sort; else with the time since start and the level, as wlroots writes
  * them. Each line is one write: threads' lines do not mix.
  *
- * wlroots 0.15 has no warning level: what is wrong but lets mosaic go on
+ * wlroots' log has no warning level: what is wrong but lets mosaic go on
  * as asked (a layout's opacity drawn opaque, no Wayland socket) is said by
  * log_warning().
  */
@@ -24,7 +24,6 @@ bool log_to_journal(void);
 
 void log_warningf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A warning, with its place in the source as wlr_log() gives it. */
-#define log_warning(fmt, ...)                                                                      \
-	log_warningf("[%s:%d] " fmt, _WLR_FILENAME, __LINE__, ##__VA_ARGS__)
+#define log_warning(fmt, ...) log_warningf("[%s:%d] " fmt, _WLR_FILENAME, __LINE__, ##__VA_ARGS__)
 
 #endif

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <wlr/backend/headless.h>
+#include <wlr/backend/wayland.h>
 #include <wlr/render/allocator.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_output.h>
@@ -18,6 +19,7 @@
 #include "compositor/render.h"
 #include "compositor/server.h"
 #include "compositor/surface.h"
+#include "compositor/wlr_compat.h"
 
 /* Without a layout file: the colour mosaic always had; outputs a file does not describe: black. */
 #define BUILTIN_BACKGROUND 0x141419u
@@ -204,8 +206,34 @@ static void update_places(struct mosaic_server *server)
 static void output_handle_mode(struct wl_listener *listener, void *data)
 {
 	struct mosaic_output *output = wl_container_of(listener, output, mode);
+	if (!compat_output_mode_changed(data)) {
+		return;
+	}
 	update_places(output->server);
 	wl_signal_emit(&output->server->events.outputs_changed, NULL);
+}
+
+/* A nested output's window was resized by its host: the output takes the size. */
+static void output_handle_request_state(struct wl_listener *listener, void *data)
+{
+	struct mosaic_output *output = wl_container_of(listener, output, request_state);
+	const struct wlr_output_state *state = compat_output_requested_state(data);
+	if (output->meeting_host) {
+		/* Asked in the middle of the commit that shows the window: answered after it. */
+		if ((state->committed & WLR_OUTPUT_STATE_MODE) && state->mode == NULL) {
+			output->host_width = state->custom_mode.width;
+			output->host_height = state->custom_mode.height;
+		}
+		return;
+	}
+	/* A frame drawn at the old size is not committed after the new one. */
+	if (output->render != NULL) {
+		render_output_wait(output->render);
+	}
+	if (!wlr_output_commit_state(output->wlr_output, state)) {
+		wlr_log(WLR_ERROR, "Output %s: cannot take the size its window was given",
+			output->wlr_output->name);
+	}
 }
 
 /* Takes every output out of the layout and puts it back: fixed places first, then left to right. */
@@ -251,6 +279,7 @@ static void output_handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&output->frame.link);
 	wl_list_remove(&output->present.link);
 	wl_list_remove(&output->mode.link);
+	wl_list_remove(&output->request_state.link);
 	/* A frame being drawn is dropped first: its buffer goes with the output. */
 	wl_list_remove(&output->render_done.link);
 	render_output_destroy(output->render);
@@ -269,6 +298,31 @@ static void output_handle_destroy(struct wl_listener *listener, void *data)
 	wl_signal_emit(&server->events.outputs_changed, NULL);
 }
 
+/*
+ * A window in a Wayland compositor whose host gives its size when it is
+ * first shown, in the middle of that commit: shown at the backend's own
+ * size first (a window larger than its host allows is a protocol error),
+ * then at the host's, which configure() keeps as a host-given size.
+ */
+static void meet_host(struct mosaic_output *output)
+{
+	struct wlr_output *wlr_output = output->wlr_output;
+	struct wlr_output_state state;
+	wlr_output_state_init(&state);
+	wlr_output_state_set_enabled(&state, true);
+	output->meeting_host = true;
+	bool shown = wlr_output_commit_state(wlr_output, &state);
+	output->meeting_host = false;
+	wlr_output_state_finish(&state);
+	if (shown && output->host_width > 0 && output->host_height > 0 &&
+		(output->host_width != wlr_output->width || output->host_height != wlr_output->height)) {
+		wlr_output_state_init(&state);
+		wlr_output_state_set_custom_mode(&state, output->host_width, output->host_height, 0);
+		wlr_output_commit_state(wlr_output, &state);
+		wlr_output_state_finish(&state);
+	}
+}
+
 void output_handle_new(struct wl_listener *listener, void *data)
 {
 	struct mosaic_server *server = wl_container_of(listener, server, new_output);
@@ -284,8 +338,18 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	}
 	output->server = server;
 	output->wlr_output = wlr_output;
+	struct wl_signal *request_state = compat_output_request_state_signal(wlr_output);
+	wl_list_init(&output->request_state.link);
+	if (request_state != NULL) {
+		output->request_state.notify = output_handle_request_state;
+		wl_signal_add(request_state, &output->request_state);
+		if (wlr_output_is_wl(wlr_output)) {
+			meet_host(output);
+		}
+	}
 	if (!configure(server, output, wlr_output)) {
 		wlr_log(WLR_ERROR, "Output %s: cannot enable it", wlr_output->name);
+		wl_list_remove(&output->request_state.link);
 		free(output);
 		return;
 	}
@@ -302,6 +366,7 @@ void output_handle_new(struct wl_listener *listener, void *data)
 			wlr_scene_output_destroy(output->scene_output);
 		}
 		background_destroy(output->background);
+		wl_list_remove(&output->request_state.link);
 		free(output);
 		return;
 	}
@@ -312,7 +377,7 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	output->present.notify = output_handle_present;
 	wl_signal_add(&wlr_output->events.present, &output->present);
 	output->mode.notify = output_handle_mode;
-	wl_signal_add(&wlr_output->events.mode, &output->mode);
+	wl_signal_add(compat_output_mode_signal(wlr_output), &output->mode);
 	output->destroy.notify = output_handle_destroy;
 	wl_signal_add(&wlr_output->events.destroy, &output->destroy);
 	clock_start(output);
@@ -370,9 +435,7 @@ struct mosaic_output *output_find(struct mosaic_server *server, const char *name
 
 void output_get_box(struct mosaic_output *output, struct wlr_box *box)
 {
-	struct wlr_box *b =
-		wlr_output_layout_get_box(output->server->output_layout, output->wlr_output);
-	*box = b != NULL ? *b : (struct wlr_box){0};
+	wlr_output_layout_get_box(output->server->output_layout, output->wlr_output, box);
 }
 
 bool output_create_headless(struct mosaic_server *server, int width, int height,

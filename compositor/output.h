@@ -25,10 +25,14 @@ struct mosaic_output {
 	struct wl_event_source *clock;
 	struct render_output *render; // its frames
 	struct frame_times times;
+	/* Being shown for the first time in a host that answers with a size: that size. */
+	bool meeting_host;
+	int host_width, host_height;
 
 	struct wl_listener frame;
 	struct wl_listener present;
 	struct wl_listener mode;
+	struct wl_listener request_state;
 	struct wl_listener destroy;
 	struct wl_listener render_done;
 	struct wl_list link; // mosaic_server.outputs

@@ -8,6 +8,7 @@
 
 #include "compositor/output_config.h"
 #include "compositor/server.h"
+#include "compositor/wlr_compat.h"
 
 /* What wlroots' Wayland backend makes a window before its host has a say. */
 #define WL_DEFAULT_WIDTH 1280
@@ -16,19 +17,20 @@
 /* Two rates this close are the same mode as people write it (60 for 60.0xx). */
 #define REFRESH_TOLERANCE_MHZ 500
 
+/* have: NULL where the output does not say (a headless output's make, say). */
 static bool field_matches(const char *want, const char *have)
 {
-	return want == NULL || strcmp(want, have) == 0;
+	return want == NULL || (have != NULL && strcmp(want, have) == 0);
 }
 
 const struct layout_output *output_config_match(
-	const struct layout_config *config, const struct wlr_output *wlr_output)
+	const struct layout_config *config, struct wlr_output *wlr_output)
 {
 	for (size_t i = 0; config != NULL && i < config->outputs_len; i++) {
 		const struct layout_match *m = &config->outputs[i].match;
 		if (field_matches(m->connector, wlr_output->name) &&
-			field_matches(m->make, wlr_output->make) &&
-			field_matches(m->model, wlr_output->model) &&
+			field_matches(m->make, compat_output_make(wlr_output)) &&
+			field_matches(m->model, compat_output_model(wlr_output)) &&
 			field_matches(m->serial, wlr_output->serial)) {
 			return &config->outputs[i];
 		}
@@ -97,7 +99,9 @@ bool output_config_apply(struct wlr_output *wlr_output, const struct layout_outp
 	const struct mosaic_config *options, struct layout_error *err, bool *has_error)
 {
 	*has_error = false;
-	wlr_output_enable(wlr_output, true);
+	struct wlr_output_state state;
+	wlr_output_state_init(&state);
+	wlr_output_state_set_enabled(&state, true);
 	struct wlr_output_mode *preferred = wlr_output_preferred_mode(wlr_output);
 	bool fixed_modes = !wl_list_empty(&wlr_output->modes);
 	int w = options->output_width > 0 ? options->output_width : 1920;
@@ -120,12 +124,12 @@ bool output_config_apply(struct wlr_output *wlr_output, const struct layout_outp
 	}
 
 	if (host_sized) {
-		wlr_output_set_custom_mode(wlr_output, w, h, 0);
+		wlr_output_state_set_custom_mode(&state, w, h, 0);
 	} else if (config != NULL && config->has_mode) {
 		if (!fixed_modes) {
 			/* Headless and nested outputs take whatever size we ask for. */
-			wlr_output_set_custom_mode(wlr_output, config->mode.width, config->mode.height,
-				config->mode.refresh_mhz);
+			wlr_output_state_set_custom_mode(&state, config->mode.width,
+				config->mode.height, config->mode.refresh_mhz);
 		} else {
 			struct wlr_output_mode *mode = find_mode(wlr_output, &config->mode);
 			if (mode == NULL) {
@@ -133,20 +137,22 @@ bool output_config_apply(struct wlr_output *wlr_output, const struct layout_outp
 				*has_error = true;
 				mode = preferred;
 			}
-			wlr_output_set_mode(wlr_output, mode);
+			wlr_output_state_set_mode(&state, mode);
 		}
 	} else if (fixed_modes && options->output_width > 0) {
 		struct layout_mode want = {w, h, 0};
 		struct wlr_output_mode *mode = find_mode(wlr_output, &want);
-		wlr_output_set_mode(wlr_output, mode != NULL ? mode : preferred);
+		wlr_output_state_set_mode(&state, mode != NULL ? mode : preferred);
 	} else if (fixed_modes) {
-		wlr_output_set_mode(wlr_output, preferred);
+		wlr_output_state_set_mode(&state, preferred);
 	} else {
-		wlr_output_set_custom_mode(wlr_output, w, h, 0);
+		wlr_output_state_set_custom_mode(&state, w, h, 0);
 	}
-	wlr_output_set_scale(wlr_output, config != NULL ? (float)config->scale : 1.0f);
-	wlr_output_set_transform(wlr_output, config != NULL ?
+	wlr_output_state_set_scale(&state, config != NULL ? (float)config->scale : 1.0f);
+	wlr_output_state_set_transform(&state, config != NULL ?
 			(enum wl_output_transform)config->transform :
 			WL_OUTPUT_TRANSFORM_NORMAL);
-	return wlr_output_commit(wlr_output);
+	bool ok = wlr_output_commit_state(wlr_output, &state);
+	wlr_output_state_finish(&state);
+	return ok;
 }

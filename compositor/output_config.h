@@ -14,7 +14,7 @@ struct mosaic_config;
 
 /* The [[output]] that describes wlr_output, or NULL. */
 const struct layout_output *output_config_match(
-	const struct layout_config *config, const struct wlr_output *wlr_output);
+	const struct layout_config *config, struct wlr_output *wlr_output);
 
 /*
  * Sets up and commits the output: by the [[output]] when given, else by

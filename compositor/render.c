@@ -6,16 +6,15 @@
 #include <wlr/render/pixman.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_output.h>
-#include <wlr/types/wlr_output_damage.h>
 #include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
-#include <wlr/util/region.h>
 
 #include "compositor/log.h"
 #include "compositor/render.h"
 #include "compositor/render_frame.h"
 #include "compositor/render_scan.h"
 #include "compositor/server.h"
+#include "compositor/wlr_compat.h"
 
 /* Frames whose damage is smaller than this are composed at once, not by the thread. */
 #define SMALL_DAMAGE (256 * 256)
@@ -73,25 +72,12 @@ static void frame_commit(struct render_frame *frame)
 {
 	struct render_output *target = frame->owner;
 	struct wlr_output *wlr_output = target->scene_output->output;
-	struct wlr_output_damage *tracker = target->scene_output->damage;
 	target->drawing = NULL;
-	/*
-	 * Damage that came while the frame was drawn is not in it, but the
-	 * commit files it as drawn in this buffer: add it again after.
-	 */
-	pixman_region32_t late;
-	pixman_region32_init(&late);
-	pixman_region32_subtract(&late, &tracker->current, &frame->tracked);
-	wlr_output_set_damage(wlr_output, &frame->damage);
-	bool committed = wlr_output_commit(wlr_output);
+	render_frame_destroy(frame);
+	bool committed = compat_output_frame_commit(target->scene_output, target->out);
 	if (!committed) {
 		wlr_log(WLR_ERROR, "Output %s: commit failed", wlr_output->name);
 	}
-	if (pixman_region32_not_empty(&late)) {
-		wlr_output_damage_add(tracker, &late);
-	}
-	pixman_region32_fini(&late);
-	render_frame_destroy(frame);
 	wl_signal_emit(&target->events.done, &committed);
 }
 
@@ -212,7 +198,7 @@ static bool scan_output(struct render_output *target, struct render_scan *scan)
 	scan->area.x = target->scene_output->x;
 	scan->area.y = target->scene_output->y;
 	wlr_output_effective_resolution(wlr_output, &scan->area.width, &scan->area.height);
-	render_scan_node(scan, &server->scene->node, 0, 0);
+	render_scan_node(scan, &compat_scene_tree(server->scene)->node, 0, 0);
 	if (!scan->drawable) {
 		free(scan->draws);
 		scan->draws = NULL;
@@ -229,40 +215,29 @@ enum render_start render_output_start(struct render_output *target)
 	uint32_t seq = wlr_output->commit_seq;
 	struct render_scan scan;
 	if (server->wlroots_render || !scan_output(target, &scan)) {
-		bool ok = wlr_scene_output_commit(scene_output);
+		bool ok = wlr_scene_output_commit(scene_output, NULL);
 		return !ok ? RENDER_FAILED :
 			(wlr_output->commit_seq != seq ? RENDER_COMMITTED : RENDER_NOTHING);
 	}
 
-	bool needs_frame;
-	pixman_region32_t damage;
-	pixman_region32_init(&damage);
-	if (!wlr_output_damage_attach_render(scene_output->damage, &needs_frame, &damage)) {
-		pixman_region32_fini(&damage);
+	struct compat_output_frame *out = target->out;
+	enum compat_frame_start start =
+		compat_output_frame_begin(scene_output, server->renderer, out);
+	if (start != COMPAT_FRAME_READY) {
 		free(scan.draws);
-		return RENDER_FAILED;
+		return start == COMPAT_FRAME_NONE ? RENDER_NOTHING : RENDER_FAILED;
 	}
-	if (!needs_frame) {
-		pixman_region32_fini(&damage);
-		free(scan.draws);
-		wlr_output_rollback(wlr_output);
-		return RENDER_NOTHING;
-	}
-	wlr_renderer_begin(server->renderer, wlr_output->width, wlr_output->height);
-	pixman_image_t *dest = wlr_pixman_renderer_get_current_image(server->renderer);
-	pixman_image_set_clip_region32(dest, NULL);
-	struct render_frame *frame = render_frame_create(wlr_output, &scan, &damage, dest);
+	pixman_image_set_clip_region32(out->image, NULL);
+	struct render_frame *frame =
+		render_frame_create(wlr_output, &scan, &out->damage, out->image);
 	free(scan.draws);
 	struct mosaic_render *render = NULL;
-	if (frame != NULL && region_area(&damage) > SMALL_DAMAGE &&
+	if (frame != NULL && region_area(&out->damage) > SMALL_DAMAGE &&
 		!software_cursor_shown(wlr_output)) {
 		render = render_get(target);
 	}
 	if (render != NULL) {
-		/* The buffer stays attached to the output until the commit. */
-		wlr_renderer_end(server->renderer);
-		pixman_region32_copy(&frame->tracked, &scene_output->damage->current);
-		pixman_region32_fini(&damage);
+		/* The buffer stays the output's until the commit. */
 		frame->owner = target;
 		target->drawing = frame;
 		pthread_mutex_lock(&render->lock);
@@ -275,12 +250,8 @@ enum render_start render_output_start(struct render_output *target)
 		render_frame_draw(frame);
 		render_frame_destroy(frame);
 	}
-	wlr_output_render_software_cursors(wlr_output, &damage);
-	wlr_renderer_end(server->renderer);
-	/* The damage of this frame, for the backend (the same as wlroots sets). */
-	wlr_output_set_damage(wlr_output, &scene_output->damage->current);
-	pixman_region32_fini(&damage);
-	return wlr_output_commit(wlr_output) ? RENDER_COMMITTED : RENDER_FAILED;
+	compat_output_frame_cursors(scene_output, server->renderer, out);
+	return compat_output_frame_commit(scene_output, out) ? RENDER_COMMITTED : RENDER_FAILED;
 }
 
 bool render_output_busy(struct render_output *target)
@@ -319,8 +290,8 @@ static void render_output_cancel(struct render_output *target)
 	if (frame != NULL) {
 		target->drawing = NULL;
 		render_frame_destroy(frame);
-		/* The buffer attached for it goes back to the swapchain. */
-		wlr_output_rollback(target->scene_output->output);
+		/* Its buffer goes back to the swapchain. */
+		compat_output_frame_abort(target->scene_output, target->out);
 	}
 }
 
@@ -334,7 +305,7 @@ static void render_output_cancel(struct render_output *target)
 static void target_handle_mode(struct wl_listener *listener, void *data)
 {
 	struct render_output *target = wl_container_of(listener, target, mode);
-	if (target->drawing == NULL) {
+	if (target->drawing == NULL || !compat_output_mode_changed(data)) {
 		return;
 	}
 	render_output_cancel(target);
@@ -347,14 +318,18 @@ struct render_output *render_output_create(struct mosaic_server *server,
 	struct wlr_scene_output *scene_output)
 {
 	struct render_output *target = calloc(1, sizeof(*target));
-	if (target == NULL) {
+	struct compat_output_frame *out = calloc(1, sizeof(*out));
+	if (target == NULL || out == NULL) {
+		free(target);
+		free(out);
 		return NULL;
 	}
+	target->out = out;
 	target->server = server;
 	target->scene_output = scene_output;
 	wl_signal_init(&target->events.done);
 	target->mode.notify = target_handle_mode;
-	wl_signal_add(&scene_output->output->events.mode, &target->mode);
+	wl_signal_add(compat_output_mode_signal(scene_output->output), &target->mode);
 	return target;
 }
 
@@ -366,6 +341,7 @@ void render_output_destroy(struct render_output *target)
 	wl_list_remove(&target->mode.link);
 	render_output_cancel(target);
 	render_destroy(target->render);
+	free(target->out);
 	free(target);
 }
 

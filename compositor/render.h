@@ -10,7 +10,7 @@
  * Composes an output's frame and commits it. With the pixman renderer,
  * mosaic draws its scene itself: every damaged pixel is written once, by the
  * topmost opaque node there (guests, placeholders and backgrounds are
- * opaque), with bare pixman calls. wlroots 0.15's scene renderer clears the
+ * opaque), with bare pixman calls. wlroots' scene renderer clears the
  * damage, then draws every node bottom to top, covered or not, each through
  * a mask, and fills rectangles through an image of the output's size: two
  * to three times the work. Other renderers, outputs turned by a transform
@@ -20,6 +20,7 @@
  * and committed when it is done: the event loop goes on serving guests
  * (their requests, hidden connectors' clocks) and other outputs meanwhile.
  */
+struct compat_output_frame;
 struct mosaic_render;
 struct mosaic_server;
 struct render_frame;
@@ -29,8 +30,9 @@ struct wlr_scene_output;
 struct render_output {
 	struct mosaic_server *server;
 	struct wlr_scene_output *scene_output;
-	struct render_frame *drawing; // a frame being drawn, NULL if none
-	struct mosaic_render *render; // its composition thread, once a frame needed it
+	struct render_frame *drawing;    // a frame being drawn, NULL if none
+	struct mosaic_render *render;    // its composition thread, once a frame needed it
+	struct compat_output_frame *out; // the buffer and damage of the frame being made
 	struct {
 		/* bool *committed: a frame drawn apart (RENDER_LATER) was committed, or not. */
 		struct wl_signal done;

@@ -9,6 +9,7 @@
 
 #include "compositor/render_frame.h"
 #include "compositor/render_scan.h"
+#include "compositor/wlr_compat.h"
 
 /* What one node puts on the output this frame: made on the loop's thread, drawn on either. */
 struct piece {
@@ -94,11 +95,13 @@ static bool buffer_piece(struct wlr_output *wlr_output, const struct render_draw
 	}
 	struct wlr_fbox src = node->src_box;
 	if (wlr_fbox_empty(&src)) {
-		src = (struct wlr_fbox){0, 0, draw->box.width, draw->box.height};
+		src = (struct wlr_fbox){0, 0, node->buffer->width, node->buffer->height};
 	}
+	/* Outputs mosaic draws are not turned: their projection is the identity. */
+	static const float identity[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
 	float matrix[9];
-	wlr_matrix_project_box(matrix, &draw->box, wlr_output_transform_invert(node->transform),
-		0.0, wlr_output->transform_matrix);
+	wlr_matrix_project_box(
+		matrix, &draw->box, wlr_output_transform_invert(node->transform), 0.0, identity);
 	wlr_matrix_scale(matrix, 1.0f / (float)src.width, 1.0f / (float)src.height);
 	pixman_transform_t transform;
 	matrix_to_pixman(matrix, &transform);
@@ -134,7 +137,6 @@ void render_frame_destroy(struct render_frame *frame)
 		pixman_image_unref(frame->dest);
 	}
 	pixman_region32_fini(&frame->damage);
-	pixman_region32_fini(&frame->tracked);
 	free(frame);
 }
 
@@ -153,7 +155,6 @@ struct render_frame *render_frame_create(struct wlr_output *wlr_output, struct r
 	frame->dest = pixman_image_ref(dest);
 	pixman_region32_init(&frame->damage);
 	pixman_region32_copy(&frame->damage, damage);
-	pixman_region32_init(&frame->tracked);
 
 	pixman_region32_t covered;
 	pixman_region32_init(&covered);

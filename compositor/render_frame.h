@@ -21,10 +21,9 @@ struct render_frame {
 	pixman_image_t *dest;
 	struct piece *pieces;
 	size_t len;
-	pixman_region32_t damage;  // what this frame draws
-	pixman_region32_t tracked; // the damage tracker's current region when it began
-	bool done;                 // drawn (under the render thread's lock)
-	struct wl_list link;       // the render thread's queue or done list
+	pixman_region32_t damage; // what this frame draws
+	bool done;                // drawn (under the render thread's lock)
+	struct wl_list link;      // the render thread's queue or done list
 };
 
 /* NULL when out of memory; the scan's visible regions are used up. */

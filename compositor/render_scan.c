@@ -5,6 +5,7 @@
 #include <wlr/types/wlr_scene.h>
 
 #include "compositor/render_scan.h"
+#include "compositor/wlr_compat.h"
 
 pixman_format_code_t render_pixman_format(uint32_t drm_format, bool *opaque)
 {
@@ -125,26 +126,26 @@ static void add_draw(struct render_scan *scan, struct wlr_scene_node *node, int 
 
 void render_scan_node(struct render_scan *scan, struct wlr_scene_node *node, int lx, int ly)
 {
-	if (!node->state.enabled || !scan->drawable) {
+	if (!compat_scene_node_enabled(node) || !scan->drawable) {
 		return;
 	}
-	lx += node->state.x;
-	ly += node->state.y;
-	switch (node->type) {
-	case WLR_SCENE_NODE_ROOT:
-	case WLR_SCENE_NODE_TREE:
-		break;
-	case WLR_SCENE_NODE_RECT:
-	case WLR_SCENE_NODE_BUFFER:
+	int x, y;
+	compat_scene_node_position(node, &x, &y);
+	lx += x;
+	ly += y;
+	if (node->type == WLR_SCENE_NODE_RECT || node->type == WLR_SCENE_NODE_BUFFER) {
 		add_draw(scan, node, lx, ly);
-		break;
-	case WLR_SCENE_NODE_SURFACE:
+		return;
+	}
+	struct wl_list *children = compat_scene_node_children(node);
+	if (children == NULL) {
 		/* Wayland clients' surfaces: mosaic shows none; wlroots draws them. */
 		scan->drawable = false;
 		return;
 	}
 	struct wlr_scene_node *child;
-	wl_list_for_each(child, &node->state.children, state.link) {
+	wl_list_for_each(child, children, COMPAT_SCENE_NODE_LINK)
+	{
 		render_scan_node(scan, child, lx, ly);
 	}
 }

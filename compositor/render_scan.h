@@ -31,7 +31,7 @@ struct render_scan {
 /* Adds node and its children at layout position (lx, ly) of its parent. */
 void render_scan_node(struct render_scan *scan, struct wlr_scene_node *node, int lx, int ly);
 
-/* The formats wlroots 0.15's pixman renderer reads, as pixman names them; 0 if none. */
+/* The formats wlroots' pixman renderer reads, as pixman names them; 0 if none. */
 pixman_format_code_t render_pixman_format(uint32_t drm_format, bool *opaque);
 
 #endif

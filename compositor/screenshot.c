@@ -17,25 +17,9 @@
 #include "compositor/server.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "compositor/wlr_compat.h"
 #include "protocol/control.h"
 #include "vm-surfaces/buffer.h"
-
-/*
- * wlroots 0.15 creates a buffer node's texture in wlr_scene_output_commit,
- * before rendering; a node created since the last frame has none yet, and
- * creating it while rendering is not allowed. Do what the commit does.
- */
-static void import_pending_textures(struct wlr_scene *scene, struct wlr_renderer *renderer)
-{
-	struct wlr_scene_buffer *buffer, *tmp;
-	wl_list_for_each_safe(buffer, tmp, &scene->pending_buffers, pending_link) {
-		if (buffer->texture == NULL) {
-			buffer->texture = wlr_texture_from_buffer(renderer, buffer->buffer);
-		}
-		wl_list_remove(&buffer->pending_link);
-		wl_list_init(&buffer->pending_link);
-	}
-}
 
 /*
  * As mosaic draws the output's frames (render.c), when it does: the same
@@ -61,28 +45,12 @@ static uint32_t *render_output(struct mosaic_output *output)
 	if (buffer == NULL) {
 		return NULL;
 	}
-	import_pending_textures(output->server->scene, renderer);
-	if (!wlr_renderer_begin_with_buffer(renderer, &buffer->base)) {
+	if (!compat_scene_output_render_into(
+		    output->scene_output, renderer, output->server->allocator, &buffer->base)) {
 		wlr_log(WLR_ERROR, "Screenshots need a renderer that draws into memory (pixman)");
 		wlr_buffer_drop(&buffer->base);
 		return NULL;
 	}
-	struct wlr_box box;
-	output_get_box(output, &box);
-	static const float black[4] = {0, 0, 0, 1};
-	wlr_renderer_clear(renderer, black);
-	/*
-	 * The scene takes damage in the output's transformed space, as its own
-	 * commit passes it; without any, wlroots 0.15 assumes the buffer's
-	 * size and leaves part of a rotated output out.
-	 */
-	int tw, th;
-	wlr_output_transformed_resolution(wlr_output, &tw, &th);
-	pixman_region32_t all;
-	pixman_region32_init_rect(&all, 0, 0, (unsigned)tw, (unsigned)th);
-	wlr_scene_render_output(output->server->scene, wlr_output, box.x, box.y, &all);
-	pixman_region32_fini(&all);
-	wlr_renderer_end(renderer);
 	/* Keep the pixels, drop the buffer around them. */
 	uint32_t *pixels = buffer->data;
 	buffer->data = NULL;

@@ -13,6 +13,7 @@
 #include "compositor/cursor.h"
 #include "compositor/seat.h"
 #include "compositor/server.h"
+#include "compositor/wlr_compat.h"
 #include "input-routing/keymap.h"
 #include "input-routing/router.h"
 
@@ -55,7 +56,7 @@ static bool take_release(struct mosaic_keyboard *keyboard, uint32_t keycode)
 static void translate_press(struct mosaic_keyboard *keyboard, uint32_t keycode)
 {
 	struct mosaic_seat *seat = keyboard->seat;
-	struct wlr_keyboard *wlr_keyboard = keyboard->device->keyboard;
+	struct wlr_keyboard *wlr_keyboard = wlr_keyboard_from_input_device(keyboard->device);
 	uint32_t code;
 	bool shift;
 	xkb_keysym_t sym = wlr_keyboard->xkb_state != NULL ?
@@ -110,7 +111,7 @@ static void keyboard_handle_modifiers(struct wl_listener *listener, void *data)
 		{WLR_MODIFIER_LOGO, KEY_LEFTMETA},
 	};
 	struct input_router *router = keyboard->seat->server->router;
-	uint32_t mods = keyboard->device->keyboard->modifiers.depressed;
+	uint32_t mods = wlr_keyboard_from_input_device(keyboard->device)->modifiers.depressed;
 	for (size_t i = 0; router != NULL && i < sizeof(keys) / sizeof(keys[0]); i++) {
 		bool now = mods & keys[i].mod, before = keyboard->mods_sent & keys[i].mod;
 		if (now != before) {
@@ -123,12 +124,13 @@ static void keyboard_handle_modifiers(struct wl_listener *listener, void *data)
 static void keyboard_handle_key(struct wl_listener *listener, void *data)
 {
 	struct mosaic_keyboard *keyboard = wl_container_of(listener, keyboard, key);
-	struct wlr_event_keyboard_key *event = data;
+	struct wlr_keyboard_key_event *event = data;
 	struct mosaic_seat *seat = keyboard->seat;
 	uint32_t keycode = event->keycode + 8; // evdev to xkb
 	/* The keyboard's state is still that before this key: the modifiers held with it. */
 	if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED &&
-		bindings_handle_key(seat->server, keyboard->device->keyboard, keycode)) {
+		bindings_handle_key(
+			seat->server, wlr_keyboard_from_input_device(keyboard->device), keycode)) {
 		if (keyboard->taken_len < MAX_TAKEN_KEYS) {
 			keyboard->taken[keyboard->taken_len++] = keycode;
 		}
@@ -172,12 +174,7 @@ static void keyboard_handle_destroy(struct wl_listener *listener, void *data)
 	struct mosaic_keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
 	struct mosaic_seat *seat = keyboard->seat;
 	if (wlr_input_device_get_virtual_keyboard(keyboard->device) != NULL) {
-		/*
-		 * wlroots 0.15 never frees a virtual keyboard's wlr_keyboard (its
-		 * impl's destroy does nothing); without an impl,
-		 * wlr_keyboard_destroy, which comes next, frees it.
-		 */
-		keyboard->device->keyboard->impl = NULL;
+		compat_virtual_keyboard_release(keyboard->device);
 	}
 	keyboard_destroy(keyboard);
 	if (wl_list_empty(&seat->keyboards)) {
@@ -196,26 +193,28 @@ static void add_keyboard(struct mosaic_seat *seat, struct wlr_input_device *devi
 		/* The XKB_DEFAULT_* environment variables choose the layout. */
 		struct xkb_keymap *keymap =
 			xkb_keymap_new_from_names(seat->xkb, NULL, XKB_KEYMAP_COMPILE_NO_FLAGS);
-		if (keymap == NULL || !wlr_keyboard_set_keymap(device->keyboard, keymap)) {
+		if (keymap == NULL ||
+			!wlr_keyboard_set_keymap(wlr_keyboard_from_input_device(device), keymap)) {
 			wlr_log(WLR_ERROR, "Keyboard %s: no keymap; its keys are ignored",
 				device->name);
 		}
 		xkb_keymap_unref(keymap);
-		wlr_keyboard_set_repeat_info(device->keyboard, 25, 600);
+		wlr_keyboard_set_repeat_info(wlr_keyboard_from_input_device(device), 25, 600);
 	}
 	keyboard->seat = seat;
 	keyboard->device = device;
 	keyboard->key.notify = keyboard_handle_key;
-	wl_signal_add(&device->keyboard->events.key, &keyboard->key);
+	wl_signal_add(&wlr_keyboard_from_input_device(device)->events.key, &keyboard->key);
 	keyboard->translate = !set_keymap;
 	if (keyboard->translate) {
 		keyboard->modifiers.notify = keyboard_handle_modifiers;
-		wl_signal_add(&device->keyboard->events.modifiers, &keyboard->modifiers);
+		wl_signal_add(&wlr_keyboard_from_input_device(device)->events.modifiers,
+			&keyboard->modifiers);
 	}
 	keyboard->destroy.notify = keyboard_handle_destroy;
 	wl_signal_add(&device->events.destroy, &keyboard->destroy);
 	wl_list_insert(&seat->keyboards, &keyboard->link);
-	wlr_seat_set_keyboard(seat->seat, device);
+	compat_seat_set_keyboard(seat->seat, device);
 	wlr_seat_set_capabilities(seat->seat, WL_SEAT_CAPABILITY_KEYBOARD);
 	wlr_log(WLR_INFO, "Keyboard: %s", device->name != NULL ? device->name : "(unnamed)");
 }
@@ -242,7 +241,7 @@ static void seat_handle_new_virtual_keyboard(struct wl_listener *listener, void 
 	struct mosaic_seat *seat = wl_container_of(listener, seat, new_virtual_keyboard);
 	struct wlr_virtual_keyboard_v1 *keyboard = data;
 	/* Its client sends the keymap. */
-	add_keyboard(seat, &keyboard->input_device, false);
+	add_keyboard(seat, compat_virtual_keyboard_device(keyboard), false);
 }
 
 struct mosaic_seat *seat_create(struct mosaic_server *server)

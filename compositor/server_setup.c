@@ -26,6 +26,7 @@
 #include "compositor/server_setup.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "compositor/wlr_compat.h"
 #include "input-routing/router.h"
 #include "input-routing/vkbd.h"
 #include "protocol/control.h"
@@ -36,9 +37,9 @@ static struct wlr_backend *create_backend(struct mosaic_server *server)
 {
 	if (!server->config.headless) {
 		/* DRM + libinput on a console, a window when nested in Wayland or X11. */
-		return wlr_backend_autocreate(server->display);
+		return compat_backend_autocreate(server->display);
 	}
-	struct wlr_backend *backend = wlr_headless_backend_create(server->display);
+	struct wlr_backend *backend = compat_headless_backend_create(server->display);
 	if (backend == NULL) {
 		return NULL;
 	}
@@ -115,14 +116,15 @@ bool server_init_display(struct mosaic_server *server, const struct mosaic_confi
 		wlr_log(WLR_ERROR, "Cannot create an allocator");
 		goto error;
 	}
-	server->output_layout = wlr_output_layout_create();
+	server->output_layout = wlr_output_layout_create(server->display);
 	server->scene = wlr_scene_create();
 	if (server->output_layout == NULL || server->scene == NULL) {
 		goto error;
 	}
-	server->layer_background = wlr_scene_tree_create(&server->scene->node);
-	server->layer_guests = wlr_scene_tree_create(&server->scene->node);
-	server->layer_overlay = wlr_scene_tree_create(&server->scene->node);
+	struct wlr_scene_tree *root = compat_scene_tree(server->scene);
+	server->layer_background = wlr_scene_tree_create(root);
+	server->layer_guests = wlr_scene_tree_create(root);
+	server->layer_overlay = wlr_scene_tree_create(root);
 	if (server->layer_background == NULL || server->layer_guests == NULL ||
 		server->layer_overlay == NULL) {
 		goto error;
@@ -181,7 +183,7 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	if (server->seat == NULL) {
 		goto error;
 	}
-	/* Only at start: wlroots 0.15 cannot take the capture globals back. */
+	/* Only at start: wlroots cannot take the capture globals back. */
 	bool capture = config->allow_screencopy ||
 		(server->layout != NULL && server->layout->allow_screencopy);
 	if (capture && !screencopy_enable(server)) {
@@ -277,7 +279,7 @@ void server_finish(struct mosaic_server *server)
 	}
 	/* The outputs are gone, each with its composition thread after its last frame. */
 	if (server->scene != NULL) {
-		wlr_scene_node_destroy(&server->scene->node);
+		wlr_scene_node_destroy(&compat_scene_tree(server->scene)->node);
 	}
 	if (server->output_layout != NULL) {
 		wlr_output_layout_destroy(server->output_layout);

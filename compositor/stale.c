@@ -7,6 +7,7 @@
 #include "compositor/label.h"
 #include "compositor/server.h"
 #include "compositor/stale.h"
+#include "compositor/wlr_compat.h"
 
 #define MARKER_FRAME 6
 #define MARKER_RED 0xd0202au
@@ -29,7 +30,7 @@ int64_t stale_now_ms(void)
 
 static void add_rect(struct wlr_scene_tree *tree, int x, int y, int w, int h, const float c[4])
 {
-	struct wlr_scene_rect *rect = wlr_scene_rect_create(&tree->node, w, h, c);
+	struct wlr_scene_rect *rect = wlr_scene_rect_create(tree, w, h, c);
 	if (rect != NULL) {
 		wlr_scene_node_set_position(&rect->node, x, y);
 	}
@@ -40,7 +41,7 @@ static void mark(struct stale_watch *watch)
 	if (watch->marker != NULL) {
 		return;
 	}
-	watch->marker = wlr_scene_tree_create(&watch->server->layer_overlay->node);
+	watch->marker = wlr_scene_tree_create(watch->server->layer_overlay);
 	if (watch->marker == NULL) {
 		wlr_log(WLR_ERROR, "Out of memory: a stale surface cannot be marked");
 		return;
@@ -60,7 +61,7 @@ static void mark(struct stale_watch *watch)
 	struct wlr_buffer *text =
 		label_create("FROZEN", MARKER_RED, b->width - 2 * f, LABEL_HEIGHT);
 	if (text != NULL) {
-		struct wlr_scene_buffer *node = wlr_scene_buffer_create(&watch->marker->node, text);
+		struct wlr_scene_buffer *node = label_node_create(watch->marker, text);
 		if (node != NULL) {
 			wlr_scene_node_set_position(&node->node, (b->width - text->width) / 2,
 				(b->height - text->height) / 2);

@@ -3,6 +3,7 @@
 #include <wlr/types/wlr_buffer.h>
 
 #include "compositor/subbuffer.h"
+#include "compositor/wlr_compat.h"
 
 struct subbuffer {
 	struct wlr_buffer base;
@@ -11,7 +12,7 @@ struct subbuffer {
 	uint32_t bytes_per_pixel;
 };
 
-/* The formats wlroots 0.15's pixman renderer reads. */
+/* The formats wlroots' pixman renderer reads. */
 static uint32_t format_bytes_per_pixel(uint32_t format)
 {
 	switch (format) {

@@ -5,7 +5,7 @@
 
 /*
  * A rectangle of another buffer's pixels, as a buffer of its own (no copy).
- * wlroots 0.15's pixman renderer ignores the x and y of a scene buffer's
+ * Not every pixman renderer of wlroots reads the x and y of a scene buffer's
  * source box, so crops that do not start at the buffer's top-left corner
  * are drawn from one of these instead.
  */

@@ -13,6 +13,7 @@
 #include "compositor/subbuffer.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
+#include "compositor/wlr_compat.h"
 #include "layouts/transform.h"
 #include "vm-surfaces/connector.h"
 
@@ -135,10 +136,11 @@ static void view_update_content(struct mosaic_view *view)
 	sy1 = sy1 <= sy0 ? sy0 + 1 : (sy1 > buffer->height ? buffer->height : sy1);
 	struct wlr_fbox src_box = {sx0, sy0, sx1 - sx0, sy1 - sy0};
 	/*
-	 * wlroots 0.15 cannot swap a scene buffer's wlr_buffer: a flip is a
-	 * new node in the old one's place, which also damages its area. The
-	 * pixman renderer ignores a source box's x and y: a source that does
-	 * not start at the corner is a buffer of its own, over the same pixels.
+	 * A flip is a new node in the old one's place (not every wlroots mosaic
+	 * builds with can swap a scene buffer's wlr_buffer), which also damages
+	 * its area. Not every pixman renderer of wlroots reads a source box's x
+	 * and y: a source that does not start at the corner is a buffer of its
+	 * own, over the same pixels.
 	 */
 	struct wlr_buffer *sub = NULL;
 	if (sx0 != 0 || sy0 != 0) {
@@ -148,7 +150,7 @@ static void view_update_content(struct mosaic_view *view)
 			src_box.y = 0;
 		}
 	}
-	view->content = wlr_scene_buffer_create(&view->tree->node, sub != NULL ? sub : buffer);
+	view->content = wlr_scene_buffer_create(view->tree, sub != NULL ? sub : buffer);
 	if (sub != NULL) {
 		wlr_buffer_drop(sub);
 	}
@@ -157,7 +159,9 @@ static void view_update_content(struct mosaic_view *view)
 		return;
 	}
 	wlr_scene_node_set_position(&view->content->node, box.x, box.y);
-	/* Setting only the destination size does not scale in 0.15: always set both. */
+	/* Each output pixel takes the buffer's nearest pixel, as mosaic draws it (render_frame.c). */
+	wlr_scene_buffer_set_filter_mode(view->content, WLR_SCALE_FILTER_NEAREST);
+	/* Setting only the destination size does not scale everywhere: always set both. */
 	wlr_scene_buffer_set_source_box(view->content, &src_box);
 	wlr_scene_buffer_set_dest_size(view->content, box.width, box.height);
 	/* As wlr_box_transform maps boxes, and layout_fit_rect with it: 90 turns clockwise. */
@@ -180,7 +184,7 @@ static bool create_placeholder(struct mosaic_view *view)
 	uint32_t colour = p->placeholder_colour;
 	float c[4];
 	colour_to_float(colour, c);
-	view->placeholder = wlr_scene_rect_create(&view->tree->node, area.width, area.height, c);
+	view->placeholder = wlr_scene_rect_create(view->tree, area.width, area.height, c);
 	if (view->placeholder == NULL) {
 		return false;
 	}
@@ -192,7 +196,7 @@ static bool create_placeholder(struct mosaic_view *view)
 	if (text == NULL) {
 		return true;
 	}
-	view->label_node = wlr_scene_buffer_create(&view->tree->node, text);
+	view->label_node = label_node_create(view->tree, text);
 	int w = text->width, h = text->height;
 	wlr_buffer_drop(text);
 	if (view->label_node == NULL) {
@@ -254,7 +258,7 @@ struct mosaic_view *view_create(struct mosaic_server *server, const struct view_
 		struct wlr_box out;
 		output_get_box(params->output, &out);
 		/* Children are output-local: the tree sits at the output's corner. */
-		view->tree = wlr_scene_tree_create(&server->layer_guests->node);
+		view->tree = wlr_scene_tree_create(server->layer_guests);
 		if (view->tree == NULL) {
 			goto error;
 		}

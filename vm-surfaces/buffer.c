@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <wlr/types/wlr_buffer.h>
 
+#include "compositor/wlr_compat.h"
 #include "vm-surfaces/buffer.h"
 #include "vm-surfaces/mapping.h"
 

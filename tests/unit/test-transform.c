@@ -9,6 +9,7 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/box.h>
 
+#include "compositor/wlr_compat.h"
 #include "input-routing/transform.h"
 #include "layouts/transform.h"
 
