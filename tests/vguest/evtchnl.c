@@ -332,8 +332,13 @@ static void process_events(struct evtchnl_pair *pair)
 		e->on_flip(e->flip_data, evt.op.pg_flip.fb_cookie);
 	}
 
+	/*
+	 * The backend sees the slots free only after we are done with them: the
+	 * reads above before the store of in_cons (a weakly ordered CPU, arm64,
+	 * may make a later store visible before earlier loads complete).
+	 */
+	xen_mb();
 	*(volatile uint32_t *)&e->page->in_cons = e->cons;
-	xen_mb(); /* the backend sees the slots free only after we are done with them */
 }
 
 bool evtchnl_handle_port(struct evtchnl_pair *pair, evtchn_port_t port)
