@@ -7,8 +7,9 @@
 # and runs `meson test --suite unit --suite integration`. Extra arguments go to
 # `meson test` (e.g. a test name). Uses sudo unless root.
 #
-# No sanitizers: ASan's shadow memory layout and LSan's ptrace-based leak check
-# do not work under qemu-user, and the native build (tests/check.sh) runs them.
+# No sanitizers: LeakSanitizer stops the process's threads as a debugger
+# would, which qemu-user does not emulate ("LeakSanitizer has encountered a
+# fatal error"), and the native build (tests/check.sh) runs them all.
 #
 # The tests start mosaic-sim, xensim, vguest and mosaicctl as programs of their
 # own, so arm64 programs must run when exec'd, not only through meson's
@@ -16,9 +17,6 @@
 # does it where there is no systemd (systemd-binfmt reads
 # /usr/lib/binfmt.d/qemu-aarch64.conf at boot; binfmt-support is not installed
 # along with qemu-user-static when systemd is).
-#
-# Tests whose wall-clock rates software emulation cannot hold skip (77) when
-# MOSAIC_TEST_EMULATED is set, saying why; this script sets it.
 set -e
 cd "$(dirname "$0")/../.."
 BUILD=${MOSAIC_ARM64_BUILD:-build-arm64}
@@ -29,33 +27,21 @@ fi
 
 sh tests/deps.sh
 
-# libxen-dev is not multiarch (its headers and libraries would replace the
-# host's): its arm64 runtime libraries are installed, and the package itself
-# is unpacked beside the build directory, below.
-PACKAGES="gcc-aarch64-linux-gnu libc6-dev:arm64 pkgconf:arm64 qemu-user-static
-libwlroots-dev:arm64 libwayland-dev:arm64 libpixman-1-dev:arm64 libdrm-dev:arm64
-libinput-dev:arm64 libxkbcommon-dev:arm64 libpng-dev:arm64 libsystemd-dev:arm64
-libcairo2-dev:arm64 libfontconfig-dev:arm64
-libxenstore4:arm64 libxengnttab1:arm64 libxenevtchn1:arm64"
-
-added=""
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-	echo "mosaic: adding the arm64 architecture (dpkg --add-architecture arm64)"
-	$SUDO dpkg --add-architecture arm64
-	added=yes
-fi
-missing=""
-for p in $PACKAGES; do
-	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-		missing="$missing $p"
+updated=""
+# Installs those of the packages named that are missing, and nothing that
+# would take a package away from the host.
+install_missing() {
+	missing=""
+	for p in "$@"; do
+		if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+			missing="$missing $p"
+		fi
+	done
+	[ -z "$missing" ] && return 0
+	if [ -z "$updated" ]; then
+		$SUDO apt-get update -q
+		updated=yes
 	fi
-done
-if [ -n "$missing" ] || [ -n "$added" ]; then
-	$SUDO apt-get update -q
-fi
-if [ -n "$missing" ]; then
-	# An arm64 package that cannot stand beside its host twin would take the
-	# host's away: refuse rather than remove anything.
 	removed=$(apt-get -s install $missing | sed -n 's/^Remv \([^ ]*\).*/\1/p')
 	if [ -n "$removed" ]; then
 		echo "mosaic: installing$missing would remove:" $removed >&2
@@ -63,7 +49,36 @@ if [ -n "$missing" ]; then
 	fi
 	echo "mosaic: installing Debian packages:$missing"
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing
+}
+
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	echo "mosaic: adding the arm64 architecture (dpkg --add-architecture arm64)"
+	$SUDO dpkg --add-architecture arm64
 fi
+
+# qemu first, and registered, so that the arm64 packages' own scripts run
+# their arm64 programs (glib's schema and module caches).
+install_missing qemu-user-static
+BINFMT=/proc/sys/fs/binfmt_misc
+if [ ! -e "$BINFMT/register" ]; then
+	$SUDO mount -t binfmt_misc binfmt_misc "$BINFMT"
+fi
+if [ ! -e "$BINFMT/qemu-aarch64" ]; then
+	echo "mosaic: registering qemu-aarch64 with binfmt_misc"
+	$SUDO sh -c "cat /usr/lib/binfmt.d/qemu-aarch64.conf >$BINFMT/register"
+elif ! grep -qx enabled "$BINFMT/qemu-aarch64"; then
+	$SUDO sh -c "echo 1 >$BINFMT/qemu-aarch64"
+fi
+
+# The libraries of tests/deps.sh's list, for arm64. libxen-dev is not
+# multiarch (its arm64 headers and libraries would replace the host's): its
+# arm64 runtime libraries are installed, and the package itself is unpacked
+# beside the build directory, below.
+install_missing gcc-aarch64-linux-gnu libc6-dev:arm64 pkgconf:arm64 \
+	libwlroots-dev:arm64 libwayland-dev:arm64 libpixman-1-dev:arm64 libdrm-dev:arm64 \
+	libinput-dev:arm64 libxkbcommon-dev:arm64 libpng-dev:arm64 libsystemd-dev:arm64 \
+	libcairo2-dev:arm64 libfontconfig-dev:arm64 \
+	libxenstore4:arm64 libxengnttab1:arm64 libxenevtchn1:arm64
 
 # libxen-dev for arm64, unpacked (not installed) at the version of its
 # runtime libraries; its pkg-config files point at where it is, and its
@@ -85,18 +100,6 @@ if [ "$(cat "$XEN_DIR/version" 2>/dev/null)" != "$XEN_VERSION" ]; then
 	echo "$XEN_VERSION" >"$XEN_DIR/version"
 fi
 
-# qemu for arm64 programs exec'd directly.
-BINFMT=/proc/sys/fs/binfmt_misc
-if [ ! -e "$BINFMT/register" ]; then
-	$SUDO mount -t binfmt_misc binfmt_misc "$BINFMT"
-fi
-if [ ! -e "$BINFMT/qemu-aarch64" ]; then
-	echo "mosaic: registering qemu-aarch64 with binfmt_misc"
-	$SUDO sh -c "cat /usr/lib/binfmt.d/qemu-aarch64.conf >$BINFMT/register"
-elif ! grep -qx enabled "$BINFMT/qemu-aarch64"; then
-	$SUDO sh -c "echo 1 >$BINFMT/qemu-aarch64"
-fi
-
 if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" --cross-file tests/platforms/aarch64-linux-gnu.ini \
 		-Dpkg_config_path="$XEN_DIR/root/usr/lib/aarch64-linux-gnu/pkgconfig" \
@@ -110,5 +113,4 @@ if ! "$BUILD/mosaicctl/mosaicctl" --version >/dev/null; then
 	exit 1
 fi
 
-MOSAIC_TEST_EMULATED=qemu-user \
-	meson test -C "$BUILD" --print-errorlogs --suite unit --suite integration "$@"
+meson test -C "$BUILD" --print-errorlogs --suite unit --suite integration "$@"
