@@ -359,6 +359,17 @@ int main(int argc, char *argv[])
 		}
 		config.control_path = control_path;
 	}
+	/*
+	 * Signals wait until the event loop takes them (a signalfd): a SIGTERM
+	 * that comes while mosaic starts (its control socket already answers)
+	 * stops it cleanly once it runs, and no thread made meanwhile takes one.
+	 */
+	sigset_t stops;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, NULL);
 	struct mosaic_lock *control_lock, *backend_lock;
 	if (!take_locks(config.control_path, &control_lock, &backend_lock)) {
 		layout_config_destroy(config.layout);
