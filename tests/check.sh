@@ -2,7 +2,10 @@
 # Installs what is missing, builds mosaic with AddressSanitizer and
 # UndefinedBehaviorSanitizer, and runs the whole test suite; then builds it
 # with ThreadSanitizer and runs the unit, integration and screenshot suites
-# again (mosaic composes and encodes screenshots on threads of its own).
+# again (mosaic composes and encodes screenshots on threads of its own);
+# then the real-Xen suite in a release build; then the other platforms:
+# Debian 13 with wlroots 0.18 (tests/platforms/debian13.sh) and arm64 under
+# qemu-user (tests/platforms/arm64.sh).
 # Extra arguments go to `meson test` (e.g. --suite unit, a test name); with
 # them, only the first build runs them.
 set -e
@@ -32,3 +35,7 @@ if [ ! -f build-release/build.ninja ]; then
 fi
 meson compile -C build-release
 meson test -C build-release --print-errorlogs --suite e2e-xen
+# The other platforms (README, "Platforms"): wlroots 0.18 in a Debian 13
+# root, and an arm64 cross build under qemu-user.
+sh tests/platforms/debian13.sh
+sh tests/platforms/arm64.sh
