@@ -57,6 +57,7 @@ struct mosaic_server {
 	struct mosaic_cursor *cursor;
 	struct mosaic_focus *focus;
 	struct mosaic_inject *inject;
+	struct mosaic_apps *apps; // dom0's Wayland clients' windows
 	const char *socket; // the Wayland socket's name, NULL without one
 	/* Compose with wlroots' scene renderer, not mosaic's (MOSAIC_RENDER=wlroots): for comparison. */
 	bool wlroots_render;
@@ -82,6 +83,8 @@ struct mosaic_server {
 		struct wl_signal reloaded;        // NULL: server->layout is the new file
 		struct wl_signal reload_failed;   // const struct layout_error *
 		struct wl_signal binding;         // const char *: a key binding's command
+		struct wl_signal app_mapped;      // struct mosaic_app *: it has something to show
+		struct wl_signal app_unmapped;    // struct mosaic_app *: it has not, or is gone
 	} events;
 
 	struct wl_listener new_output;

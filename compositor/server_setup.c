@@ -9,6 +9,7 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
+#include "compositor/apps.h"
 #include "compositor/arrange.h"
 #include "compositor/control/control.h"
 #include "compositor/cursor.h"
@@ -74,7 +75,8 @@ static void init_signals(struct mosaic_server *server)
 		&server->events.surface_destroy,
 		&server->events.outputs_changed, &server->events.views_changed,
 		&server->events.frame, &server->events.focus, &server->events.layout_changed,
-		&server->events.reloaded, &server->events.reload_failed, &server->events.binding};
+		&server->events.reloaded, &server->events.reload_failed, &server->events.binding,
+		&server->events.app_mapped, &server->events.app_unmapped};
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
 		wl_signal_init(signals[i]);
 	}
@@ -180,7 +182,8 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	}
 
 	server->seat = seat_create(server);
-	if (server->seat == NULL) {
+	server->apps = server->seat != NULL ? apps_create(server) : NULL;
+	if (server->apps == NULL) {
 		goto error;
 	}
 	/* Only at start: wlroots cannot take the capture globals back. */
@@ -274,6 +277,8 @@ void server_finish(struct mosaic_server *server)
 	if (server->display != NULL) {
 		wl_display_destroy_clients(server->display);
 	}
+	apps_destroy(server->apps);
+	server->apps = NULL;
 	if (server->backend != NULL) {
 		wlr_backend_destroy(server->backend);
 	}

@@ -27,6 +27,7 @@
 #include <wlr/render/pixman.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_cursor.h>
 #include <wlr/types/wlr_input_device.h>
 #include <wlr/types/wlr_keyboard.h>
@@ -47,6 +48,7 @@
 #include <wlr/render/pass.h>
 #include <wlr/render/swapchain.h>
 #include <wlr/types/wlr_damage_ring.h>
+#include <wlr/types/wlr_subcompositor.h>
 #include <wlr/util/transform.h>
 #else
 #include <wlr/interfaces/wlr_input_device.h>
@@ -386,6 +388,36 @@ static inline void compat_input_device_destroy(struct wlr_input_device *device)
 		free(touch);
 	}
 }
+
+/* ---- dom0's Wayland clients ---- */
+
+/* wl_compositor and wl_subcompositor; false if either cannot be made. */
+static inline bool compat_compositor_create(struct wl_display *display, struct wlr_renderer *renderer)
+{
+	return wlr_compositor_create(display, 6, renderer) != NULL &&
+		wlr_subcompositor_create(display) != NULL;
+}
+
+/*
+ * The xdg-shell helpers are macros: wlroots' xdg-shell header needs the
+ * protocol's generated header, which only the files that use them include.
+ */
+#define compat_xdg_shell_create(display) wlr_xdg_shell_create(display, 6)
+/* Tells of a new toplevel; compat_xdg_new_toplevel() takes it from the signal's data. */
+#define compat_xdg_new_toplevel_signal(shell) (&(shell)->events.new_toplevel)
+/* NULL: a surface of another role. */
+#define compat_xdg_new_toplevel(data) ((struct wlr_xdg_toplevel *)(data))
+#define compat_xdg_toplevel_map_signal(toplevel) (&(toplevel)->base->surface->events.map)
+#define compat_xdg_toplevel_unmap_signal(toplevel) (&(toplevel)->base->surface->events.unmap)
+#define compat_xdg_toplevel_destroy_signal(toplevel) (&(toplevel)->events.destroy)
+#define compat_xdg_toplevel_commit_signal(toplevel) (&(toplevel)->base->surface->events.commit)
+/* At each commit: the first one waits for mosaic's first configure. */
+#define compat_xdg_toplevel_committed(toplevel) \
+	do { \
+		if ((toplevel)->base->initial_commit) { \
+			wlr_xdg_toplevel_set_size(toplevel, 0, 0); \
+		} \
+	} while (0)
 
 #else /* wlroots 0.15 */
 
@@ -806,6 +838,32 @@ static inline void compat_input_device_destroy(struct wlr_input_device *device)
 {
 	wlr_input_device_destroy(device);
 }
+
+/* ---- dom0's Wayland clients ---- */
+
+/* wl_subcompositor comes with it. */
+static inline bool compat_compositor_create(struct wl_display *display, struct wlr_renderer *renderer)
+{
+	return wlr_compositor_create(display, renderer) != NULL;
+}
+
+#define compat_xdg_shell_create(display) wlr_xdg_shell_create(display)
+
+#define wlr_xdg_toplevel_set_size(toplevel, width, height) \
+	(wlr_xdg_toplevel_set_size)((toplevel)->base, width, height)
+
+/* xdg surfaces are told of at their first commit, with their role. */
+#define compat_xdg_new_toplevel_signal(shell) (&(shell)->events.new_surface)
+#define compat_xdg_new_toplevel(data) \
+	(((struct wlr_xdg_surface *)(data))->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL ? \
+			((struct wlr_xdg_surface *)(data))->toplevel : \
+			NULL)
+#define compat_xdg_toplevel_map_signal(toplevel) (&(toplevel)->base->events.map)
+#define compat_xdg_toplevel_unmap_signal(toplevel) (&(toplevel)->base->events.unmap)
+#define compat_xdg_toplevel_destroy_signal(toplevel) (&(toplevel)->base->events.destroy)
+#define compat_xdg_toplevel_commit_signal(toplevel) (&(toplevel)->base->surface->events.commit)
+/* wlroots answers the first commit with a configure itself. */
+#define compat_xdg_toplevel_committed(toplevel) ((void)(toplevel))
 
 #endif
 

@@ -54,6 +54,8 @@ struct schema_command {
 /* Keys that more than one line has: the focus reply and event agree, and so do frames. */
 static const struct schema_key focus_keys[] = {
 	GUEST, CONNECTOR, {"label", STRING}, {"input", STRING}, {NULL, STRING}};
+static const struct schema_key app_event_keys[] = {{"id", INTEGER}, {"app-id", STRING},
+	{"title", STRING}, {"pid", INTEGER}, {NULL, STRING}};
 static const struct schema_key connector_event_keys[] = {GUEST, CONNECTOR, {"label", STRING},
 	{"unique-id", STRING}, {"resolution", SIZE}, {NULL, STRING}};
 static const struct schema_key frame_keys[] = {
@@ -85,6 +87,10 @@ static const struct schema_command commands[] = {
 				{"layout", STRING}, {"z", INTEGER}, {"transform", STRING},
 				{"fit", STRING}, {"src", RECT}, {"visible", BOOLEAN},
 				{"stale", BOOLEAN})})},
+	{"apps", SCHEMA_ARRAY,
+		LINES({"app", NULL, false,
+			KEYS({"id", INTEGER}, {"app-id", STRING}, {"title", STRING}, {"pid", INTEGER},
+				{"mapped", BOOLEAN})})},
 	{"layouts", SCHEMA_ARRAY,
 		LINES({"layout", NULL, false,
 			KEYS({"name", STRING}, {"surfaces", INTEGER}, {"active", BOOLEAN})})},
@@ -121,6 +127,8 @@ static const struct schema_command commands[] = {
 			{"event", "reloaded", false, KEYS({"file", STRING}, {"layout", STRING})},
 			{"event", "reload-failed", false, KEYS({"error", STRING})},
 			{"event", "frame", false, frame_keys},
+			{"event", "app-mapped", false, app_event_keys},
+			{"event", "app-unmapped", false, app_event_keys},
 			{"event", "focus", true, focus_keys})},
 };
 

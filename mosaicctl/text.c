@@ -262,6 +262,7 @@ int text_check(int argc, char **argv)
 		{"frame-times", check_none},
 		{"guests", check_none},
 		{"surfaces", check_none},
+		{"apps", check_none},
 		{"layouts", check_none},
 		{"layout", check_layout},
 		{"output", check_output},

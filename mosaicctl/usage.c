@@ -16,6 +16,7 @@ static const struct synopsis synopses[] = {
 		"per output, since last asked: frames, skipped, late, interval and compose times"},
 	{"guests", "guests", "list guests' connectors and their states"},
 	{"surfaces", "surfaces", "list what is shown where (views of the active layout)"},
+	{"apps", "apps", "list dom0's Wayland clients' windows: app_id, title, pid"},
 	{"layouts", "layouts", "list the layout file's layouts, the active one marked"},
 	{"layout", "layout NAME", "switch to layout NAME"},
 	{"output", "output create [WxH]", "plug in a headless output (mosaic --headless)"},
@@ -51,7 +52,7 @@ static const struct synopsis synopses[] = {
 
 const char *const usage_command_names[] = {"outputs", "frame-times", "guests", "surfaces", "layouts", "layout",
 	"output", "reload", "screenshot", "expect", "wait-flip", "wait-frame", "focus", "inputs",
-	"input", "follow", "ping", NULL};
+	"input", "apps", "follow", "ping", NULL};
 
 bool usage_is_command(const char *name)
 {

@@ -16,6 +16,7 @@ void command_guests(struct control_reply *reply, int argc, char **argv);
 void command_surfaces(struct control_reply *reply, int argc, char **argv);
 void command_layouts(struct control_reply *reply, int argc, char **argv);
 void command_inputs(struct control_reply *reply, int argc, char **argv);
+void command_apps(struct control_reply *reply, int argc, char **argv);
 void command_layout(struct control_reply *reply, int argc, char **argv);
 void command_reload(struct control_reply *reply, int argc, char **argv);
 void command_focus(struct control_reply *reply, int argc, char **argv);

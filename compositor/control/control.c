@@ -44,6 +44,7 @@ static const struct {
 	{"wait-frame", command_wait_frame, "wait-frame [OUTPUT] [after=SEQ] [timeout=MS]"},
 	{"focus", command_focus, "focus [next|prev|none|POSITION|GUEST]"},
 	{"inputs", command_inputs, "inputs"},
+	{"apps", command_apps, "apps"},
 	{"input", command_input,
 		"input key CODE down|up | pointer X Y | button left|right|middle|CODE down|up | "
 		"wheel STEPS | touch down|motion ID X Y | touch up|cancel ID | touch frame"},

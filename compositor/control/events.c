@@ -4,6 +4,7 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
+#include "compositor/apps.h"
 #include "compositor/control/client.h"
 #include "compositor/control/commands.h"
 #include "compositor/control/events.h"
@@ -26,6 +27,8 @@ struct control_events {
 	struct wl_listener layout_changed;
 	struct wl_listener reloaded;
 	struct wl_listener reload_failed;
+	struct wl_listener app_mapped;
+	struct wl_listener app_unmapped;
 };
 
 void command_follow(struct control_reply *reply, int argc, char **argv)
@@ -145,6 +148,26 @@ static void events_handle_reload_failed(struct wl_listener *listener, void *data
 	send_event(events, "event reload-failed error=%s", reply_q(line));
 }
 
+static void announce_app(struct control_events *events, const struct mosaic_app *app,
+	const char *event)
+{
+	/* The client chose these names: quoted if they hold spaces or quotes. */
+	send_event(events, "event %s id=%u app-id=%s title=%s pid=%d", event, app->id,
+		reply_q(app_get_app_id(app)), reply_q(app_get_title(app)), (int)app->pid);
+}
+
+static void events_handle_app_mapped(struct wl_listener *listener, void *data)
+{
+	struct control_events *events = wl_container_of(listener, events, app_mapped);
+	announce_app(events, data, "app-mapped");
+}
+
+static void events_handle_app_unmapped(struct wl_listener *listener, void *data)
+{
+	struct control_events *events = wl_container_of(listener, events, app_unmapped);
+	announce_app(events, data, "app-unmapped");
+}
+
 struct control_events *control_events_create(struct mosaic_server *server, struct wl_list *clients)
 {
 	struct control_events *events = calloc(1, sizeof(*events));
@@ -169,6 +192,8 @@ struct control_events *control_events_create(struct mosaic_server *server, struc
 			&server->events.layout_changed},
 		{&events->reloaded, events_handle_reloaded, &server->events.reloaded},
 		{&events->reload_failed, events_handle_reload_failed, &server->events.reload_failed},
+		{&events->app_mapped, events_handle_app_mapped, &server->events.app_mapped},
+		{&events->app_unmapped, events_handle_app_unmapped, &server->events.app_unmapped},
 	};
 	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		hooks[i].listener->notify = hooks[i].notify;
@@ -185,7 +210,7 @@ void control_events_destroy(struct control_events *events)
 	struct wl_listener *listeners[] = {&events->guest_connected, &events->guest_gone,
 		&events->guest_forgotten,
 		&events->frame, &events->focus, &events->layout_changed, &events->reloaded,
-		&events->reload_failed};
+		&events->reload_failed, &events->app_mapped, &events->app_unmapped};
 	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++) {
 		wl_list_remove(&listeners[i]->link);
 	}

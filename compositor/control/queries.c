@@ -3,6 +3,7 @@
 #include <string.h>
 #include <wlr/types/wlr_output.h>
 
+#include "compositor/apps.h"
 #include "compositor/control/commands.h"
 #include "compositor/control/reply.h"
 #include "compositor/output.h"
@@ -94,6 +95,18 @@ void command_guests(struct control_reply *reply, int argc, char **argv)
 			"guest name=%s domid=%s dev=- conn=- unique-id=- state=absent "
 			"resolution=0x0 views=0 flips=0 copied=0 guest=%s\n",
 			reply_q(g->name), g->domid >= 0 ? domid : "-", reply_q(g->name));
+	}
+	reply_printf(reply, "ok\n");
+}
+
+void command_apps(struct control_reply *reply, int argc, char **argv)
+{
+	struct mosaic_apps *apps = reply->server->apps;
+	struct mosaic_app *app;
+	wl_list_for_each(app, &apps->list, link) {
+		reply_printf(reply, "app id=%u app-id=%s title=%s pid=%d mapped=%s\n", app->id,
+			reply_q(app_get_app_id(app)), reply_q(app_get_title(app)), (int)app->pid,
+			app->mapped ? "yes" : "no");
 	}
 	reply_printf(reply, "ok\n");
 }

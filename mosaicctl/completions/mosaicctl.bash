@@ -13,7 +13,7 @@ _mosaicctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local commands="outputs frame-times guests surfaces layouts layout output reload screenshot expect
-		wait-flip wait-frame focus inputs input follow ping"
+		wait-flip wait-frame focus inputs input apps follow ping"
 	local globals="-j --json -s --socket -h --help --version"
 
 	# The socket and the command given so far, and the command's own words.

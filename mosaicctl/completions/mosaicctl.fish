@@ -13,7 +13,7 @@ function __mosaicctl_names
     mosaicctl $socket $argv[1] 2>/dev/null | string replace -rf "^$argv[2] name=([^ \"]+) .*" '$1' | string match -v -- - | sort -u
 end
 
-set -l commands outputs frame-times guests surfaces layouts layout output reload screenshot expect wait-flip wait-frame focus inputs input follow ping
+set -l commands outputs frame-times guests surfaces layouts layout output reload screenshot expect wait-flip wait-frame focus inputs input apps follow ping
 complete -c mosaicctl -f
 
 # mosaicctl's own options, anywhere on the line.
@@ -25,6 +25,7 @@ complete -c mosaicctl -l version -d 'print mosaicctl\'s version'
 complete -c mosaicctl -n "not __fish_seen_subcommand_from $commands" -a outputs -d 'list outputs'
 complete -c mosaicctl -n "not __fish_seen_subcommand_from $commands" -a frame-times -d 'each output\'s frame times since last asked'
 complete -c mosaicctl -n "not __fish_seen_subcommand_from $commands" -a guests -d 'list guests\' connectors'
+complete -c mosaicctl -n "not __fish_seen_subcommand_from $commands" -a apps -d 'list dom0\'s Wayland clients\' windows'
 complete -c mosaicctl -n "not __fish_seen_subcommand_from $commands" -a surfaces -d 'list what is shown where'
 complete -c mosaicctl -n "not __fish_seen_subcommand_from $commands" -a layouts -d 'list the layout file\'s layouts'
 complete -c mosaicctl -n "not __fish_seen_subcommand_from $commands" -a layout -d 'switch to a layout'

@@ -533,16 +533,24 @@ struct proc *guests_wayland_spawn(const char *program, const char *const args[])
 {
 	const char *dir = guests_scratch_dir();
 	char socket_name[64] = "";
-	DIR *d = opendir(dir);
-	CHECK(d != NULL, "cannot read %s", dir);
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, "wayland-", 8) == 0 && strchr(e->d_name, '.') == NULL) {
-			snprintf(socket_name, sizeof(socket_name), "%s", e->d_name);
+	/* mosaic makes its Wayland socket once it has made its control socket: wait for it. */
+	int64_t deadline = now_ms() + 10000;
+	while (socket_name[0] == '\0') {
+		DIR *d = opendir(dir);
+		CHECK(d != NULL, "cannot read %s", dir);
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			if (strncmp(e->d_name, "wayland-", 8) == 0 && strchr(e->d_name, '.') == NULL) {
+				snprintf(socket_name, sizeof(socket_name), "%s", e->d_name);
+			}
+		}
+		closedir(d);
+		CHECK(socket_name[0] != '\0' || now_ms() < deadline,
+			"mosaic has no Wayland socket in %s", dir);
+		if (socket_name[0] == '\0') {
+			nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
 		}
 	}
-	closedir(d);
-	CHECK(socket_name[0] != '\0', "mosaic has no Wayland socket in %s", dir);
 	char *argv[16] = {(char *)program};
 	int argc = 1;
 	for (int i = 0; args[i] != NULL && argc < 15; i++) {
