@@ -11,6 +11,7 @@
 
 #include "compositor/log.h"
 #include "compositor/render.h"
+#include "compositor/render_direct.h"
 #include "compositor/render_frame.h"
 #include "compositor/render_scan.h"
 #include "compositor/server.h"
@@ -214,10 +215,36 @@ enum render_start render_output_start(struct render_output *target)
 	struct wlr_output *wlr_output = scene_output->output;
 	uint32_t seq = wlr_output->commit_seq;
 	struct render_scan scan;
+	struct render_stats *stats = &target->stats;
 	if (server->wlroots_render || !scan_output(target, &scan)) {
 		bool ok = wlr_scene_output_commit(scene_output, NULL);
+		if (ok && wlr_output->commit_seq != seq) {
+			stats->last = RENDER_MADE_WLROOTS;
+			stats->wlroots_frames++;
+		}
 		return !ok ? RENDER_FAILED :
 			(wlr_output->commit_seq != seq ? RENDER_COMMITTED : RENDER_NOTHING);
+	}
+
+	const struct wlr_scene_node *direct = software_cursor_shown(wlr_output) ? NULL :
+		render_direct_candidate(wlr_output, &scan);
+	bool committed;
+	if (direct != NULL && !compat_scene_output_needs_frame(scene_output)) {
+		free(scan.draws);
+		return RENDER_NOTHING;
+	}
+	if (direct != NULL && render_direct_commit(wlr_output, direct, &target->refused, &committed)) {
+		free(scan.draws);
+		if (committed) {
+			stats->last = RENDER_MADE_DIRECT;
+			stats->direct_tree = compat_scene_node_parent(direct);
+			stats->direct_frames++;
+		}
+		return committed ? RENDER_COMMITTED : RENDER_FAILED;
+	}
+	if (stats->last == RENDER_MADE_DIRECT) {
+		/* The output's own buffers missed the frames shown directly. */
+		compat_scene_output_damage_whole(scene_output);
 	}
 
 	struct compat_output_frame *out = target->out;
@@ -228,6 +255,10 @@ enum render_start render_output_start(struct render_output *target)
 		return start == COMPAT_FRAME_NONE ? RENDER_NOTHING : RENDER_FAILED;
 	}
 	pixman_image_set_clip_region32(out->image, NULL);
+	stats->last = RENDER_MADE_COMPOSED;
+	stats->direct_tree = NULL;
+	stats->composed_frames++;
+	stats->composed_pixels += region_area(&out->damage);
 	struct render_frame *frame =
 		render_frame_create(wlr_output, &scan, &out->damage, out->image);
 	free(scan.draws);
@@ -305,7 +336,12 @@ static void render_output_cancel(struct render_output *target)
 static void target_handle_mode(struct wl_listener *listener, void *data)
 {
 	struct render_output *target = wl_container_of(listener, target, mode);
-	if (target->drawing == NULL || !compat_output_mode_changed(data)) {
+	if (!compat_output_mode_changed(data)) {
+		return;
+	}
+	/* A new mode may take what the old one refused. */
+	target->refused = (struct render_direct_refusal){0};
+	if (target->drawing == NULL) {
 		return;
 	}
 	render_output_cancel(target);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <wayland-server-core.h>
 
+#include "compositor/render_direct.h"
+
 /*
  * Composes an output's frame and commits it. With the pixman renderer,
  * mosaic draws its scene itself: every damaged pixel is written once, by the
@@ -21,10 +23,31 @@
  * (their requests, hidden connectors' clocks) and other outputs meanwhile.
  */
 struct compat_output_frame;
+struct render_scan;
+struct wlr_scene_node;
 struct mosaic_render;
 struct mosaic_server;
 struct render_frame;
 struct wlr_scene_output;
+
+/* How an output's frames were made. */
+enum render_made {
+	RENDER_MADE_NONE,     // no frame yet
+	RENDER_MADE_COMPOSED, // by mosaic, with pixman
+	RENDER_MADE_DIRECT,   // a guest's buffer shown as it is: nothing composed
+	RENDER_MADE_WLROOTS,  // by wlroots' scene renderer
+};
+
+struct render_stats {
+	enum render_made last;
+	/*
+	 * The tree of the buffer node the last frame made directly showed (a
+	 * view's, which stays when a flip replaces the node); compare only.
+	 */
+	const struct wlr_scene_node *direct_tree;
+	uint64_t direct_frames, composed_frames, wlroots_frames;
+	uint64_t composed_pixels; // written by mosaic's composition, since start
+};
 
 /* An output's frames, as this file makes them. */
 struct render_output {
@@ -33,6 +56,8 @@ struct render_output {
 	struct render_frame *drawing;    // a frame being drawn, NULL if none
 	struct mosaic_render *render;    // its composition thread, once a frame needed it
 	struct compat_output_frame *out; // the buffer and damage of the frame being made
+	struct render_stats stats;
+	struct render_direct_refusal refused; // what the output would not show as it is
 	struct {
 		/* bool *committed: a frame drawn apart (RENDER_LATER) was committed, or not. */
 		struct wl_signal done;

@@ -113,6 +113,12 @@ static inline void compat_scene_node_position(const struct wlr_scene_node *node,
 	*y = node->y;
 }
 
+/* The tree a node is in, as a node; NULL for the root. */
+static inline struct wlr_scene_node *compat_scene_node_parent(const struct wlr_scene_node *node)
+{
+	return node->parent != NULL ? &node->parent->node : NULL;
+}
+
 /* A tree's children, bottom first (linked by COMPAT_SCENE_NODE_LINK); NULL for a leaf. */
 static inline struct wl_list *compat_scene_node_children(struct wlr_scene_node *node)
 {
@@ -249,6 +255,24 @@ static inline void compat_output_frame_abort(
 	struct wlr_scene_output *scene_output, struct compat_output_frame *frame)
 {
 	compat_output_frame_finish(frame);
+}
+
+/* Something in the scene changed on this output, or the output asks for a frame. */
+static inline bool compat_scene_output_needs_frame(struct wlr_scene_output *scene_output)
+{
+	return scene_output->output->needs_frame ||
+		pixman_region32_not_empty(&scene_output->pending_commit_damage);
+}
+
+/* The next frame draws the whole output, in whichever buffer it gets. */
+static inline void compat_scene_output_damage_whole(struct wlr_scene_output *scene_output)
+{
+	struct wlr_output *output = scene_output->output;
+	wlr_damage_ring_add_whole(&scene_output->damage_ring);
+	pixman_region32_union_rect(&scene_output->pending_commit_damage,
+		&scene_output->pending_commit_damage, 0, 0, (unsigned)output->width,
+		(unsigned)output->height);
+	wlr_output_schedule_frame(output);
 }
 
 /*
@@ -472,6 +496,11 @@ static inline void compat_scene_node_position(const struct wlr_scene_node *node,
 	*y = node->state.y;
 }
 
+static inline struct wlr_scene_node *compat_scene_node_parent(const struct wlr_scene_node *node)
+{
+	return node->parent;
+}
+
 static inline struct wl_list *compat_scene_node_children(struct wlr_scene_node *node)
 {
 	bool tree = node->type == WLR_SCENE_NODE_ROOT || node->type == WLR_SCENE_NODE_TREE;
@@ -510,7 +539,20 @@ static inline void wlr_output_state_init(struct wlr_output_state *state)
 
 static inline void wlr_output_state_finish(struct wlr_output_state *state)
 {
+	if ((state->committed & WLR_OUTPUT_STATE_BUFFER) && state->buffer != NULL) {
+		wlr_buffer_unlock(state->buffer);
+	}
 	pixman_region32_fini(&state->damage);
+}
+
+static inline void wlr_output_state_set_buffer(
+	struct wlr_output_state *state, struct wlr_buffer *buffer)
+{
+	if ((state->committed & WLR_OUTPUT_STATE_BUFFER) && state->buffer != NULL) {
+		wlr_buffer_unlock(state->buffer);
+	}
+	state->committed |= WLR_OUTPUT_STATE_BUFFER;
+	state->buffer = wlr_buffer_lock(buffer);
 }
 
 static inline void wlr_output_state_set_enabled(struct wlr_output_state *state, bool enabled)
@@ -551,8 +593,8 @@ static inline void wlr_output_state_set_transform(
 	state->transform = transform;
 }
 
-/* The configuration parts of a state (mosaic's frames go by compat_output_frame_*). */
-static inline bool wlr_output_commit_state(
+/* Puts a state in the output's pending one: configuration, and a buffer shown as it is. */
+static inline void compat_output_apply_state(
 	struct wlr_output *output, const struct wlr_output_state *state)
 {
 	if (state->committed & WLR_OUTPUT_STATE_ENABLED) {
@@ -571,7 +613,26 @@ static inline bool wlr_output_commit_state(
 	if (state->committed & WLR_OUTPUT_STATE_TRANSFORM) {
 		wlr_output_set_transform(output, state->transform);
 	}
+	if (state->committed & WLR_OUTPUT_STATE_BUFFER) {
+		wlr_output_attach_buffer(output, state->buffer);
+	}
+}
+
+/* Configurations, and buffers shown as they are (mosaic's frames go by compat_output_frame_*). */
+static inline bool wlr_output_commit_state(
+	struct wlr_output *output, const struct wlr_output_state *state)
+{
+	compat_output_apply_state(output, state);
 	return wlr_output_commit(output);
+}
+
+static inline bool wlr_output_test_state(
+	struct wlr_output *output, const struct wlr_output_state *state)
+{
+	compat_output_apply_state(output, state);
+	bool ok = wlr_output_test(output);
+	wlr_output_rollback(output);
+	return ok;
 }
 
 static inline struct wl_signal *compat_output_mode_signal(struct wlr_output *output)
@@ -681,6 +742,17 @@ static inline void compat_output_frame_abort(
 {
 	compat_output_frame_finish(frame);
 	wlr_output_rollback(scene_output->output);
+}
+
+static inline bool compat_scene_output_needs_frame(struct wlr_scene_output *scene_output)
+{
+	return scene_output->output->needs_frame ||
+		pixman_region32_not_empty(&scene_output->damage->current);
+}
+
+static inline void compat_scene_output_damage_whole(struct wlr_scene_output *scene_output)
+{
+	wlr_output_damage_add_whole(scene_output->damage);
 }
 
 static inline bool compat_scene_output_render_into(struct wlr_scene_output *scene_output,

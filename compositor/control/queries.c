@@ -2,11 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_scene.h>
 
 #include "compositor/apps.h"
 #include "compositor/control/commands.h"
 #include "compositor/control/reply.h"
 #include "compositor/output.h"
+#include "compositor/render.h"
 #include "compositor/server.h"
 #include "compositor/stale.h"
 #include "compositor/surface.h"
@@ -17,6 +19,34 @@
 
 /* What mosaic shows and serves: outputs, guests, surfaces, layouts, guests' input devices. */
 
+static const char *made_name(enum render_made made)
+{
+	switch (made) {
+	case RENDER_MADE_COMPOSED:
+		return "composed";
+	case RENDER_MADE_DIRECT:
+		return "direct";
+	case RENDER_MADE_WLROOTS:
+		return "wlroots";
+	case RENDER_MADE_NONE:
+		break;
+	}
+	return "none";
+}
+
+/* The label of the view whose buffer the output shows as it is; NULL if none. */
+static const char *direct_label(struct mosaic_server *server, const struct render_stats *stats)
+{
+	struct mosaic_view *view;
+	wl_list_for_each(view, &server->views, link) {
+		if (stats->last == RENDER_MADE_DIRECT && view->tree != NULL &&
+			&view->tree->node == stats->direct_tree && view->params.surface != NULL) {
+			return view->params.surface->label;
+		}
+	}
+	return NULL;
+}
+
 void command_outputs(struct control_reply *reply, int argc, char **argv)
 {
 	struct mosaic_output *output;
@@ -24,13 +54,20 @@ void command_outputs(struct control_reply *reply, int argc, char **argv)
 		struct wlr_box box;
 		output_get_box(output, &box);
 		struct wlr_output *o = output->wlr_output;
+		const struct render_stats *stats = &output->render->stats;
 		reply_printf(reply,
 			"output name=%s x=%d y=%d width=%d height=%d config=%s scale=%g "
-			"transform=%s refresh=%d.%03d\n",
+			"transform=%s refresh=%d.%03d made=%s direct=%s direct-frames=%llu "
+			"composed-frames=%llu wlroots-frames=%llu composed-pixels=%llu\n",
 			reply_q(o->name), box.x, box.y, o->width, o->height,
 			reply_q(output->config != NULL ? output->config->name : NULL), o->scale,
 			layout_transform_name((enum layout_transform)o->transform),
-			o->refresh / 1000, o->refresh % 1000);
+			o->refresh / 1000, o->refresh % 1000, made_name(stats->last),
+			reply_q(direct_label(reply->server, stats)),
+			(unsigned long long)stats->direct_frames,
+			(unsigned long long)stats->composed_frames,
+			(unsigned long long)stats->wlroots_frames,
+			(unsigned long long)stats->composed_pixels);
 	}
 	reply_printf(reply, "ok\n");
 }

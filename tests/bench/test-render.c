@@ -258,6 +258,98 @@ static void check_damage(struct inproc *ip, const char *what)
 	inproc_remove_guests(ip);
 }
 
+/*
+ * Direct scan-out: a guest whose view fills the output 1:1 is committed as
+ * it is (nothing composed); a view over it brings composition back, whole,
+ * and its going, direct frames again. Every committed buffer is checked
+ * whole against mosaic's full redraw: no black, stale or torn frame at the
+ * changes.
+ */
+static void check_direct(struct inproc *ip, const char *what)
+{
+	struct mosaic_output *out = output_find(&ip->server, NULL);
+	struct wlr_box area;
+	output_get_box(out, &area);
+	struct inproc_guest *g = inproc_add_guest(ip, area.width, area.height, DRM_FORMAT_XRGB8888);
+	if (g == NULL) {
+		failures++;
+		return;
+	}
+	const struct view_params alone[] = {
+		{.output = out, .surface = surface_of(g), .rect = {0, 0, area.width, area.height},
+			.fit = LAYOUT_FIT_NONE, .visible = true},
+	};
+	const struct view_params covered[] = {
+		alone[0],
+		{.output = out, .surface = NULL, .rect = {40, 30, 300, 200}, .visible = true,
+			.placeholder = true, .placeholder_colour = 0x304080, .label = "Over"},
+	};
+	struct committed c = {.what = what};
+	c.commit.notify = handle_commit;
+	wl_signal_add(&out->wlr_output->events.commit, &c.commit);
+	const struct render_stats *stats = &out->render->stats;
+	/* Each step: the views, a flip or not, and how the frame must be made. */
+	static const struct {
+		bool covered, flip;
+		enum render_made made;
+	} steps[] = {
+		{false, false, RENDER_MADE_DIRECT},
+		{false, true, RENDER_MADE_DIRECT},
+		{true, false, RENDER_MADE_COMPOSED},
+		{true, true, RENDER_MADE_COMPOSED},
+		{false, false, RENDER_MADE_DIRECT},
+		{false, true, RENDER_MADE_DIRECT},
+		{true, true, RENDER_MADE_COMPOSED},
+		{false, true, RENDER_MADE_DIRECT},
+	};
+	uint64_t composed_before = 0;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		c.frame = (int)i;
+		if (i == 0 || steps[i].covered != steps[i - 1].covered) {
+			if (steps[i].covered) {
+				replace_views(ip, covered, 2);
+			} else {
+				replace_views(ip, alone, 1);
+			}
+		}
+		if (steps[i].flip) {
+			inproc_flip(g);
+		}
+		composed_before = stats->composed_pixels;
+		c.want = render_scene_pixels(out->render);
+		c.width = out->wlr_output->width;
+		c.height = out->wlr_output->height;
+		if (inproc_frame(ip, out) < 0) {
+			fprintf(stderr, "%s, step %zu: no frame committed\n", what, i);
+			failures++;
+		}
+		free(c.want);
+		c.want = NULL;
+		if (stats->last != steps[i].made) {
+			fprintf(stderr, "%s, step %zu: made %d, wanted %d\n", what, i, stats->last,
+				steps[i].made);
+			failures++;
+		}
+		/* Back from direct frames, the whole output is drawn. */
+		uint64_t whole = (uint64_t)c.width * (uint64_t)c.height;
+		if (steps[i].made == RENDER_MADE_COMPOSED && i > 0 &&
+			steps[i - 1].made == RENDER_MADE_DIRECT &&
+			stats->composed_pixels - composed_before != whole) {
+			fprintf(stderr, "%s, step %zu: %llu pixels composed after direct frames, "
+					"wanted %llu\n",
+				what, i, (unsigned long long)(stats->composed_pixels - composed_before),
+				(unsigned long long)whole);
+			failures++;
+		}
+	}
+	wl_list_remove(&c.commit.link);
+	if (c.bad == 0) {
+		fprintf(stderr, "%s: %zu committed frames identical, direct and composed\n", what,
+			sizeof(steps) / sizeof(steps[0]));
+	}
+	inproc_remove_guests(ip);
+}
+
 int main(void)
 {
 	wlr_log_init(WLR_ERROR, NULL);
@@ -271,6 +363,7 @@ int main(void)
 	}
 	check_views(ip, "views");
 	check_damage(ip, "damage");
+	check_direct(ip, "direct");
 
 	/* The same at output scales: layout units are no longer pixels. */
 	static const float scales[] = {2.0f, 1.5f};

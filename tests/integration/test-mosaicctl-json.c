@@ -368,7 +368,8 @@ struct field {
 
 static const struct field output_fields[] = {{"name", "s"}, {"x", "i"}, {"y", "i"}, {"width", "i"},
 	{"height", "i"}, {"config", "s0"}, {"scale", "n"}, {"transform", "s"}, {"refresh", "n"},
-	{NULL, NULL}};
+	{"made", "s"}, {"direct", "s0"}, {"direct-frames", "i"}, {"composed-frames", "i"},
+	{"wlroots-frames", "i"}, {"composed-pixels", "i"}, {NULL, NULL}};
 static const struct field frame_times_fields[] = {{"output", "s"}, {"frames", "i"},
 	{"skipped", "i"}, {"late", "i"}, {"interval_p50_ms", "n"}, {"interval_p99_ms", "n"},
 	{"interval_max_ms", "n"}, {"compose_p50_ms", "n"}, {"compose_p99_ms", "n"},

@@ -32,10 +32,12 @@ int main(void)
 		"{\"type\":\"layout\",\"name\":null,\"surfaces\":null,\"active\":false,"
 		"\"later\":\"7\"}");
 	CHECK_STR(json("outputs", "output name=HEADLESS-1 x=0 y=0 width=640 height=480 config=- "
-				  "scale=1.5 transform=90 refresh=60.000"),
+				  "scale=1.5 transform=90 refresh=60.000 made=direct direct=c:0.0 "
+				  "direct-frames=7 composed-frames=2 wlroots-frames=0 composed-pixels=9"),
 		"{\"type\":\"output\",\"name\":\"HEADLESS-1\",\"x\":0,\"y\":0,\"width\":640,"
 		"\"height\":480,\"config\":null,\"scale\":1.5,\"transform\":\"90\","
-		"\"refresh\":60.000}");
+		"\"refresh\":60.000,\"made\":\"direct\",\"direct\":\"c:0.0\",\"direct-frames\":7,"
+		"\"composed-frames\":2,\"wlroots-frames\":0,\"composed-pixels\":9}");
 	/* Sizes, rectangles, lists. */
 	CHECK(strstr(json("guests", "guest name=a domid=1 dev=0 conn=0 unique-id=- state=absent "
 				    "resolution=1280x480 views=0 flips=0 copied=0 guest=a"),
