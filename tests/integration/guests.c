@@ -624,6 +624,17 @@ long guests_flips_ok(struct proc *guest)
 	return flips;
 }
 
+double guests_flip_rate(struct proc *guest, int reports)
+{
+	long first = guests_flips_ok(guest);
+	int64_t t0 = now_ms();
+	long last = first;
+	for (int i = 0; i < reports; i++) {
+		last = guests_flips_ok(guest);
+	}
+	return (double)(last - first) * 1000.0 / (double)(now_ms() - t0);
+}
+
 long guests_mapped_by_others(struct harness *h, int domid)
 {
 	char id[16];

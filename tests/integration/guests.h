@@ -113,6 +113,8 @@ void guests_wait_view(struct harness *h, const char *label, const char *output, 
 	const char *name, const struct view_info *above, struct view_info *v);
 /* The guest's next progress line (--report-every): its flips count, none timed out. */
 long guests_flips_ok(struct proc *guest);
+/* Flips per second the guest presents over its next reports (each ok). */
+double guests_flip_rate(struct proc *guest, int reports);
 /* How many of the domain's granted pages others (mosaic) have mapped, per xensim. */
 long guests_mapped_by_others(struct harness *h, int domid);
 /* Flips mosaic has accepted from the guest's (first) connector, per `guests`. */

@@ -59,17 +59,6 @@ static void wait_made(struct harness *h, const char *how, struct made *m)
 	}
 }
 
-static double flip_rate(struct proc *guest, int reports)
-{
-	long first = guests_flips_ok(guest);
-	int64_t t0 = now_ms();
-	long last = first;
-	for (int i = 0; i < reports; i++) {
-		last = guests_flips_ok(guest);
-	}
-	return (double)(last - first) * 1000.0 / (double)(now_ms() - t0);
-}
-
 int main(void)
 {
 	char layout[512];
@@ -91,7 +80,7 @@ int main(void)
 	struct made m, later;
 	wait_made(&h, "direct", &m);
 	CHECK(strcmp(m.direct, "cluster:0.0") == 0, "direct frames show %s", m.direct);
-	double rate = flip_rate(cluster, 4);
+	double rate = guests_flip_rate(cluster, 4);
 	outputs(&h, &later);
 	CHECK(rate > 55 && rate < 65, "%.1f flips/s shown directly", rate);
 	CHECK(strcmp(later.how, "direct") == 0 && later.composed_frames == m.composed_frames &&
@@ -107,7 +96,7 @@ int main(void)
 	free(reply);
 	wait_made(&h, "composed", &m);
 	CHECK(strcmp(m.direct, "-") == 0, "composed frames name %s", m.direct);
-	rate = flip_rate(cluster, 2);
+	rate = guests_flip_rate(cluster, 2);
 	CHECK(rate > 55 && rate < 65, "%.1f flips/s composed", rate);
 
 	/* And back. */

@@ -37,18 +37,6 @@ static const char layout_text[] =
 	"guest = 'roaming'\n"
 	"output = 'plugged'\n";
 
-/* Flips per second the guest presents over the next reports (each ok). */
-static double flip_rate(struct proc *guest, int reports)
-{
-	long first = guests_flips_ok(guest);
-	int64_t t0 = now_ms();
-	long last = first;
-	for (int i = 0; i < reports; i++) {
-		last = guests_flips_ok(guest);
-	}
-	return (double)(last - first) * 1000.0 / (double)(now_ms() - t0);
-}
-
 static void expect_error(struct harness *h, const char *request)
 {
 	char *reply = guests_control_reply(h, request);
@@ -84,7 +72,7 @@ int main(void)
 	struct proc *roaming = harness_spawn_guest(&h, 2, "roaming", report);
 
 	/* No output for roaming yet: its own clock. */
-	double rate = flip_rate(roaming, 4);
+	double rate = guests_flip_rate(roaming, 4);
 	CHECK(rate > 50 && rate < 70, "roaming without an output: %.1f flips/s", rate);
 
 	struct view_info v;
@@ -98,7 +86,7 @@ int main(void)
 	CHECK(reply != NULL && strcmp(reply, "ok\n") == 0, "unplug: %s", reply ? reply : "-");
 	free(reply);
 	CHECK(!guests_find_view(&h, "roaming", "HEADLESS-2", &v), "roaming is still on HEADLESS-2");
-	rate = flip_rate(roaming, 4);
+	rate = guests_flip_rate(roaming, 4);
 	CHECK(rate > 50 && rate < 70, "roaming after its output went: %.1f flips/s", rate);
 	guests_flips_ok(steady);
 
