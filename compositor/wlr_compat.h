@@ -10,8 +10,9 @@
  * structs, scene constructors), and compat_* helpers where the two differ in
  * what they need or in their structs' layout (backends on a display or a
  * loop, the output's buffer and damage, virtual input devices). On 0.18
- * every compat_* helper is a line or two of plain 0.18 calls: dropping 0.15
- * means deleting the 0.15 half below.
+ * the compat_* helpers are plain 0.18 calls (most a line or two; the
+ * output frame's and the screenshot's are longer): dropping 0.15 means
+ * deleting the 0.15 half below.
  */
 
 #include <drm_fourcc.h>
