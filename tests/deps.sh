@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian 12 packages that mosaic needs to build, run its demo and
 # run its tests (scdoc for the manuals; bash-completion, fish and zsh for where
-# mosaicctl's completions go and to try them); does nothing when they are all
+# mosaicctl's completions go and to try them; wayland-info for the Wayland
+# globals mosaic offers); does nothing when they are all
 # there. Uses sudo unless root.
 # The last line is the real-Xen test's (tests/e2e-xen): QEMU, and what builds
 # its images from Debian packages.
@@ -10,7 +11,7 @@ PACKAGES="meson ninja-build pkg-config gcc libc6-dev
 libwlroots-dev libwayland-dev wayland-protocols libpixman-1-dev libdrm-dev
 libinput-dev libxkbcommon-dev libpng-dev libxen-dev libsystemd-dev systemd
 libcairo2-dev libfontconfig-dev fonts-dejavu-core wtype grim
-scdoc bash-completion fish zsh clang libclang-rt-14-dev xvfb xdotool weston
+scdoc bash-completion fish zsh clang libclang-rt-14-dev xvfb xdotool weston wayland-utils
 qemu-system-x86 busybox-static cpio debootstrap kmod python3"
 
 missing=""

@@ -20,6 +20,35 @@
 #include "inputs.h"
 
 #define SIMPLE_SHM "/usr/bin/weston-simple-shm"
+#define WAYLAND_INFO "/usr/bin/wayland-info"
+
+/* What a client needs to open a window, as wayland-info lists mosaic's globals. */
+static void check_globals(void)
+{
+	static const char *const wanted[] = {"wl_compositor", "wl_subcompositor", "wl_shm",
+		"xdg_wm_base", "zxdg_output_manager_v1", "wp_viewporter", "wp_presentation",
+		"wl_seat", "wl_output", NULL};
+	const char *none[] = {NULL};
+	struct proc *info = guests_wayland_spawn(WAYLAND_INFO, none);
+	char line[512];
+	bool seen[16] = {false}, screencopy = false;
+	while (proc_wait_line(info, "interface: '", 10000, line, sizeof(line))) {
+		screencopy = screencopy || strstr(line, "'zwlr_screencopy_manager_v1'") != NULL;
+		for (int i = 0; wanted[i] != NULL; i++) {
+			char quoted[64];
+			snprintf(quoted, sizeof(quoted), "interface: '%s'", wanted[i]);
+			seen[i] = seen[i] || strstr(line, quoted) != NULL;
+		}
+	}
+	int status = proc_wait_exit(info, 10000);
+	CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		"wayland-info failed (%#x)", status);
+	for (int i = 0; wanted[i] != NULL; i++) {
+		CHECK(seen[i], "mosaic offers no %s", wanted[i]);
+	}
+	/* Capture only when allowed: a guest's screen is private. */
+	CHECK(!screencopy, "screencopy offered without --allow-screencopy");
+}
 
 /* The `apps` line of the window of process pid, polled until it is mapped; a copy. */
 static char *wait_mapped(struct harness *h, int pid)
@@ -67,15 +96,16 @@ static void expect_event(struct ctl *follower, const char *event, int pid)
 
 int main(void)
 {
-	if (access(SIMPLE_SHM, X_OK) != 0) {
-		printf("SKIP: %s is not installed (weston, tests/deps.sh)\n", SIMPLE_SHM);
-		return 77;
-	}
+	CHECK(access(SIMPLE_SHM, X_OK) == 0 && access(WAYLAND_INFO, X_OK) == 0,
+		"%s or %s is not installed (weston, wayland-utils: tests/deps.sh)", SIMPLE_SHM,
+		WAYLAND_INFO);
 	/* mosaic's Wayland socket goes to the scratch directory (XDG_RUNTIME_DIR). */
 	guests_scratch_dir();
 	struct harness h;
 	const char *args[] = {"--size", "320x240", NULL};
 	harness_start(&h, args);
+
+	check_globals();
 
 	struct ctl follower;
 	ctl_open(&h, &follower);

@@ -26,7 +26,7 @@ PACKAGES="meson ninja-build pkg-config gcc libc6-dev
 libwlroots-0.18-dev libwayland-dev wayland-protocols libpixman-1-dev libdrm-dev
 libinput-dev libxkbcommon-dev libpng-dev libxen-dev libsystemd-dev systemd
 libcairo2-dev libfontconfig-dev fonts-dejavu-core wtype grim
-scdoc bash-completion fish zsh xvfb xdotool weston python3"
+scdoc bash-completion fish zsh xvfb xdotool weston wayland-utils python3"
 
 log() {
 	echo "debian13: $*" >&2
