@@ -12,7 +12,7 @@
 # /var/cache/mosaic-platforms), keyed by this script and the version of each
 # package it holds; a new key makes a new root and removes the old one. The
 # checkout is mounted in a mount namespace of the run's own: nothing stays
-# mounted when it ends. Needs root (debootstrap, chroot); the mirror is
+# mounted when it ends. Runs as root (through sudo unless root); the mirror is
 # $MOSAIC_DEBIAN_MIRROR (default http://deb.debian.org/debian).
 set -e
 cd "$(dirname "$0")/../.."
@@ -32,9 +32,10 @@ log() {
 	echo "debian13: $*" >&2
 }
 
+# debootstrap, the mounts and chroot need root: as tests/deps.sh, through sudo.
 if [ "$(id -u)" -ne 0 ]; then
-	log "needs root (debootstrap and chroot)"
-	exit 1
+	log "running as root through sudo (debootstrap, mounts, chroot)"
+	exec sudo sh "$0" "$@"
 fi
 sh tests/deps.sh
 
