@@ -1,6 +1,9 @@
 #include <stdlib.h>
+#include <time.h>
 #include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_viewporter.h>
 #include <wlr/types/wlr_xdg_output_v1.h>
@@ -21,12 +24,92 @@ const char *app_get_title(const struct mosaic_app *app)
 	return app->toplevel->title != NULL ? app->toplevel->title : "";
 }
 
+/* Said once per app: why its window is not shown. */
+static void app_refuse(struct mosaic_app *app, const char *why)
+{
+	if (!app->refused) {
+		app->refused = true;
+		wlr_log(WLR_ERROR, "App %u ('%s', pid %d) is not shown: %s", app->id,
+			app_get_app_id(app), (int)app->pid, why);
+	}
+}
+
+bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct wlr_box *pic)
+{
+	struct wlr_surface *surface = app->toplevel->base->surface;
+	if (!app->mapped || surface->buffer == NULL) {
+		return false;
+	}
+	/*
+	 * The client's own buffer, which the renderer keeps locked (unreleased)
+	 * until the next one: mosaic composes from it as it does from a guest's.
+	 */
+	struct wlr_buffer *source = surface->buffer->source;
+	if (source == NULL || source->n_locks == 0) {
+		app_refuse(app, "the renderer does not keep its buffers (use the pixman renderer)");
+		return false;
+	}
+	if (source->width > APP_MAX_SIZE || source->height > APP_MAX_SIZE) {
+		app_refuse(app, "its buffer is larger than 8192x8192");
+		return false;
+	}
+	*buffer = source;
+	*pic = (struct wlr_box){0, 0, source->width, source->height};
+	/* The window proper, without the shadows a client may draw around it. */
+	struct wlr_box geometry;
+	wlr_xdg_surface_get_geometry(app->toplevel->base, &geometry);
+	int scale = surface->current.scale;
+	if (surface->current.transform == WL_OUTPUT_TRANSFORM_NORMAL && scale >= 1 &&
+		!wlr_box_empty(&geometry)) {
+		struct wlr_box window = {geometry.x * scale, geometry.y * scale,
+			geometry.width * scale, geometry.height * scale};
+		struct wlr_box clipped;
+		if (wlr_box_intersection(&clipped, &window, pic)) {
+			*pic = clipped;
+		}
+	}
+	app->refused = false;
+	return true;
+}
+
+void app_configure(struct mosaic_app *app, int width, int height)
+{
+	wlr_xdg_toplevel_set_size(app->toplevel, width, height);
+}
+
+void app_set_presenter(struct mosaic_app *app, struct wlr_output *output)
+{
+	app->presenter = output;
+	if (output != NULL) {
+		wlr_output_schedule_frame(output);
+	}
+}
+
+static void send_frame_done(struct wlr_surface *surface, int sx, int sy, void *data)
+{
+	wlr_surface_send_frame_done(surface, data);
+}
+
+/* A frame of the output that shows an app: it may draw the next. */
+static void apps_handle_frame(struct wl_listener *listener, void *data)
+{
+	struct mosaic_apps *apps = wl_container_of(listener, apps, frame);
+	struct wlr_output *output = data;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	struct mosaic_app *app;
+	wl_list_for_each(app, &apps->list, link) {
+		if (app->mapped && app->presenter == output) {
+			wlr_surface_for_each_surface(app->toplevel->base->surface, send_frame_done, &now);
+		}
+	}
+}
+
 static void app_handle_map(struct wl_listener *listener, void *data)
 {
 	struct mosaic_app *app = wl_container_of(listener, app, map);
 	app->mapped = true;
-	wlr_log(WLR_INFO, "App %u (app_id '%s', title '%s', pid %d) is shown nowhere until a "
-			  "layout places it",
+	wlr_log(WLR_INFO, "App %u (app_id '%s', title '%s', pid %d) has a window to show",
 		app->id, app_get_app_id(app), app_get_title(app), (int)app->pid);
 	wl_signal_emit(&app->apps->server->events.app_mapped, app);
 }
@@ -35,6 +118,7 @@ static void app_handle_unmap(struct wl_listener *listener, void *data)
 {
 	struct mosaic_app *app = wl_container_of(listener, app, unmap);
 	app->mapped = false;
+	app->presenter = NULL;
 	wl_signal_emit(&app->apps->server->events.app_unmapped, app);
 }
 
@@ -42,6 +126,13 @@ static void app_handle_commit(struct wl_listener *listener, void *data)
 {
 	struct mosaic_app *app = wl_container_of(listener, app, commit);
 	compat_xdg_toplevel_committed(app->toplevel);
+	struct wlr_surface *surface = app->toplevel->base->surface;
+	if (app->mapped && (surface->current.committed & WLR_SURFACE_STATE_BUFFER)) {
+		wl_signal_emit(&app->events.content, app);
+		if (app->presenter != NULL) {
+			wlr_output_schedule_frame(app->presenter);
+		}
+	}
 }
 
 static void app_destroy(struct mosaic_app *app)
@@ -79,6 +170,7 @@ static void apps_handle_new_toplevel(struct wl_listener *listener, void *data)
 	app->apps = apps;
 	app->toplevel = toplevel;
 	app->id = ++apps->next_id;
+	wl_signal_init(&app->events.content);
 	wl_client_get_credentials(wl_resource_get_client(toplevel->resource), &app->pid, NULL, NULL);
 	app->map.notify = app_handle_map;
 	wl_signal_add(compat_xdg_toplevel_map_signal(toplevel), &app->map);
@@ -119,6 +211,8 @@ struct mosaic_apps *apps_create(struct mosaic_server *server)
 	}
 	apps->new_toplevel.notify = apps_handle_new_toplevel;
 	wl_signal_add(compat_xdg_new_toplevel_signal(apps->xdg_shell), &apps->new_toplevel);
+	apps->frame.notify = apps_handle_frame;
+	wl_signal_add(&server->events.frame, &apps->frame);
 	return apps;
 }
 
@@ -132,5 +226,6 @@ void apps_destroy(struct mosaic_apps *apps)
 		app_destroy(app);
 	}
 	wl_list_remove(&apps->new_toplevel.link);
+	wl_list_remove(&apps->frame.link);
 	free(apps);
 }

@@ -12,8 +12,14 @@
  * appears: an app is shown only where the layout places it.
  */
 struct mosaic_server;
+struct wlr_buffer;
+struct wlr_box;
+struct wlr_output;
 struct wlr_xdg_shell;
 struct wlr_xdg_toplevel;
+
+/* Larger windows are not shown: no cockpit output needs more, and they cost every frame. */
+#define APP_MAX_SIZE 8192
 
 struct mosaic_app {
 	struct mosaic_apps *apps;
@@ -21,7 +27,14 @@ struct mosaic_app {
 	unsigned id; // mosaic's number for it, not reused while mosaic runs
 	pid_t pid;   // its client's process, 0 if unknown
 	bool mapped; // it has something to show
+	bool refused; // its buffer could not be shown, and the log said why
+	/* The output whose frames tell it when to draw: the first that shows it, NULL if none. */
+	struct wlr_output *presenter;
 	struct wl_list link; // mosaic_apps.list, oldest first
+
+	struct {
+		struct wl_signal content; // it committed a new picture, or has none any more
+	} events;
 
 	struct wl_listener map;
 	struct wl_listener unmap;
@@ -36,6 +49,7 @@ struct mosaic_apps {
 	unsigned next_id;
 
 	struct wl_listener new_toplevel;
+	struct wl_listener frame;
 };
 
 /* NULL if a global cannot be made. */
@@ -45,5 +59,15 @@ void apps_destroy(struct mosaic_apps *apps);
 /* The identity the app gave itself; "" where it gave none. */
 const char *app_get_app_id(const struct mosaic_app *app);
 const char *app_get_title(const struct mosaic_app *app);
+/*
+ * Its picture: the buffer mosaic reads (a client's shared memory, locked by
+ * the renderer) and the window's part of it, in buffer pixels. false while
+ * it has nothing mosaic can show.
+ */
+bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct wlr_box *pic);
+/* The window's size, in surface coordinates, as mosaic asks it to draw it (0: its choice). */
+void app_configure(struct mosaic_app *app, int width, int height);
+/* Which output's frames pace its drawing (NULL: none: it waits). */
+void app_set_presenter(struct mosaic_app *app, struct wlr_output *output);
 
 #endif

@@ -4,6 +4,7 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
+#include "compositor/apps.h"
 #include "compositor/arrange.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
@@ -45,6 +46,13 @@ void arrange_grid_cell(const struct wlr_box *area, int n, int i, int width, int 
 	};
 }
 
+/* Dom0's apps' windows, oldest first (none before the globals exist). */
+static struct wl_list *apps_list(struct mosaic_server *server)
+{
+	static struct wl_list none = {&none, &none};
+	return server->apps != NULL ? &server->apps->list : &none;
+}
+
 static void arrange_grid(struct mosaic_server *server)
 {
 	struct mosaic_output *output = output_find(server, NULL);
@@ -55,6 +63,11 @@ static void arrange_grid(struct mosaic_server *server)
 	output_get_box(output, &area);
 	area.x = area.y = 0;
 	int n = wl_list_length(&server->surfaces);
+	struct wl_list *apps = apps_list(server);
+	struct mosaic_app *app;
+	wl_list_for_each(app, apps, link) {
+		n += app->mapped;
+	}
 	int i = 0;
 	struct mosaic_surface *surface;
 	wl_list_for_each(surface, &server->surfaces, link) {
@@ -72,11 +85,37 @@ static void arrange_grid(struct mosaic_server *server)
 			wlr_log(WLR_ERROR, "Out of memory: %s not shown", surface->label);
 		}
 	}
+	/* Without a layout file, apps' windows follow, as large as they draw themselves. */
+	wl_list_for_each(app, apps, link) {
+		struct wlr_buffer *buffer;
+		struct wlr_box pic = {0};
+		if (!app->mapped) {
+			continue;
+		}
+		app_get_picture(app, &buffer, &pic);
+		struct view_params params = {
+			.output = output,
+			.app = app,
+			.fit = LAYOUT_FIT_CONTAIN,
+			.visible = true,
+		};
+		arrange_grid_cell(&area, n, i++, pic.width, pic.height, &params.rect);
+		if (view_create(server, &params) == NULL) {
+			wlr_log(WLR_ERROR, "Out of memory: app %u not shown", app->id);
+		}
+	}
+}
+
+bool arrange_matches_app(const struct layout_surface *spec, struct mosaic_app *app)
+{
+	return spec->app_id != NULL && strcmp(spec->app_id, app_get_app_id(app)) == 0 &&
+	       (spec->title == NULL || strcmp(spec->title, app_get_title(app)) == 0);
 }
 
 bool arrange_matches(const struct layout_surface *spec, const struct mosaic_surface *surface)
 {
-	if (!layout_guest_matches(spec->guest, surface->name, surface->domid)) {
+	if (spec->guest == NULL ||
+		!layout_guest_matches(spec->guest, surface->name, surface->domid)) {
 		return false;
 	}
 	if ((uint32_t)spec->device != surface->devid) {
@@ -128,14 +167,22 @@ static void arrange_layout(struct mosaic_server *server)
 			/* No blending: 0 hides, the rest is opaque. */
 			.visible = spec->visible && spec->opacity > 0,
 			.placeholder = spec->placeholder,
-			.placeholder_colour = dim(&spec->guest->colour),
-			.label = spec->guest->label,
+			.placeholder_colour = dim(&spec->colour),
+			.label = spec->label,
 		};
 		/* A connected connector wins over one whose guest has gone. */
 		struct mosaic_surface *surface;
 		wl_list_for_each(surface, &server->surfaces, link) {
 			if (surface->connector != NULL && arrange_matches(spec, surface)) {
 				params.surface = surface;
+				break;
+			}
+		}
+		/* Of several windows that match, the oldest. */
+		struct mosaic_app *app;
+		wl_list_for_each(app, apps_list(server), link) {
+			if (app->mapped && arrange_matches_app(spec, app)) {
+				params.app = app;
 				break;
 			}
 		}
@@ -182,6 +229,27 @@ void arrange_surfaces(struct mosaic_server *server)
 		}
 		surface_set_presenter(surface, presenter != NULL ? presenter->wlr_output : NULL);
 	}
+	/*
+	 * An app draws at the size of the first view that places it (turned
+	 * with the view), paced by that view's output; the grid leaves the size
+	 * to the app.
+	 */
+	struct mosaic_app *app;
+	wl_list_for_each(app, apps_list(server), link) {
+		struct mosaic_view *first = NULL;
+		wl_list_for_each(view, &server->views, link) {
+			if (view->params.app == app && view_shows_app(view)) {
+				first = view;
+				break;
+			}
+		}
+		app_set_presenter(app, first != NULL ? first->params.output->wlr_output : NULL);
+		if (first != NULL && first->params.spec != NULL) {
+			bool turned = first->params.transform & LAYOUT_TRANSFORM_90;
+			app_configure(app, turned ? first->params.rect.height : first->params.rect.width,
+				turned ? first->params.rect.width : first->params.rect.height);
+		}
+	}
 	/* Input that went to a guest no longer shown stops; so does its focus. */
 	wl_signal_emit(&server->events.views_changed, NULL);
 }
@@ -192,6 +260,8 @@ struct mosaic_arrange {
 	struct wl_listener guest_gone;
 	struct wl_listener guest_forgotten;
 	struct wl_listener outputs_changed;
+	struct wl_listener app_mapped;
+	struct wl_listener app_unmapped;
 };
 
 static void arrange_handle_guest_connected(struct wl_listener *listener, void *data)
@@ -243,6 +313,19 @@ static void arrange_handle_outputs_changed(struct wl_listener *listener, void *d
 	arrange_surfaces(arrange->server);
 }
 
+static void arrange_handle_app_mapped(struct wl_listener *listener, void *data)
+{
+	struct mosaic_arrange *arrange = wl_container_of(listener, arrange, app_mapped);
+	arrange_surfaces(arrange->server);
+}
+
+static void arrange_handle_app_unmapped(struct wl_listener *listener, void *data)
+{
+	/* Its views go (before it does), its places show placeholders. */
+	struct mosaic_arrange *arrange = wl_container_of(listener, arrange, app_unmapped);
+	arrange_surfaces(arrange->server);
+}
+
 struct mosaic_arrange *arrange_create(struct mosaic_server *server)
 {
 	struct mosaic_arrange *arrange = calloc(1, sizeof(*arrange));
@@ -258,6 +341,10 @@ struct mosaic_arrange *arrange_create(struct mosaic_server *server)
 	wl_signal_add(&server->events.guest_forgotten, &arrange->guest_forgotten);
 	arrange->outputs_changed.notify = arrange_handle_outputs_changed;
 	wl_signal_add(&server->events.outputs_changed, &arrange->outputs_changed);
+	arrange->app_mapped.notify = arrange_handle_app_mapped;
+	wl_signal_add(&server->events.app_mapped, &arrange->app_mapped);
+	arrange->app_unmapped.notify = arrange_handle_app_unmapped;
+	wl_signal_add(&server->events.app_unmapped, &arrange->app_unmapped);
 	return arrange;
 }
 
@@ -270,5 +357,7 @@ void arrange_destroy(struct mosaic_arrange *arrange)
 	wl_list_remove(&arrange->guest_gone.link);
 	wl_list_remove(&arrange->guest_forgotten.link);
 	wl_list_remove(&arrange->outputs_changed.link);
+	wl_list_remove(&arrange->app_mapped.link);
+	wl_list_remove(&arrange->app_unmapped.link);
 	free(arrange);
 }

@@ -15,6 +15,7 @@ struct mosaic_server;
 struct mosaic_arrange;
 struct layout_surface;
 struct mosaic_surface;
+struct mosaic_app;
 
 /* Arranges again whenever a guest connects or goes, or an output comes or goes. */
 struct mosaic_arrange *arrange_create(struct mosaic_server *server);
@@ -27,5 +28,7 @@ void arrange_grid_cell(const struct wlr_box *area, int n, int i, int width, int 
 void arrange_surfaces(struct mosaic_server *server);
 /* Whether a connector is the one a layout surface asks for. */
 bool arrange_matches(const struct layout_surface *spec, const struct mosaic_surface *surface);
+/* Whether an app's window is the one a layout's [[layout.app]] asks for. */
+bool arrange_matches_app(const struct layout_surface *spec, struct mosaic_app *app);
 
 #endif

@@ -26,7 +26,7 @@ static const uint32_t palette[] = {0x2f80ed, 0x27ae60, 0xf2994a, 0xbb6bd9, 0xeb5
 static uint32_t view_colour(const struct mosaic_view *view)
 {
 	if (view->params.spec != NULL) {
-		const struct layout_colour *c = &view->params.spec->guest->colour;
+		const struct layout_colour *c = &view->params.spec->colour;
 		return (uint32_t)c->r << 16 | (uint32_t)c->g << 8 | c->b;
 	}
 	return palette[view->params.surface->domid % (sizeof(palette) / sizeof(palette[0]))];
@@ -85,7 +85,7 @@ static void draw_indicator(struct mosaic_focus *focus)
 		add_rect(focus->indicator, b.x, b.y + b.height - f, b.width, f, c);
 		add_rect(focus->indicator, b.x, b.y + f, f, b.height - 2 * f, c);
 		add_rect(focus->indicator, b.x + b.width - f, b.y + f, f, b.height - 2 * f, c);
-		const char *text = view->params.spec != NULL ? view->params.spec->guest->label :
+		const char *text = view->params.spec != NULL ? view->params.spec->label :
 							       focus->surface->label;
 		struct wlr_buffer *buffer =
 			label_create(text, colour, b.width - 2 * f, LABEL_HEIGHT);

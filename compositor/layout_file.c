@@ -33,9 +33,10 @@ static void warn_unsupported(const struct layout_config *config)
 			if (s->opacity > 0 && s->opacity < 1) {
 				struct layout_error err;
 				layout_error_at(&err, &s->at.opacity,
-					"layout '%s', surface #%d: opacity %g is not supported "
+					"layout '%s', %s #%d: opacity %g is not supported "
 					"(no blending in this compositor); drawn opaque",
-					l->name, s->number, s->opacity);
+					l->name, s->guest != NULL ? "surface" : "app", s->number,
+					s->opacity);
 				log_warning_at(&err);
 			}
 		}

@@ -6,6 +6,7 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
+#include "compositor/apps.h"
 #include "compositor/label.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
@@ -30,13 +31,10 @@ static void colour_to_float(uint32_t colour, float out[4])
  * shown: the guest's shown area, cropped, transformed, fitted into rect,
  * clipped to the output. false when nothing of it is visible.
  */
-static bool compute_geometry(struct mosaic_view *view, struct vm_connector *connector,
-	struct wlr_box *box, struct wlr_fbox *src)
+static bool compute_geometry(struct mosaic_view *view, struct wlr_buffer *buffer,
+	struct wlr_box pic, struct wlr_box *box, struct wlr_fbox *src)
 {
 	const struct view_params *p = &view->params;
-	struct wlr_buffer *buffer = connector->buffer;
-	/* The guest's part of its framebuffer (vm-surfaces checked it fits). */
-	struct wlr_box pic = connector->src;
 	if (pic.width <= 0 || pic.height <= 0 || pic.x + pic.width > buffer->width ||
 		pic.y + pic.height > buffer->height) {
 		return false;
@@ -108,26 +106,40 @@ static void set_placeholder(struct mosaic_view *view, bool shown)
 	}
 }
 
+/*
+ * What the view shows: the guest's framebuffer and its part of it (vm-surfaces
+ * checked it fits), or the app's buffer and its window geometry. false: nothing.
+ */
+static bool view_picture(struct mosaic_view *view, struct wlr_buffer **buffer, struct wlr_box *pic)
+{
+	struct mosaic_surface *surface = view->params.surface;
+	if (surface != NULL && surface->connector != NULL && surface->connector->buffer != NULL) {
+		*buffer = surface->connector->buffer;
+		*pic = surface->connector->src;
+		return true;
+	}
+	return view->params.app != NULL && app_get_picture(view->params.app, buffer, pic);
+}
+
 static void view_update_content(struct mosaic_view *view)
 {
 	destroy_content(view);
-	struct mosaic_surface *surface = view->params.surface;
-	struct vm_connector *connector = surface != NULL ? surface->connector : NULL;
 	if (view->tree == NULL) {
 		return;
 	}
-	if (connector == NULL || connector->buffer == NULL) {
+	struct wlr_buffer *buffer;
+	struct wlr_box pic;
+	if (!view_picture(view, &buffer, &pic)) {
 		set_placeholder(view, true);
 		return;
 	}
 	set_placeholder(view, false);
 	struct wlr_box box;
 	struct wlr_fbox src;
-	if (!compute_geometry(view, connector, &box, &src)) {
+	if (!compute_geometry(view, buffer, pic, &box, &src)) {
 		return;
 	}
 	/* Whole pixels of the source: the pixman renderer samples from there anyway. */
-	struct wlr_buffer *buffer = connector->buffer;
 	int sx0 = (int)lround(src.x), sy0 = (int)lround(src.y);
 	int sx1 = (int)lround(src.x + src.width), sy1 = (int)lround(src.y + src.height);
 	sx0 = sx0 < 0 ? 0 : (sx0 >= buffer->width ? buffer->width - 1 : sx0);
@@ -155,7 +167,8 @@ static void view_update_content(struct mosaic_view *view)
 		wlr_buffer_drop(sub);
 	}
 	if (view->content == NULL) {
-		wlr_log(WLR_ERROR, "Out of memory showing %s", surface->label);
+		wlr_log(WLR_ERROR, "Out of memory showing %s",
+			view->label != NULL ? view->label : "a view");
 		return;
 	}
 	wlr_scene_node_set_position(&view->content->node, box.x, box.y);
@@ -211,6 +224,17 @@ bool view_shows_guest(const struct mosaic_view *view)
 {
 	return view->tree != NULL && view->params.surface != NULL &&
 		view->params.surface->connector != NULL;
+}
+
+bool view_shows_app(const struct mosaic_view *view)
+{
+	return view->tree != NULL && view->params.app != NULL;
+}
+
+static void view_handle_app_content(struct wl_listener *listener, void *data)
+{
+	struct mosaic_view *view = wl_container_of(listener, view, app_content);
+	view_update_content(view);
 }
 
 static void view_handle_surface_content(struct wl_listener *listener, void *data)
@@ -283,6 +307,11 @@ struct mosaic_view *view_create(struct mosaic_server *server, const struct view_
 		view->surface_content.notify = view_handle_surface_content;
 		wl_signal_add(&params->surface->events.content, &view->surface_content);
 	}
+	wl_list_init(&view->app_content.link);
+	if (params->app != NULL) {
+		view->app_content.notify = view_handle_app_content;
+		wl_signal_add(&params->app->events.content, &view->app_content);
+	}
 	view_update_content(view);
 	return view;
 
@@ -303,6 +332,7 @@ void view_destroy(struct mosaic_view *view)
 	}
 	wl_list_remove(&view->link);
 	wl_list_remove(&view->surface_content.link);
+	wl_list_remove(&view->app_content.link);
 	stale_watch_destroy(view->stale);
 	if (view->tree != NULL) {
 		/* Also releases the scene's locks on guest memory. */

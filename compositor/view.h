@@ -9,18 +9,20 @@
 #include "layouts/layout.h"
 
 /*
- * A view: one guest connector shown in one rectangle of one output, or the
- * placeholder in its place while the guest is absent. Views are made by the
+ * A view: one guest connector (or one dom0 app's window) shown in one
+ * rectangle of one output, or the placeholder in its place while it is absent. Views are made by the
  * arrangement (a layout's [[layout.surface]] entries, or the built-in grid)
  * and remade whenever it changes; a connector may have several.
  */
 struct mosaic_server;
 struct mosaic_output;
 struct mosaic_surface;
+struct mosaic_app;
 
 struct view_params {
 	struct mosaic_output *output;   // NULL: not on any output now
-	struct mosaic_surface *surface; // NULL: the guest is absent
+	struct mosaic_surface *surface; // NULL: the guest is absent (or the view is an app's)
+	struct mosaic_app *app;         // an app's view: the app, NULL while absent
 	const struct layout_surface *spec; // NULL for the built-in grid
 	struct wlr_box rect;            // the view's area, output-local layout coordinates
 	enum layout_fit fit;
@@ -51,6 +53,7 @@ struct mosaic_view {
 
 	struct stale_watch *stale; // stale-after: its marker, NULL if the view is not live
 	struct wl_listener surface_content; // the guest showed something new, or left
+	struct wl_listener app_content;     // the app did
 	struct wl_list link; // mosaic_server.views, bottom to top
 };
 
@@ -59,5 +62,7 @@ struct mosaic_view *view_create(struct mosaic_server *server, const struct view_
 void view_destroy(struct mosaic_view *view);
 /* Whether the view puts its connector on an output. */
 bool view_shows_guest(const struct mosaic_view *view);
+/* Whether the view puts its app's window on an output. */
+bool view_shows_app(const struct mosaic_view *view);
 
 #endif

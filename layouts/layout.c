@@ -58,6 +58,9 @@ static void free_layout(struct layout_layout *l)
 {
 	for (size_t k = 0; k < l->surfaces_len; k++) {
 		free(l->surfaces[k].unique_id);
+		free(l->surfaces[k].app_id);
+		free(l->surfaces[k].title);
+		free(l->surfaces[k].app_label);
 	}
 	free(l->surfaces);
 	free(l->name);

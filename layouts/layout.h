@@ -27,7 +27,7 @@
 #define LAYOUT_MAX_OUTPUTS 64
 #define LAYOUT_MAX_GUESTS 256
 #define LAYOUT_MAX_LAYOUTS 256
-#define LAYOUT_MAX_SURFACES 256 /* per layout */
+#define LAYOUT_MAX_SURFACES 256 /* per layout, guests' and apps' */
 #define LAYOUT_MAX_BINDINGS 256
 #define LAYOUT_MAX_INPUTS 256
 #define LAYOUT_MAX_DOMID 32751 /* DOMID_FIRST_RESERVED - 1 */
@@ -141,10 +141,21 @@ struct layout_guest {
 	} at;
 };
 
+/*
+ * A view of a layout: a guest's connector ([[layout.surface]]) or a dom0
+ * app's window ([[layout.app]]), with the same view properties.
+ */
 struct layout_surface {
-	struct layout_pos pos; /* the [[layout.surface]] header */
-	int number;            /* 1-based, in file order within its layout, for messages */
-	const struct layout_guest *guest;
+	struct layout_pos pos; /* the [[layout.surface]] or [[layout.app]] header */
+	int number;            /* 1-based, in file order among its kind in its layout, for messages */
+	const struct layout_guest *guest; /* NULL for an app */
+	/* An app: the app_id it gave itself, and the title it must have too (NULL: any). */
+	char *app_id;
+	char *title;
+	char *app_label;   /* owned: label of an app */
+	/* What marks the view (placeholder, focus frame): the guest's, or the app entry's. */
+	const char *label;
+	struct layout_colour colour;
 	int32_t device;    /* vdispl devid */
 	int32_t connector; /* index, or -1 when unique_id names the connector */
 	char *unique_id;
@@ -162,7 +173,7 @@ struct layout_surface {
 	int32_t stale_after_ms; /* 0: never marked stale */
 	struct {
 		struct layout_pos guest, device, connector, output, rect, fit, crop, transform, z,
-			opacity, visible, placeholder, stale_after;
+			opacity, visible, placeholder, stale_after, app_id, title, label, colour;
 	} at;
 };
 
@@ -170,7 +181,7 @@ struct layout_surface {
 struct layout_layout {
 	struct layout_pos pos;
 	char *name;
-	struct layout_surface *surfaces; /* bottom to top: by z, ties in file order */
+	struct layout_surface *surfaces; /* guests' and apps', bottom to top: by z, ties in file order */
 	size_t surfaces_len;
 	struct {
 		struct layout_pos name;

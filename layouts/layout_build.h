@@ -55,6 +55,9 @@ bool layout_build_bool(
 /* An array of exactly n integers; *present tells whether the key was there. */
 bool layout_build_integers(const struct layout_scope *s, const char *key, size_t n, int64_t *out,
 	bool *present, struct layout_pos *at);
+/* A colour, #RRGGBB or #RRGGBBAA; *out is left as it is when absent. */
+bool layout_build_colour(const struct layout_scope *s, const char *key, struct layout_colour *out,
+	struct layout_pos *at);
 bool layout_build_transform(
 	const struct layout_scope *s, enum layout_transform *out, struct layout_pos *at);
 

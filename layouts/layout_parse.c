@@ -42,7 +42,7 @@ static const char *const focus_keys[] = {"follows-click", "default-bindings", NU
 
 #define MATCH_MAX 256
 
-static bool build_colour(const struct layout_scope *s, const char *key, struct layout_colour *out,
+bool layout_build_colour(const struct layout_scope *s, const char *key, struct layout_colour *out,
 	struct layout_pos *at)
 {
 	const struct toml_value *v;
@@ -200,7 +200,7 @@ static bool build_output(struct layout_builder *b, const struct toml_value *t, s
 	return layout_build_check_keys(&s, output_keys) && build_match(&s, o) &&
 	       build_mode(&s, o) && build_position(&s, o) && build_scale(&s, o) &&
 	       layout_build_transform(&s, &o->transform, &o->at.transform) &&
-	       build_colour(&s, "background", &o->background, &o->at.background) &&
+	       layout_build_colour(&s, "background", &o->background, &o->at.background) &&
 	       build_background_image(&s, o);
 }
 
@@ -258,7 +258,7 @@ static bool build_guest(struct layout_builder *b, const struct toml_value *t, si
 		}
 	}
 	g->colour = layout_colour_from_name(g->name ? g->name : g->label);
-	return build_colour(&s, "colour", &g->colour, &g->at.colour);
+	return layout_build_colour(&s, "colour", &g->colour, &g->at.colour);
 }
 
 static bool build_default_layout(struct layout_builder *b, const struct layout_scope *top)

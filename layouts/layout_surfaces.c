@@ -6,7 +6,7 @@
 
 /* [[layout]] and its [[layout.surface]]s. */
 
-static const char *const layout_keys[] = {"name", "surface", NULL};
+static const char *const layout_keys[] = {"name", "surface", "app", NULL};
 
 static const char *const surface_keys[] = {
 	"guest",
@@ -23,6 +23,24 @@ static const char *const surface_keys[] = {
 	"visible",
 	"placeholder",
 	"stale-after",
+	NULL,
+};
+
+/* An app's window: its identity, then the same view properties as a guest's connector. */
+static const char *const app_keys[] = {
+	"app-id",
+	"title",
+	"label",
+	"colour",
+	"output",
+	"rect",
+	"fit",
+	"crop",
+	"transform",
+	"z",
+	"opacity",
+	"visible",
+	"placeholder",
 	NULL,
 };
 
@@ -150,13 +168,8 @@ static bool build_rect(const struct layout_scope *s, const char *key, int64_t mi
 	return true;
 }
 
-static bool build_surface(struct layout_builder *b, const struct layout_scope *ls,
-	const struct toml_value *t, struct layout_surface *surface, int number)
+static void init_view(struct layout_surface *surface, struct layout_pos pos, int number)
 {
-	struct layout_scope s = {.b = b, .table = t};
-	snprintf(s.what, sizeof(s.what), "%.160s, surface #%d", ls->what, number);
-
-	struct layout_pos pos = layout_build_pos(b, t->pos);
 	*surface = (struct layout_surface){
 		.pos = pos,
 		.number = number,
@@ -165,51 +178,74 @@ static bool build_surface(struct layout_builder *b, const struct layout_scope *l
 		.opacity = 1.0,
 		.visible = true,
 		.placeholder = true,
-		.at = {pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos},
+		.at = {pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos, pos,
+			pos, pos},
 	};
-	if (!layout_build_check_keys(&s, surface_keys) || !layout_build_guest_ref(&s, &surface->guest, &surface->at.guest)) {
-		return false;
-	}
+}
 
-	int64_t device = 0;
-	if (!layout_build_integer(&s, "device", 0, INT32_MAX, &device, &surface->at.device) ||
-		!build_connector(&s, surface) || !layout_build_output_ref(&s, &surface->output, &surface->at.output) ||
-		!build_rect(&s, "rect", -LAYOUT_MAX_COORD, LAYOUT_MAX_COORD, &surface->rect,
+/* What guests' connectors and apps' windows share: where and how they are shown. */
+static bool build_view(struct layout_scope *s, struct layout_surface *surface)
+{
+	if (!layout_build_output_ref(s, &surface->output, &surface->at.output) ||
+		!build_rect(s, "rect", -LAYOUT_MAX_COORD, LAYOUT_MAX_COORD, &surface->rect,
 			&surface->has_rect, &surface->at.rect)) {
 		return false;
 	}
-	surface->device = (int32_t)device;
-
 	const struct toml_value *v;
-	if (!layout_build_get(&s, "fit", TOML_STRING, false, &v, &surface->at.fit)) {
+	if (!layout_build_get(s, "fit", TOML_STRING, false, &v, &surface->at.fit)) {
 		return false;
 	}
 	if (v != NULL && !layout_fit_parse(v->string.ptr, &surface->fit)) {
-		return layout_build_fail(&s, v->pos,
+		return layout_build_fail(s, v->pos,
 			"unknown fit '%.32s' (expected stretch, contain, cover or none)",
 			v->string.ptr);
 	}
 
 	int64_t z = 0;
-	if (!build_rect(&s, "crop", 0, LAYOUT_MAX_SIZE, &surface->crop, &surface->has_crop,
+	if (!build_rect(s, "crop", 0, LAYOUT_MAX_SIZE, &surface->crop, &surface->has_crop,
 		    &surface->at.crop) ||
-		!layout_build_transform(&s, &surface->transform, &surface->at.transform) ||
-		!layout_build_integer(&s, "z", -LAYOUT_MAX_Z, LAYOUT_MAX_Z, &z, &surface->at.z)) {
+		!layout_build_transform(s, &surface->transform, &surface->at.transform) ||
+		!layout_build_integer(s, "z", -LAYOUT_MAX_Z, LAYOUT_MAX_Z, &z, &surface->at.z)) {
 		return false;
 	}
 	surface->z = (int32_t)z;
 
-	if (!layout_build_get(&s, "opacity", TOML_FLOAT, false, &v, &surface->at.opacity)) {
+	if (!layout_build_get(s, "opacity", TOML_FLOAT, false, &v, &surface->at.opacity)) {
 		return false;
 	}
 	if (v != NULL) {
 		double opacity = v->type == TOML_INTEGER ? (double)v->integer : v->floating;
 		if (!(opacity >= 0.0 && opacity <= 1.0)) {
 			return layout_build_fail(
-				&s, v->pos, "opacity must be 0 to 1, not %g", opacity);
+				s, v->pos, "opacity must be 0 to 1, not %g", opacity);
 		}
 		surface->opacity = opacity;
 	}
+	return layout_build_bool(s, "visible", &surface->visible, &surface->at.visible) &&
+	       layout_build_bool(s, "placeholder", &surface->placeholder, &surface->at.placeholder);
+}
+
+static bool build_surface(struct layout_builder *b, const struct layout_scope *ls,
+	const struct toml_value *t, struct layout_surface *surface, int number)
+{
+	struct layout_scope s = {.b = b, .table = t};
+	snprintf(s.what, sizeof(s.what), "%.160s, surface #%d", ls->what, number);
+	init_view(surface, layout_build_pos(b, t->pos), number);
+	if (!layout_build_check_keys(&s, surface_keys) ||
+		!layout_build_guest_ref(&s, &surface->guest, &surface->at.guest)) {
+		return false;
+	}
+	surface->label = surface->guest->label;
+	surface->colour = surface->guest->colour;
+
+	int64_t device = 0;
+	if (!layout_build_integer(&s, "device", 0, INT32_MAX, &device, &surface->at.device) ||
+		!build_connector(&s, surface) || !build_view(&s, surface)) {
+		return false;
+	}
+	surface->device = (int32_t)device;
+
+	const struct toml_value *v;
 	if (!layout_build_get(&s, "stale-after", TOML_STRING, false, &v, &surface->at.stale_after)) {
 		return false;
 	}
@@ -219,18 +255,53 @@ static bool build_surface(struct layout_builder *b, const struct layout_scope *l
 			"\"1.5s\", not '%.32s'",
 			LAYOUT_MIN_STALE_MS, LAYOUT_MAX_STALE_MS / 1000, v->string.ptr);
 	}
-	return layout_build_bool(&s, "visible", &surface->visible, &surface->at.visible) &&
-	       layout_build_bool(
-		       &s, "placeholder", &surface->placeholder, &surface->at.placeholder);
+	return true;
 }
 
-/* Stable: equal z keep file order. Insertion sort; a layout has few surfaces. */
+static bool build_app(struct layout_builder *b, const struct layout_scope *ls,
+	const struct toml_value *t, struct layout_surface *app, int number)
+{
+	struct layout_scope s = {.b = b, .table = t};
+	snprintf(s.what, sizeof(s.what), "%.160s, app #%d", ls->what, number);
+	init_view(app, layout_build_pos(b, t->pos), number);
+	if (!layout_build_check_keys(&s, app_keys) ||
+		!layout_build_string(&s, "app-id", true, LAYOUT_MAX_LABEL, &app->app_id,
+			&app->at.app_id) ||
+		!layout_build_string(&s, "title", false, LAYOUT_MAX_LABEL, &app->title,
+			&app->at.title) ||
+		!layout_build_string(&s, "label", false, LAYOUT_MAX_LABEL, &app->app_label,
+			&app->at.label)) {
+		return false;
+	}
+	if (app->app_label == NULL) {
+		app->app_label = strdup(app->app_id);
+		if (app->app_label == NULL) {
+			return layout_build_fail(&s, t->pos, "out of memory");
+		}
+	}
+	app->label = app->app_label;
+	app->colour = layout_colour_from_name(app->app_id);
+	return layout_build_colour(&s, "colour", &app->colour, &app->at.colour) &&
+	       build_view(&s, app);
+}
+
+static bool written_before(const struct layout_surface *a, const struct layout_surface *b)
+{
+	return a->pos.line < b->pos.line || (a->pos.line == b->pos.line && a->pos.column < b->pos.column);
+}
+
+static bool below(const struct layout_surface *a, const struct layout_surface *b)
+{
+	return a->z < b->z || (a->z == b->z && written_before(a, b));
+}
+
+/* By z, equal z in file order (guests' and apps' alike). Insertion sort; a layout has few. */
 static void sort_by_z(struct layout_surface *surfaces, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {
 		struct layout_surface cur = surfaces[i];
 		size_t j = i;
-		while (j > 0 && surfaces[j - 1].z > cur.z) {
+		while (j > 0 && below(&cur, &surfaces[j - 1])) {
 			surfaces[j] = surfaces[j - 1];
 			j--;
 		}
@@ -257,22 +328,36 @@ static bool build_layout(struct layout_builder *b, const struct toml_value *t, s
 			"name already used by the layout at %d:%d", first->pos.line,
 			first->pos.column);
 	}
-	const struct toml_value *surfaces;
+	const struct toml_value *surfaces, *apps;
 	if (!layout_build_check_keys(&s, layout_keys) ||
 		!layout_build_table_array(&s, "surface", "layout.surface", "surfaces",
-			LAYOUT_MAX_SURFACES, &surfaces)) {
+			LAYOUT_MAX_SURFACES, &surfaces) ||
+		!layout_build_table_array(
+			&s, "app", "layout.app", "apps", LAYOUT_MAX_SURFACES, &apps)) {
 		return false;
 	}
-	if (surfaces == NULL || surfaces->array.len == 0) {
+	size_t n_surfaces = surfaces != NULL ? surfaces->array.len : 0;
+	size_t n_apps = apps != NULL ? apps->array.len : 0;
+	if (n_surfaces + n_apps == 0) {
 		return true;
 	}
-	l->surfaces = calloc(surfaces->array.len, sizeof(*l->surfaces));
-	if (l->surfaces == NULL) {
-		return layout_build_fail(&s, surfaces->pos, "out of memory");
+	if (n_surfaces + n_apps > LAYOUT_MAX_SURFACES) {
+		return layout_build_fail(&s, apps->pos,
+			"too many surfaces and apps (at most %d in a layout)", LAYOUT_MAX_SURFACES);
 	}
-	for (size_t k = 0; k < surfaces->array.len; k++) {
+	l->surfaces = calloc(n_surfaces + n_apps, sizeof(*l->surfaces));
+	if (l->surfaces == NULL) {
+		return layout_build_fail(&s, t->pos, "out of memory");
+	}
+	for (size_t k = 0; k < n_surfaces; k++) {
 		l->surfaces_len++;
 		if (!build_surface(b, &s, surfaces->array.items[k], &l->surfaces[k], (int)k + 1)) {
+			return false;
+		}
+	}
+	for (size_t k = 0; k < n_apps; k++) {
+		l->surfaces_len++;
+		if (!build_app(b, &s, apps->array.items[k], &l->surfaces[n_surfaces + k], (int)k + 1)) {
 			return false;
 		}
 	}

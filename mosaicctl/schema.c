@@ -89,7 +89,7 @@ static const struct schema_command commands[] = {
 				{"width", INTEGER}, {"height", INTEGER}, {"resolution", SIZE},
 				{"layout", STRING}, {"z", INTEGER}, {"transform", STRING},
 				{"fit", STRING}, {"src", RECT}, {"visible", BOOLEAN},
-				{"stale", BOOLEAN})})},
+				{"stale", BOOLEAN}, {"app", STRING})})},
 	{"apps", SCHEMA_ARRAY,
 		LINES({"app", NULL, false,
 			KEYS({"id", INTEGER}, {"app-id", STRING}, {"title", STRING}, {"pid", INTEGER},

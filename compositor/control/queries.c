@@ -158,7 +158,7 @@ static void print_view(struct control_reply *reply, struct mosaic_view *view)
 		snprintf(domid, sizeof(domid), "%u", s->domid);
 		snprintf(dev, sizeof(dev), "%u", s->devid);
 		snprintf(conn, sizeof(conn), "%u", s->index);
-	} else if (spec != NULL) {
+	} else if (spec != NULL && spec->guest != NULL) {
 		if (spec->guest->domid >= 0) {
 			snprintf(domid, sizeof(domid), "%d", spec->guest->domid);
 		}
@@ -175,23 +175,36 @@ static void print_view(struct control_reply *reply, struct mosaic_view *view)
 	snprintf(src, sizeof(src), "%g,%g,%g,%g", round(view->src.x * 1000) / 1000,
 		round(view->src.y * 1000) / 1000, round(view->src.width * 1000) / 1000,
 		round(view->src.height * 1000) / 1000);
-	const char *label = spec != NULL ? spec->guest->label : (s != NULL ? s->label : NULL);
-	const char *name = s != NULL ? s->name : (spec != NULL ? spec->guest->name : NULL);
+	const char *label = spec != NULL ? spec->label : (s != NULL ? s->label : NULL);
+	const char *name = s != NULL ? s->name :
+		(spec != NULL && spec->guest != NULL ? spec->guest->name : NULL);
+	/* An app's: what it draws, and the app_id it is known by (or is awaited by). */
+	uint32_t res_width = s != NULL ? s->width : 0, res_height = s != NULL ? s->height : 0;
+	const char *app_id = spec != NULL ? spec->app_id : NULL;
+	struct wlr_buffer *buffer;
+	struct wlr_box pic;
+	if (p->app != NULL) {
+		app_id = app_get_app_id(p->app);
+		label = label != NULL ? label : app_id;
+		if (app_get_picture(p->app, &buffer, &pic)) {
+			res_width = (uint32_t)pic.width;
+			res_height = (uint32_t)pic.height;
+		}
+	}
+	bool present = (s != NULL && s->connector != NULL) || p->app != NULL;
 	/* Where the guest's picture is, else where its placeholder is. */
 	struct wlr_box box = view->content != NULL ? view->box : view->area;
 	reply_printf(reply,
 		"surface label=%s domid=%s dev=%s conn=%s state=%s output=%s x=%d y=%d width=%d "
 		"height=%d resolution=%ux%u layout=%s z=%s transform=%s fit=%s src=%s visible=%s "
-		"stale=%s guest=%s\n",
-		reply_q(label), domid, dev, conn,
-		s != NULL && s->connector != NULL ? "connected" : "absent",
+		"stale=%s guest=%s app=%s\n",
+		reply_q(label), domid, dev, conn, present ? "connected" : "absent",
 		reply_q(view->tree != NULL ? p->output->wlr_output->name : NULL), box.x, box.y,
-		box.width, box.height, s != NULL ? s->width : 0,
-		s != NULL ? s->height : 0,
+		box.width, box.height, res_width, res_height,
 		reply_q(reply->server->active_layout != NULL ? reply->server->active_layout->name : NULL),
 		z, layout_transform_name(p->transform), layout_fit_name(p->fit), src,
 		view->tree != NULL ? "yes" : "no", stale_watch_marked(view->stale) ? "yes" : "no",
-		reply_q(name));
+		reply_q(name), reply_q(app_id));
 }
 
 void command_surfaces(struct control_reply *reply, int argc, char **argv)
@@ -216,7 +229,7 @@ void command_surfaces(struct control_reply *reply, int argc, char **argv)
 		reply_printf(reply,
 			"surface label=%s domid=%u dev=%u conn=%u state=connected output=- x=0 y=0 "
 			"width=0 height=0 resolution=%ux%u layout=- z=- transform=normal fit=- "
-			"src=0,0,0,0 visible=no stale=no guest=%s\n",
+			"src=0,0,0,0 visible=no stale=no guest=%s app=-\n",
 			reply_q(surface->label), surface->domid, surface->devid, surface->index,
 			surface->width, surface->height, reply_q(surface->name));
 	}

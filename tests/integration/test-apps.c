@@ -3,7 +3,7 @@
  * on mosaic's socket (wl_compositor, wl_shm, xdg_wm_base), is configured and
  * draws: `apps` lists its window by the app_id and title it gave itself,
  * with its pid, and followers are told when it has something to show and
- * when it has not any more. Shown nowhere: no layout places it.
+ * when it has not any more. Without a layout file, the built-in grid shows it.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -137,10 +137,13 @@ int main(void)
 		client->pid);
 	CHECK(strstr(json, want) != NULL, "mosaicctl -j apps: %s", json);
 
-	/* No layout places it: the outputs show what they did. */
+	/* Without a layout file, the built-in grid shows it as large as it draws itself. */
 	char *surfaces = harness_control(&h, "surfaces");
-	CHECK(surfaces != NULL && strstr(surfaces, "simple-shm") == NULL, "surfaces: %s",
-		surfaces != NULL ? surfaces : "no reply");
+	CHECK(surfaces != NULL &&
+			strstr(surfaces, "label=org.freedesktop.weston.simple-shm domid=- dev=- "
+					 "conn=- state=connected output=HEADLESS-1 ") != NULL &&
+			strstr(surfaces, " resolution=250x250 ") != NULL,
+		"surfaces: %s", surfaces != NULL ? surfaces : "no reply");
 	free(surfaces);
 
 	/* It goes: followers are told, and the list forgets it. */

@@ -381,7 +381,7 @@ static const struct field surface_fields[] = {{"guest", "s0"}, {"domid", "i0"}, 
 	{"conn", "i0"}, {"label", "s"}, {"state", "s"}, {"output", "s0"}, {"x", "i"}, {"y", "i"},
 	{"width", "i"}, {"height", "i"}, {"resolution", "z"}, {"layout", "s0"}, {"z", "i0"},
 	{"transform", "s"}, {"fit", "s0"}, {"src", "r"}, {"visible", "b"}, {"stale", "b"},
-	{NULL, NULL}};
+	{"app", "s0"}, {NULL, NULL}};
 static const struct field layout_fields[] = {
 	{"name", "s"}, {"surfaces", "i"}, {"active", "b"}, {NULL, NULL}};
 static const struct field input_fields[] = {{"guest", "s"}, {"domid", "i"}, {"kind", "s"},

@@ -307,6 +307,70 @@ static void test_defaults_and_order(void)
 	}
 }
 
+/* [[layout.app]]: apps by app_id (and title) among the guests, in one z order. */
+static void test_apps(void)
+{
+	struct layout_config *config =
+		parse("[[output]]\n"
+		      "name = 'o'\n"
+		      "match = { connector = 'HDMI-A-1' }\n"
+		      "[[guest]]\n"
+		      "name = 'g'\n"
+		      "colour = '#102030'\n"
+		      "[[layout]]\n"
+		      "name = 'l'\n"
+		      "[[layout.surface]]\n"
+		      "guest = 'g'\n"
+		      "output = 'o'\n"
+		      "z = 1\n"
+		      "[[layout.app]]\n"
+		      "app-id = 'org.example.bar'\n"
+		      "output = 'o'\n"
+		      "rect = [0, 0, 1920, 40]\n"
+		      "z = 2\n"
+		      "[[layout.app]]\n"
+		      "app-id = 'qemu'\n"
+		      "title = 'QEMU (hvm1)'\n"
+		      "label = 'HVM guest'\n"
+		      "colour = '#ff0000'\n"
+		      "output = 'o'\n"
+		      "fit = 'none'\n"
+		      "transform = '270'\n"
+		      "placeholder = false\n",
+			"apps.toml");
+	if (config == NULL) {
+		return;
+	}
+	const struct layout_layout *l = &config->layouts[0];
+	CHECK_INT(l->surfaces_len, 3);
+	/* By z; at equal z (0 and 1 here differ) in file order. */
+	const struct layout_surface *qemu = &l->surfaces[0];
+	const struct layout_surface *guest = &l->surfaces[1];
+	const struct layout_surface *bar = &l->surfaces[2];
+	CHECK(qemu->guest == NULL);
+	CHECK_STR(qemu->app_id, "qemu");
+	CHECK_STR(qemu->title, "QEMU (hvm1)");
+	CHECK_STR(qemu->label, "HVM guest");
+	CHECK_INT(qemu->colour.r, 0xff);
+	CHECK(qemu->fit == LAYOUT_FIT_NONE && qemu->transform == LAYOUT_TRANSFORM_270);
+	CHECK(!qemu->placeholder && !qemu->has_rect);
+	CHECK_INT(qemu->number, 2);
+	CHECK_POS(qemu->at.title, 20, 9);
+	CHECK_STR(guest->guest->name, "g");
+	CHECK_STR(guest->label, "g");
+	CHECK_INT(guest->colour.g, 0x20);
+	CHECK(guest->app_id == NULL);
+	CHECK_STR(bar->app_id, "org.example.bar");
+	CHECK(bar->title == NULL);
+	/* Without a label, the app_id; without a colour, one from the app_id. */
+	CHECK_STR(bar->label, "org.example.bar");
+	struct layout_colour c = layout_colour_from_name("org.example.bar");
+	CHECK(bar->colour.r == c.r && bar->colour.g == c.g && bar->colour.b == c.b);
+	CHECK_INT(bar->rect.height, 40);
+	CHECK_INT(bar->number, 1);
+	layout_config_destroy(config);
+}
+
 static void test_errors(void)
 {
 	struct layout_error err;
@@ -535,6 +599,7 @@ int main(int argc, char **argv)
 	test_split();
 	test_rear_camera();
 	test_defaults_and_order();
+	test_apps();
 	test_errors();
 	test_values();
 	return check_result("layout-layout");

@@ -1,0 +1,452 @@
+/*
+ * mosaic-test-app: a Wayland client that draws the virtual guests' test
+ * pattern (named by its app_id, so tests check it as they check a guest's)
+ * at the size the compositor configures, and logs on stdout, one line each,
+ * what it is told: configures, frames, keyboard focus, keys, pointer and
+ * touch events in surface coordinates.
+ *
+ *   mosaic-test-app [--app-id ID] [--title T] [--size WxH] [--animate]
+ *                   [--buffer WxH] [--flood]
+ *
+ * --size: what it draws when the compositor leaves the size to it (default
+ * 320x240). --animate: draws a frame at each frame callback and says so.
+ * Hostile modes: --buffer draws WxH whatever it is told; --flood commits
+ * without waiting for frame callbacks.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/input-event-codes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <wayland-client.h>
+
+#include "pattern.h"
+#include "xdg-shell-client-protocol.h"
+
+struct app {
+	struct wl_display *display;
+	struct wl_compositor *compositor;
+	struct wl_shm *shm;
+	struct xdg_wm_base *wm_base;
+	struct wl_seat *seat;
+	struct wl_keyboard *keyboard;
+	struct wl_pointer *pointer;
+	struct wl_touch *touch;
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+	const char *app_id;
+	int default_width, default_height;
+	int forced_width, forced_height; // --buffer: 0 if not forced
+	int width, height;               // the size asked for by the last configure
+	bool configured, animate, flood, closed;
+	uint32_t frame;
+	struct wl_callback *frame_callback;
+};
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void buffer_handle_release(void *data, struct wl_buffer *buffer)
+{
+	wl_buffer_destroy(buffer);
+}
+
+static const struct wl_buffer_listener buffer_listener = {.release = buffer_handle_release};
+
+static void draw(struct app *app);
+
+static void frame_handle_done(void *data, struct wl_callback *callback, uint32_t time)
+{
+	struct app *app = data;
+	wl_callback_destroy(callback);
+	app->frame_callback = NULL;
+	say("frame %u", app->frame);
+	if (app->animate) {
+		app->frame++;
+		draw(app);
+	}
+}
+
+static const struct wl_callback_listener frame_listener = {.done = frame_handle_done};
+
+static void draw(struct app *app)
+{
+	int w = app->forced_width ? app->forced_width : app->width ? app->width : app->default_width;
+	int h = app->forced_height ? app->forced_height :
+		app->height ? app->height : app->default_height;
+	size_t stride = (size_t)w * 4, size = stride * (size_t)h;
+	int fd = memfd_create("mosaic-test-app", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
+		say("error cannot allocate %dx%d", w, h);
+		exit(1);
+	}
+	void *pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (pixels == MAP_FAILED) {
+		say("error cannot map %dx%d", w, h);
+		exit(1);
+	}
+	/* A huge buffer is left blank: drawing it is not the point. */
+	if (!app->forced_width) {
+		vguest_pattern_fill(pixels, (uint32_t)stride, VGUEST_FORMAT_XRGB8888, app->app_id,
+			app->frame, (uint32_t)w, (uint32_t)h);
+	}
+	munmap(pixels, size);
+	struct wl_shm_pool *pool = wl_shm_create_pool(app->shm, fd, (int32_t)size);
+	struct wl_buffer *buffer =
+		wl_shm_pool_create_buffer(pool, 0, w, h, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
+	wl_shm_pool_destroy(pool);
+	close(fd);
+	wl_buffer_add_listener(buffer, &buffer_listener, app);
+	wl_surface_attach(app->surface, buffer, 0, 0);
+	wl_surface_damage_buffer(app->surface, 0, 0, w, h);
+	if (!app->flood && app->frame_callback == NULL) {
+		app->frame_callback = wl_surface_frame(app->surface);
+		wl_callback_add_listener(app->frame_callback, &frame_listener, app);
+	}
+	wl_surface_commit(app->surface);
+	say("drew %u %dx%d", app->frame, w, h);
+}
+
+static void xdg_surface_handle_configure(void *data, struct xdg_surface *surface, uint32_t serial)
+{
+	struct app *app = data;
+	xdg_surface_ack_configure(surface, serial);
+	app->configured = true;
+	draw(app);
+}
+
+static const struct xdg_surface_listener xdg_surface_listener = {
+	.configure = xdg_surface_handle_configure,
+};
+
+static void toplevel_handle_configure(void *data, struct xdg_toplevel *toplevel, int32_t width,
+	int32_t height, struct wl_array *states)
+{
+	struct app *app = data;
+	app->width = width;
+	app->height = height;
+	say("configure %d %d", width, height);
+}
+
+static void toplevel_handle_close(void *data, struct xdg_toplevel *toplevel)
+{
+	struct app *app = data;
+	say("close");
+	app->closed = true;
+}
+
+static const struct xdg_toplevel_listener toplevel_listener = {
+	.configure = toplevel_handle_configure,
+	.close = toplevel_handle_close,
+};
+
+static void wm_base_handle_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial)
+{
+	xdg_wm_base_pong(wm_base, serial);
+}
+
+static const struct xdg_wm_base_listener wm_base_listener = {.ping = wm_base_handle_ping};
+
+/* ---- input, logged as received ---- */
+
+static void keyboard_handle_keymap(
+	void *data, struct wl_keyboard *keyboard, uint32_t format, int32_t fd, uint32_t size)
+{
+	close(fd);
+}
+
+static void keyboard_handle_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+	struct wl_surface *surface, struct wl_array *keys)
+{
+	say("keyboard enter");
+}
+
+static void keyboard_handle_leave(
+	void *data, struct wl_keyboard *keyboard, uint32_t serial, struct wl_surface *surface)
+{
+	say("keyboard leave");
+}
+
+static void keyboard_handle_key(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+	uint32_t time, uint32_t key, uint32_t state)
+{
+	say("key %u %s", key, state == WL_KEYBOARD_KEY_STATE_PRESSED ? "pressed" : "released");
+}
+
+static void keyboard_handle_modifiers(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+	uint32_t depressed, uint32_t latched, uint32_t locked, uint32_t group)
+{
+}
+
+static void keyboard_handle_repeat_info(
+	void *data, struct wl_keyboard *keyboard, int32_t rate, int32_t delay)
+{
+}
+
+static const struct wl_keyboard_listener keyboard_listener = {
+	.keymap = keyboard_handle_keymap,
+	.enter = keyboard_handle_enter,
+	.leave = keyboard_handle_leave,
+	.key = keyboard_handle_key,
+	.modifiers = keyboard_handle_modifiers,
+	.repeat_info = keyboard_handle_repeat_info,
+};
+
+static void pointer_handle_enter(void *data, struct wl_pointer *pointer, uint32_t serial,
+	struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y)
+{
+	say("pointer enter %.2f %.2f", wl_fixed_to_double(x), wl_fixed_to_double(y));
+}
+
+static void pointer_handle_leave(
+	void *data, struct wl_pointer *pointer, uint32_t serial, struct wl_surface *surface)
+{
+	say("pointer leave");
+}
+
+static void pointer_handle_motion(
+	void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t x, wl_fixed_t y)
+{
+	say("pointer motion %.2f %.2f", wl_fixed_to_double(x), wl_fixed_to_double(y));
+}
+
+static void pointer_handle_button(void *data, struct wl_pointer *pointer, uint32_t serial,
+	uint32_t time, uint32_t button, uint32_t state)
+{
+	say("pointer button %u %s", button,
+		state == WL_POINTER_BUTTON_STATE_PRESSED ? "pressed" : "released");
+}
+
+static void pointer_handle_axis(
+	void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis, wl_fixed_t value)
+{
+	say("pointer axis %u %.2f", axis, wl_fixed_to_double(value));
+}
+
+static void pointer_handle_frame(void *data, struct wl_pointer *pointer)
+{
+}
+
+static void pointer_handle_axis_source(void *data, struct wl_pointer *pointer, uint32_t source)
+{
+}
+
+static void pointer_handle_axis_stop(
+	void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis)
+{
+}
+
+static void pointer_handle_axis_discrete(
+	void *data, struct wl_pointer *pointer, uint32_t axis, int32_t discrete)
+{
+}
+
+static const struct wl_pointer_listener pointer_listener = {
+	.enter = pointer_handle_enter,
+	.leave = pointer_handle_leave,
+	.motion = pointer_handle_motion,
+	.button = pointer_handle_button,
+	.axis = pointer_handle_axis,
+	.frame = pointer_handle_frame,
+	.axis_source = pointer_handle_axis_source,
+	.axis_stop = pointer_handle_axis_stop,
+	.axis_discrete = pointer_handle_axis_discrete,
+};
+
+static void touch_handle_down(void *data, struct wl_touch *touch, uint32_t serial, uint32_t time,
+	struct wl_surface *surface, int32_t id, wl_fixed_t x, wl_fixed_t y)
+{
+	say("touch down %d %.2f %.2f", id, wl_fixed_to_double(x), wl_fixed_to_double(y));
+}
+
+static void touch_handle_up(
+	void *data, struct wl_touch *touch, uint32_t serial, uint32_t time, int32_t id)
+{
+	say("touch up %d", id);
+}
+
+static void touch_handle_motion(void *data, struct wl_touch *touch, uint32_t time, int32_t id,
+	wl_fixed_t x, wl_fixed_t y)
+{
+	say("touch motion %d %.2f %.2f", id, wl_fixed_to_double(x), wl_fixed_to_double(y));
+}
+
+static void touch_handle_frame(void *data, struct wl_touch *touch)
+{
+}
+
+static void touch_handle_cancel(void *data, struct wl_touch *touch)
+{
+	say("touch cancel");
+}
+
+static const struct wl_touch_listener touch_listener = {
+	.down = touch_handle_down,
+	.up = touch_handle_up,
+	.motion = touch_handle_motion,
+	.frame = touch_handle_frame,
+	.cancel = touch_handle_cancel,
+};
+
+static void seat_handle_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
+{
+	struct app *app = data;
+	if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && app->keyboard == NULL) {
+		app->keyboard = wl_seat_get_keyboard(seat);
+		wl_keyboard_add_listener(app->keyboard, &keyboard_listener, app);
+	}
+	if ((caps & WL_SEAT_CAPABILITY_POINTER) && app->pointer == NULL) {
+		app->pointer = wl_seat_get_pointer(seat);
+		wl_pointer_add_listener(app->pointer, &pointer_listener, app);
+	}
+	if ((caps & WL_SEAT_CAPABILITY_TOUCH) && app->touch == NULL) {
+		app->touch = wl_seat_get_touch(seat);
+		wl_touch_add_listener(app->touch, &touch_listener, app);
+	}
+}
+
+static void seat_handle_name(void *data, struct wl_seat *seat, const char *name)
+{
+}
+
+static const struct wl_seat_listener seat_listener = {
+	.capabilities = seat_handle_capabilities,
+	.name = seat_handle_name,
+};
+
+static void registry_handle_global(void *data, struct wl_registry *registry, uint32_t name,
+	const char *interface, uint32_t version)
+{
+	struct app *app = data;
+	if (strcmp(interface, wl_compositor_interface.name) == 0) {
+		app->compositor = wl_registry_bind(registry, name, &wl_compositor_interface, 4);
+	} else if (strcmp(interface, wl_shm_interface.name) == 0) {
+		app->shm = wl_registry_bind(registry, name, &wl_shm_interface, 1);
+	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
+		app->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
+		xdg_wm_base_add_listener(app->wm_base, &wm_base_listener, app);
+	} else if (strcmp(interface, wl_seat_interface.name) == 0 && app->seat == NULL) {
+		app->seat = wl_registry_bind(registry, name, &wl_seat_interface, 5);
+		wl_seat_add_listener(app->seat, &seat_listener, app);
+	}
+}
+
+static void registry_handle_global_remove(void *data, struct wl_registry *registry, uint32_t name)
+{
+}
+
+static const struct wl_registry_listener registry_listener = {
+	.global = registry_handle_global,
+	.global_remove = registry_handle_global_remove,
+};
+
+static bool parse_size(const char *text, int *w, int *h)
+{
+	return sscanf(text, "%dx%d", w, h) == 2 && *w > 0 && *h > 0 && *w <= 32768 && *h <= 32768;
+}
+
+static volatile sig_atomic_t stop;
+
+static void handle_signal(int sig)
+{
+	stop = 1;
+}
+
+int main(int argc, char *argv[])
+{
+	struct app app = {.app_id = "mosaic-test-app", .default_width = 320, .default_height = 240};
+	const char *title = "mosaic test app";
+	for (int i = 1; i < argc; i++) {
+		bool more = i + 1 < argc;
+		if (strcmp(argv[i], "--app-id") == 0 && more) {
+			app.app_id = argv[++i];
+		} else if (strcmp(argv[i], "--title") == 0 && more) {
+			title = argv[++i];
+		} else if (strcmp(argv[i], "--size") == 0 && more &&
+			   parse_size(argv[i + 1], &app.default_width, &app.default_height)) {
+			i++;
+		} else if (strcmp(argv[i], "--buffer") == 0 && more &&
+			   parse_size(argv[i + 1], &app.forced_width, &app.forced_height)) {
+			i++;
+		} else if (strcmp(argv[i], "--animate") == 0) {
+			app.animate = true;
+		} else if (strcmp(argv[i], "--flood") == 0) {
+			app.flood = true;
+		} else {
+			fprintf(stderr,
+				"usage: mosaic-test-app [--app-id ID] [--title T] [--size WxH] "
+				"[--animate] [--buffer WxH] [--flood]\n");
+			return 2;
+		}
+	}
+	signal(SIGTERM, handle_signal);
+	signal(SIGINT, handle_signal);
+	app.display = wl_display_connect(NULL);
+	if (app.display == NULL) {
+		say("error cannot connect to the Wayland display");
+		return 1;
+	}
+	struct wl_registry *registry = wl_display_get_registry(app.display);
+	wl_registry_add_listener(registry, &registry_listener, &app);
+	wl_display_roundtrip(app.display);
+	if (app.compositor == NULL || app.shm == NULL || app.wm_base == NULL) {
+		say("error the compositor lacks wl_compositor, wl_shm or xdg_wm_base");
+		return 1;
+	}
+	wl_display_roundtrip(app.display);
+	app.surface = wl_compositor_create_surface(app.compositor);
+	app.xdg_surface = xdg_wm_base_get_xdg_surface(app.wm_base, app.surface);
+	xdg_surface_add_listener(app.xdg_surface, &xdg_surface_listener, &app);
+	app.toplevel = xdg_surface_get_toplevel(app.xdg_surface);
+	xdg_toplevel_add_listener(app.toplevel, &toplevel_listener, &app);
+	xdg_toplevel_set_app_id(app.toplevel, app.app_id);
+	xdg_toplevel_set_title(app.toplevel, title);
+	wl_surface_commit(app.surface);
+	say("started %s", app.app_id);
+
+	struct pollfd pfd = {.fd = wl_display_get_fd(app.display), .events = POLLIN};
+	while (!stop && !app.closed) {
+		if (app.flood && app.configured) {
+			app.frame++;
+			draw(&app);
+		}
+		while (wl_display_prepare_read(app.display) != 0) {
+			wl_display_dispatch_pending(app.display);
+		}
+		if (wl_display_flush(app.display) < 0 && errno != EAGAIN) {
+			wl_display_cancel_read(app.display);
+			break;
+		}
+		int n = poll(&pfd, 1, app.flood ? 0 : 1000);
+		if (n > 0) {
+			if (wl_display_read_events(app.display) < 0) {
+				break;
+			}
+		} else {
+			wl_display_cancel_read(app.display);
+		}
+		if (wl_display_dispatch_pending(app.display) < 0) {
+			break;
+		}
+	}
+	int error = wl_display_get_error(app.display);
+	say("exit %d", error);
+	wl_display_disconnect(app.display);
+	return error != 0 && !stop ? 1 : 0;
+}
