@@ -72,6 +72,19 @@ bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct 
 	return true;
 }
 
+struct wlr_surface *app_get_surface(const struct mosaic_app *app)
+{
+	return app->toplevel->base->surface;
+}
+
+void app_surface_point(const struct mosaic_app *app, double bx, double by, double *sx, double *sy)
+{
+	int scale = app_get_surface(app)->current.scale;
+	scale = scale >= 1 ? scale : 1;
+	*sx = bx / scale;
+	*sy = by / scale;
+}
+
 void app_configure(struct mosaic_app *app, int width, int height)
 {
 	wlr_xdg_toplevel_set_size(app->toplevel, width, height);

@@ -67,6 +67,10 @@ const char *app_get_title(const struct mosaic_app *app);
 bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct wlr_box *pic);
 /* The window's size, in surface coordinates, as mosaic asks it to draw it (0: its choice). */
 void app_configure(struct mosaic_app *app, int width, int height);
+/* The window's surface, as the seat addresses it. */
+struct wlr_surface *app_get_surface(const struct mosaic_app *app);
+/* A point of its buffer (pixels, as app_get_picture's) in its surface's coordinates. */
+void app_surface_point(const struct mosaic_app *app, double bx, double by, double *sx, double *sy);
 /* Which output's frames pace its drawing (NULL: none: it waits). */
 void app_set_presenter(struct mosaic_app *app, struct wlr_output *output);
 

@@ -1,14 +1,17 @@
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wlr/types/wlr_cursor.h>
 #include <wlr/types/wlr_input_device.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_pointer.h>
 #include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_touch.h>
 #include <wlr/types/wlr_xcursor_manager.h>
 #include <wlr/util/log.h>
 
+#include "compositor/apps.h"
 #include "compositor/cursor.h"
 #include "compositor/focus.h"
 #include "compositor/log.h"
@@ -33,21 +36,23 @@ struct cursor_device {
 static bool view_hit(struct mosaic_server *server, const struct mosaic_view *view,
 	struct input_view_geometry *geo)
 {
-	if (!view_shows_guest(view) || view->content == NULL ||
+	bool guest = view_shows_guest(view);
+	if ((!guest && !view_shows_app(view)) || view->content == NULL ||
 		!compat_scene_node_enabled(&view->tree->node) ||
 		!compat_scene_node_enabled(&view->content->node) || view->box.width <= 0) {
 		return false;
 	}
 	struct wlr_box out;
 	output_get_box(view->params.output, &out);
-	const struct vm_connector *connector = view->params.surface->connector;
+	/* A guest's coordinates start at its scan-out offset; an app's buffer at its corner. */
+	const struct vm_connector *connector = guest ? view->params.surface->connector : NULL;
 	*geo = (struct input_view_geometry){
 		.box = {out.x + view->box.x, out.y + view->box.y, view->box.width,
 			view->box.height},
 		.src = view->src,
 		.transform = (enum wl_output_transform)view->params.transform,
-		.origin_x = connector->src.x,
-		.origin_y = connector->src.y,
+		.origin_x = connector != NULL ? connector->src.x : 0,
+		.origin_y = connector != NULL ? connector->src.y : 0,
 	};
 	return true;
 }
@@ -74,15 +79,16 @@ bool cursor_view_point(struct mosaic_server *server, const struct mosaic_view *v
 
 /* ---- pointer ---- */
 
-/* The view showing surface: the topmost one under the point, else the topmost. */
-static struct mosaic_view *surface_view(
-	struct mosaic_server *server, const struct mosaic_surface *surface, double lx, double ly)
+/* The view showing surface (or app): the topmost one under the point, else the topmost. */
+static struct mosaic_view *owner_view(struct mosaic_server *server,
+	const struct mosaic_surface *surface, const struct mosaic_app *app, double lx, double ly)
 {
 	struct mosaic_view *view, *any = NULL;
 	wl_list_for_each_reverse(view, &server->views, link) {
 		struct input_view_geometry geo;
 		double gx, gy;
-		if (view->params.surface != surface || !view_hit(server, view, &geo)) {
+		if (view->params.surface != surface || view->params.app != app ||
+			!view_hit(server, view, &geo)) {
 			continue;
 		}
 		if (input_map_point(&geo, lx, ly, false, &gx, &gy)) {
@@ -95,18 +101,56 @@ static struct mosaic_view *surface_view(
 	return any;
 }
 
-static void pointer_moved(struct mosaic_cursor *cursor, double dx, double dy)
+static struct wlr_seat *wl_seat(struct mosaic_cursor *cursor)
+{
+	return cursor->server->wl_seat;
+}
+
+/* The pointer leaves whatever app it was on. */
+static void app_pointer_leave(struct mosaic_cursor *cursor)
+{
+	if (cursor->hover_app != NULL && wl_seat(cursor) != NULL) {
+		wlr_seat_pointer_notify_clear_focus(wl_seat(cursor));
+	}
+	cursor->hover_app = NULL;
+}
+
+/* The pointer on app at its buffer pixel (bx, by). */
+static void app_pointer_motion(
+	struct mosaic_cursor *cursor, struct mosaic_app *app, double bx, double by, uint32_t time)
+{
+	struct wlr_seat *seat = wl_seat(cursor);
+	if (seat == NULL) {
+		return;
+	}
+	double sx, sy;
+	app_surface_point(app, bx, by, &sx, &sy);
+	/* wlroots says enter only when the surface changes. */
+	wlr_seat_pointer_notify_enter(seat, app_get_surface(app), sx, sy);
+	wlr_seat_pointer_notify_motion(seat, time, sx, sy);
+	wlr_seat_pointer_notify_frame(seat);
+	cursor->hover_app = app;
+}
+
+static void pointer_moved(struct mosaic_cursor *cursor, double dx, double dy, uint32_t time)
 {
 	struct mosaic_server *server = cursor->server;
 	double lx = cursor->cursor->x, ly = cursor->cursor->y, gx, gy;
 	cursor->x = lx;
 	cursor->y = ly;
+	bool held = cursor->grab != NULL || cursor->grab_app != NULL;
 	struct mosaic_view *view =
-		cursor->grab != NULL ? surface_view(server, cursor->grab, lx, ly) : NULL;
-	bool inside = cursor->grab != NULL ?
+		held ? owner_view(server, cursor->grab, cursor->grab_app, lx, ly) : NULL;
+	bool inside = held ?
 		view != NULL && cursor_view_point(server, view, lx, ly, true, &gx, &gy) :
 		(view = cursor_view_at(server, lx, ly)) != NULL &&
 			cursor_view_point(server, view, lx, ly, false, &gx, &gy);
+	if (inside && view->params.app != NULL) {
+		input_router_pointer_motion(server->router, NULL, 0, 0, dx, dy);
+		app_pointer_motion(cursor, view->params.app, gx, gy, time);
+		return;
+	}
+	app_pointer_leave(cursor);
 	if (!inside) {
 		input_router_pointer_motion(server->router, NULL, 0, 0, dx, dy);
 		return;
@@ -122,7 +166,7 @@ static void cursor_handle_motion(struct wl_listener *listener, void *data)
 	struct wlr_pointer_motion_event *event = data;
 	wlr_cursor_move(
 		cursor->cursor, compat_pointer_event_device(event), event->delta_x, event->delta_y);
-	pointer_moved(cursor, event->delta_x, event->delta_y);
+	pointer_moved(cursor, event->delta_x, event->delta_y, event->time_msec);
 }
 
 static void cursor_handle_motion_absolute(struct wl_listener *listener, void *data)
@@ -132,7 +176,7 @@ static void cursor_handle_motion_absolute(struct wl_listener *listener, void *da
 	double x0 = cursor->cursor->x, y0 = cursor->cursor->y;
 	wlr_cursor_warp_absolute(
 		cursor->cursor, compat_pointer_event_device(event), event->x, event->y);
-	pointer_moved(cursor, cursor->cursor->x - x0, cursor->cursor->y - y0);
+	pointer_moved(cursor, cursor->cursor->x - x0, cursor->cursor->y - y0, event->time_msec);
 }
 
 static void cursor_handle_button(struct wl_listener *listener, void *data)
@@ -141,14 +185,29 @@ static void cursor_handle_button(struct wl_listener *listener, void *data)
 	struct wlr_pointer_button_event *event = data;
 	struct mosaic_server *server = cursor->server;
 	bool pressed = compat_button_pressed(event);
-	if (pressed && !input_router_pointer_grabbed(server->router)) {
+	struct wlr_seat *seat = wl_seat(cursor);
+	bool app_held = cursor->grab_app != NULL;
+	if (pressed && !input_router_pointer_grabbed(server->router) && !app_held) {
 		struct mosaic_view *view = cursor_view_at(server, cursor->cursor->x, cursor->cursor->y);
 		if (view != NULL && server->layout != NULL && server->layout->focus_follows_click) {
 			focus_set_view(server, view);
 		}
 		/* The press goes where the pointer is now. */
-		pointer_moved(cursor, 0, 0);
+		pointer_moved(cursor, 0, 0, event->time_msec);
 		cursor->grab = view != NULL ? view->params.surface : NULL;
+		cursor->grab_app = view != NULL ? view->params.app : NULL;
+	}
+	if (cursor->grab_app != NULL) {
+		if (seat != NULL) {
+			wlr_seat_pointer_notify_button(
+				seat, event->time_msec, event->button, compat_button_state(pressed));
+			wlr_seat_pointer_notify_frame(seat);
+		}
+		/* Held until its last button is let go. */
+		if (seat == NULL || seat->pointer_state.button_count == 0) {
+			cursor->grab_app = NULL;
+		}
+		return;
 	}
 	input_router_pointer_button(server->router, event->button, pressed);
 	if (!input_router_pointer_grabbed(server->router)) {
@@ -160,6 +219,13 @@ static void cursor_handle_axis(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, axis);
 	struct wlr_pointer_axis_event *event = data;
+	if (cursor->hover_app != NULL) {
+		if (wl_seat(cursor) != NULL) {
+			compat_seat_pointer_notify_axis(wl_seat(cursor), event);
+			wlr_seat_pointer_notify_frame(wl_seat(cursor));
+		}
+		return;
+	}
 	if (!compat_axis_vertical(event)) {
 		return; // kbdif has one wheel
 	}
@@ -212,6 +278,16 @@ static void cursor_handle_touch_down(struct wl_listener *listener, void *data)
 	cursor->contacts[slot].touch_id = event->touch_id;
 	cursor->contacts[slot].id = id;
 	cursor->contacts[slot].surface = view->params.surface;
+	cursor->contacts[slot].app = view->params.app;
+	if (view->params.app != NULL) {
+		double sx, sy;
+		app_surface_point(view->params.app, gx, gy, &sx, &sy);
+		if (wl_seat(cursor) != NULL) {
+			wlr_seat_touch_notify_down(wl_seat(cursor), app_get_surface(view->params.app),
+				event->time_msec, id, sx, sy);
+		}
+		return;
+	}
 	struct input_target target;
 	surface_input_target(view->params.surface, &target);
 	input_router_touch_down(server->router, id, &target, gx, gy);
@@ -228,17 +304,48 @@ static void cursor_handle_touch_motion(struct wl_listener *listener, void *data)
 	double lx, ly, gx, gy;
 	wlr_cursor_absolute_to_layout_coords(
 		cursor->cursor, compat_touch_event_device(event), event->x, event->y, &lx, &ly);
+	struct mosaic_app *app = cursor->contacts[slot].app;
 	struct mosaic_view *view =
-		surface_view(cursor->server, cursor->contacts[slot].surface, lx, ly);
-	if (view != NULL && cursor_view_point(cursor->server, view, lx, ly, true, &gx, &gy)) {
-		input_router_touch_motion(cursor->server->router, cursor->contacts[slot].id, gx, gy);
+		owner_view(cursor->server, cursor->contacts[slot].surface, app, lx, ly);
+	if (view == NULL || !cursor_view_point(cursor->server, view, lx, ly, true, &gx, &gy)) {
+		return;
+	}
+	if (app != NULL) {
+		double sx, sy;
+		app_surface_point(app, gx, gy, &sx, &sy);
+		if (wl_seat(cursor) != NULL) {
+			wlr_seat_touch_notify_motion(wl_seat(cursor), event->time_msec,
+				cursor->contacts[slot].id, sx, sy);
+		}
+		return;
+	}
+	input_router_touch_motion(cursor->server->router, cursor->contacts[slot].id, gx, gy);
+}
+
+static void contact_lift(struct mosaic_cursor *cursor, int slot, uint32_t time)
+{
+	cursor->contacts[slot].live = false;
+	if (cursor->contacts[slot].app == NULL) {
+		input_router_touch_up(cursor->server->router, cursor->contacts[slot].id);
+	} else if (wl_seat(cursor) != NULL) {
+		wlr_seat_touch_notify_up(wl_seat(cursor), time, cursor->contacts[slot].id);
 	}
 }
 
-static void contact_lift(struct mosaic_cursor *cursor, int slot)
+/* A touch frame: the guests' (kbdif's) and the apps' (wl_touch's). */
+static void touch_frame(struct mosaic_cursor *cursor)
 {
-	cursor->contacts[slot].live = false;
-	input_router_touch_up(cursor->server->router, cursor->contacts[slot].id);
+	input_router_touch_frame(cursor->server->router);
+	if (wl_seat(cursor) != NULL) {
+		wlr_seat_touch_notify_frame(wl_seat(cursor));
+	}
+}
+
+static uint32_t now_msec(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint32_t)(now.tv_sec * 1000 + now.tv_nsec / 1000000);
 }
 
 static void cursor_handle_touch_up(struct wl_listener *listener, void *data)
@@ -247,7 +354,7 @@ static void cursor_handle_touch_up(struct wl_listener *listener, void *data)
 	struct wlr_touch_up_event *event = data;
 	int slot = find_contact(cursor, compat_touch_event_device(event), event->touch_id);
 	if (slot >= 0) {
-		contact_lift(cursor, slot);
+		contact_lift(cursor, slot, event->time_msec);
 	}
 }
 
@@ -257,15 +364,15 @@ static void cursor_handle_touch_cancel(struct wl_listener *listener, void *data)
 	struct wlr_touch_cancel_event *event = data;
 	int slot = find_contact(cursor, compat_touch_event_device(event), event->touch_id);
 	if (slot >= 0) {
-		contact_lift(cursor, slot);
-		input_router_touch_frame(cursor->server->router);
+		contact_lift(cursor, slot, event->time_msec);
+		touch_frame(cursor);
 	}
 }
 
 static void cursor_handle_touch_frame(struct wl_listener *listener, void *data)
 {
 	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, touch_frame);
-	input_router_touch_frame(cursor->server->router);
+	touch_frame(cursor);
 }
 
 /* ---- devices ---- */
@@ -275,12 +382,12 @@ static void lift_device(struct mosaic_cursor *cursor, struct wlr_input_device *d
 	bool any = false;
 	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {
 		if (cursor->contacts[i].live && cursor->contacts[i].device == device) {
-			contact_lift(cursor, i);
+			contact_lift(cursor, i, now_msec());
 			any = true;
 		}
 	}
 	if (any) {
-		input_router_touch_frame(cursor->server->router);
+		touch_frame(cursor);
 	}
 }
 
@@ -403,18 +510,25 @@ static void cursor_handle_views_changed(struct wl_listener *listener, void *data
 	bool lifted = false;
 	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {
 		if (cursor->contacts[i].live &&
-			surface_view(server, cursor->contacts[i].surface, lx, ly) == NULL) {
-			contact_lift(cursor, i);
+			owner_view(server, cursor->contacts[i].surface, cursor->contacts[i].app, lx,
+				ly) == NULL) {
+			contact_lift(cursor, i, now_msec());
 			lifted = true;
 		}
 	}
 	if (lifted) {
-		input_router_touch_frame(server->router);
+		touch_frame(cursor);
 	}
-	if (cursor->grab != NULL && surface_view(server, cursor->grab, lx, ly) == NULL) {
+	if (cursor->grab != NULL && owner_view(server, cursor->grab, NULL, lx, ly) == NULL) {
 		/* Its guest left the screen: the buttons it holds are let go. */
 		cursor->grab = NULL;
 		input_router_release_buttons(server->router);
+	}
+	if (cursor->grab_app != NULL && owner_view(server, NULL, cursor->grab_app, lx, ly) == NULL) {
+		cursor->grab_app = NULL;
+	}
+	if (cursor->hover_app != NULL && owner_view(server, NULL, cursor->hover_app, lx, ly) == NULL) {
+		app_pointer_leave(cursor);
 	}
 }
 
@@ -424,13 +538,36 @@ static void cursor_handle_surface_destroy(struct wl_listener *listener, void *da
 	struct mosaic_surface *surface = data;
 	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {
 		if (cursor->contacts[i].live && cursor->contacts[i].surface == surface) {
-			contact_lift(cursor, i);
+			contact_lift(cursor, i, now_msec());
 		}
 	}
-	input_router_touch_frame(cursor->server->router);
+	touch_frame(cursor);
 	if (cursor->grab == surface) {
 		cursor->grab = NULL;
 		input_router_release_buttons(cursor->server->router);
+	}
+}
+
+/* An app's window went: what held it lets go (the seat forgets a destroyed surface itself). */
+static void cursor_handle_app_unmapped(struct wl_listener *listener, void *data)
+{
+	struct mosaic_cursor *cursor = wl_container_of(listener, cursor, app_unmapped);
+	struct mosaic_app *app = data;
+	bool lifted = false;
+	for (int i = 0; i < CURSOR_MAX_CONTACTS; i++) {
+		if (cursor->contacts[i].live && cursor->contacts[i].app == app) {
+			contact_lift(cursor, i, now_msec());
+			lifted = true;
+		}
+	}
+	if (lifted) {
+		touch_frame(cursor);
+	}
+	if (cursor->grab_app == app) {
+		cursor->grab_app = NULL;
+	}
+	if (cursor->hover_app == app) {
+		app_pointer_leave(cursor);
 	}
 }
 
@@ -468,6 +605,7 @@ struct mosaic_cursor *cursor_create(struct mosaic_server *server)
 		{&cursor->views_changed, cursor_handle_views_changed, &server->events.views_changed},
 		{&cursor->surface_destroy, cursor_handle_surface_destroy,
 			&server->events.surface_destroy},
+		{&cursor->app_unmapped, cursor_handle_app_unmapped, &server->events.app_unmapped},
 	};
 	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		hooks[i].listener->notify = hooks[i].notify;
@@ -488,7 +626,7 @@ void cursor_destroy(struct mosaic_cursor *cursor)
 	struct wl_listener *listeners[] = {&cursor->motion, &cursor->motion_absolute,
 		&cursor->button, &cursor->axis, &cursor->touch_down, &cursor->touch_up,
 		&cursor->touch_motion, &cursor->touch_cancel, &cursor->touch_frame,
-		&cursor->views_changed, &cursor->surface_destroy};
+		&cursor->views_changed, &cursor->surface_destroy, &cursor->app_unmapped};
 	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++) {
 		wl_list_remove(&listeners[i]->link);
 	}

@@ -7,14 +7,16 @@
 
 /*
  * Pointers and touch screens: the backend's (libinput on DRM) and the
- * control socket's. Finds the guest surface under a point (the topmost
- * view showing a guest there), turns the point into that guest's connector
- * pixels and hands it to input routing. A held button keeps the pointer
- * with its guest; a contact stays with the surface it went down on.
+ * control socket's. Finds what is under a point (the topmost view showing
+ * a guest or an app there), turns the point into that guest's connector
+ * pixels and hands it to input routing, or into the app's surface
+ * coordinates and hands it to the seat. A held button keeps the pointer
+ * with its guest or app; a contact stays with what it went down on.
  */
 struct mosaic_server;
 struct mosaic_view;
 struct mosaic_surface;
+struct mosaic_app;
 struct wlr_input_device;
 struct input_target;
 struct wlr_box;
@@ -28,13 +30,17 @@ struct mosaic_cursor {
 	double x, y; // where input last put the pointer, in layout coordinates
 	struct wl_list devices; // cursor_device.link
 
-	struct mosaic_surface *grab; // where a held button was pressed
+	/* Where a held button was pressed: a guest's connector or an app (never both). */
+	struct mosaic_surface *grab;
+	struct mosaic_app *grab_app;
+	struct mosaic_app *hover_app; // the app with the seat's pointer focus
 	struct {
 		bool live;
 		struct wlr_input_device *device;
 		int32_t touch_id; // the device's
 		int32_t id;       // ours, unique across devices
-		struct mosaic_surface *surface; // where it went down
+		struct mosaic_surface *surface; // where it went down (or app)
+		struct mosaic_app *app;
 	} contacts[CURSOR_MAX_CONTACTS];
 	int32_t next_contact;
 
@@ -50,6 +56,7 @@ struct mosaic_cursor {
 	/* Views were remade: contacts and buttons on a guest no longer shown are lifted. */
 	struct wl_listener views_changed;
 	struct wl_listener surface_destroy;
+	struct wl_listener app_unmapped;
 };
 
 struct mosaic_cursor *cursor_create(struct mosaic_server *server);
@@ -68,9 +75,9 @@ void cursor_map_devices(struct mosaic_cursor *cursor);
 bool cursor_device_area(struct mosaic_cursor *cursor, struct wlr_input_device *device,
 	struct wlr_box *box, bool *glued);
 
-/* The topmost view showing a guest at layout point (lx, ly), NULL if none. */
+/* The topmost view showing a guest or an app at layout point (lx, ly), NULL if none. */
 struct mosaic_view *cursor_view_at(struct mosaic_server *server, double lx, double ly);
-/* Layout point -> the view's connector pixels; clamp onto its edge when outside. */
+/* Layout point -> the view's connector (or app buffer) pixels; clamp onto its edge when outside. */
 bool cursor_view_point(struct mosaic_server *server, const struct mosaic_view *view, double lx,
 	double ly, bool clamp, double *gx, double *gy);
 

@@ -5,6 +5,7 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
+#include "compositor/apps.h"
 #include "compositor/focus.h"
 #include "compositor/label.h"
 #include "compositor/output.h"
@@ -29,13 +30,31 @@ static uint32_t view_colour(const struct mosaic_view *view)
 		const struct layout_colour *c = &view->params.spec->colour;
 		return (uint32_t)c->r << 16 | (uint32_t)c->g << 8 | c->b;
 	}
+	if (view->params.app != NULL) {
+		struct layout_colour c = layout_colour_from_name(app_get_app_id(view->params.app));
+		return (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
+	}
 	return palette[view->params.surface->domid % (sizeof(palette) / sizeof(palette[0]))];
 }
 
 static bool focusable(const struct mosaic_view *view)
 {
-	return view_shows_guest(view) && compat_scene_node_enabled(&view->tree->node) &&
-	       view->area.width > 0 && view->area.height > 0;
+	return (view_shows_guest(view) || view_shows_app(view)) &&
+	       compat_scene_node_enabled(&view->tree->node) && view->area.width > 0 &&
+	       view->area.height > 0;
+}
+
+/* Whether two views show the same guest connector or the same app. */
+static bool same_owner(const struct mosaic_view *a, const struct mosaic_view *b)
+{
+	return a->params.surface == b->params.surface && a->params.app == b->params.app;
+}
+
+/* Whether the view shows what has the focus. */
+static bool focused(const struct mosaic_focus *focus, const struct mosaic_view *view)
+{
+	return (focus->surface != NULL && view->params.surface == focus->surface) ||
+	       (focus->app != NULL && view->params.app == focus->app);
 }
 
 static void view_layout_box(const struct mosaic_view *view, struct wlr_box *box)
@@ -62,7 +81,7 @@ static void draw_indicator(struct mosaic_focus *focus)
 		wlr_scene_node_destroy(&focus->indicator->node);
 		focus->indicator = NULL;
 	}
-	if (focus->surface == NULL) {
+	if (focus->surface == NULL && focus->app == NULL) {
 		return;
 	}
 	focus->indicator = wlr_scene_tree_create(server->layer_overlay);
@@ -71,7 +90,7 @@ static void draw_indicator(struct mosaic_focus *focus)
 	}
 	struct mosaic_view *view;
 	wl_list_for_each(view, &server->views, link) {
-		if (view->params.surface != focus->surface || !focusable(view)) {
+		if (!focused(focus, view) || !focusable(view)) {
 			continue;
 		}
 		struct wlr_box b;
@@ -86,7 +105,8 @@ static void draw_indicator(struct mosaic_focus *focus)
 		add_rect(focus->indicator, b.x, b.y + f, f, b.height - 2 * f, c);
 		add_rect(focus->indicator, b.x + b.width - f, b.y + f, f, b.height - 2 * f, c);
 		const char *text = view->params.spec != NULL ? view->params.spec->label :
-							       focus->surface->label;
+				   focus->surface != NULL ? focus->surface->label :
+							    app_get_app_id(focus->app);
 		struct wlr_buffer *buffer =
 			label_create(text, colour, b.width - 2 * f, LABEL_HEIGHT);
 		if (buffer != NULL) {
@@ -100,11 +120,13 @@ static void draw_indicator(struct mosaic_focus *focus)
 	}
 }
 
-void focus_set_surface(struct mosaic_server *server, struct mosaic_surface *surface)
+static void focus_set(struct mosaic_server *server, struct mosaic_surface *surface,
+	struct mosaic_app *app)
 {
 	struct mosaic_focus *focus = server->focus;
-	bool changed = focus->surface != surface;
+	bool changed = focus->surface != surface || focus->app != app;
 	focus->surface = surface;
+	focus->app = app;
 	if (server->router != NULL) {
 		struct input_target target;
 		if (surface != NULL) {
@@ -114,17 +136,29 @@ void focus_set_surface(struct mosaic_server *server, struct mosaic_surface *surf
 	}
 	draw_indicator(focus);
 	if (changed) {
-		wlr_log(WLR_INFO, "Focus: %s", surface != NULL ? surface->label : "none");
-		wl_signal_emit(&server->events.focus, surface);
+		wlr_log(WLR_INFO, "Focus: %s", surface != NULL ? surface->label :
+				app != NULL ? app_get_app_id(app) : "none");
+		wl_signal_emit(&server->events.focus, focus);
 	}
+}
+
+void focus_set_surface(struct mosaic_server *server, struct mosaic_surface *surface)
+{
+	focus_set(server, surface, NULL);
+}
+
+void focus_set_app(struct mosaic_server *server, struct mosaic_app *app)
+{
+	focus_set(server, NULL, app);
 }
 
 void focus_set_view(struct mosaic_server *server, struct mosaic_view *view)
 {
-	focus_set_surface(server, view != NULL ? view->params.surface : NULL);
+	focus_set(server, view != NULL ? view->params.surface : NULL,
+		view != NULL ? view->params.app : NULL);
 }
 
-/* Guests on screen, each once, top to bottom and left to right. */
+/* Guests and apps on screen, each once, top to bottom and left to right. */
 static size_t list_focusable(struct mosaic_server *server, struct mosaic_view **out, size_t max)
 {
 	size_t n = 0;
@@ -136,7 +170,7 @@ static size_t list_focusable(struct mosaic_server *server, struct mosaic_view **
 		struct wlr_box b;
 		view_layout_box(view, &b);
 		size_t i;
-		for (i = 0; i < n && out[i]->params.surface != view->params.surface; i++) {
+		for (i = 0; i < n && !same_owner(out[i], view); i++) {
 		}
 		if (i < n) {
 			/* Shown twice: it is where its top-left-most view is. */
@@ -176,12 +210,12 @@ bool focus_command(struct mosaic_server *server, const char *arg, char *err, siz
 	}
 	if (strcmp(arg, "next") == 0 || strcmp(arg, "prev") == 0) {
 		if (n == 0) {
-			snprintf(err, err_size, "no guest on screen");
+			snprintf(err, err_size, "no guest or app on screen");
 			return false;
 		}
 		size_t cur = n;
 		for (size_t i = 0; i < n; i++) {
-			if (views[i]->params.surface == focus->surface) {
+			if (focused(focus, views[i])) {
 				cur = i;
 			}
 		}
@@ -202,12 +236,17 @@ bool focus_command(struct mosaic_server *server, const char *arg, char *err, siz
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct mosaic_surface *s = views[i]->params.surface;
-		if (strcmp(s->name, arg) == 0 || strcmp(s->label, arg) == 0) {
+		const struct mosaic_app *app = views[i]->params.app;
+		const struct layout_surface *spec = views[i]->params.spec;
+		bool named = s != NULL ? strcmp(s->name, arg) == 0 || strcmp(s->label, arg) == 0 :
+			strcmp(app_get_app_id(app), arg) == 0 ||
+				(spec != NULL && strcmp(spec->label, arg) == 0);
+		if (named) {
 			focus_set_view(server, views[i]);
 			return true;
 		}
 	}
-	snprintf(err, err_size, "no guest '%.64s' on screen", arg);
+	snprintf(err, err_size, "no guest or app '%.64s' on screen", arg);
 	return false;
 }
 
@@ -215,18 +254,18 @@ static void focus_handle_views_changed(struct wl_listener *listener, void *data)
 {
 	struct mosaic_focus *focus = wl_container_of(listener, focus, views_changed);
 	struct mosaic_server *server = focus->server;
-	if (focus->surface == NULL) {
+	if (focus->surface == NULL && focus->app == NULL) {
 		return;
 	}
 	struct mosaic_view *view;
 	wl_list_for_each(view, &server->views, link) {
-		if (view->params.surface == focus->surface && focusable(view)) {
+		if (focused(focus, view) && focusable(view)) {
 			/* Still on screen: the same input device may have come or gone. */
-			focus_set_surface(server, focus->surface);
+			focus_set(server, focus->surface, focus->app);
 			return;
 		}
 	}
-	focus_set_surface(server, NULL);
+	focus_set(server, NULL, NULL);
 }
 
 static void focus_handle_surface_destroy(struct wl_listener *listener, void *data)
@@ -234,6 +273,14 @@ static void focus_handle_surface_destroy(struct wl_listener *listener, void *dat
 	struct mosaic_focus *focus = wl_container_of(listener, focus, surface_destroy);
 	if (focus->surface == data) {
 		focus_set_surface(focus->server, NULL);
+	}
+}
+
+static void focus_handle_app_unmapped(struct wl_listener *listener, void *data)
+{
+	struct mosaic_focus *focus = wl_container_of(listener, focus, app_unmapped);
+	if (focus->app == data) {
+		focus_set(focus->server, NULL, NULL);
 	}
 }
 
@@ -248,6 +295,8 @@ struct mosaic_focus *focus_create(struct mosaic_server *server)
 	wl_signal_add(&server->events.views_changed, &focus->views_changed);
 	focus->surface_destroy.notify = focus_handle_surface_destroy;
 	wl_signal_add(&server->events.surface_destroy, &focus->surface_destroy);
+	focus->app_unmapped.notify = focus_handle_app_unmapped;
+	wl_signal_add(&server->events.app_unmapped, &focus->app_unmapped);
 	return focus;
 }
 
@@ -258,6 +307,7 @@ void focus_destroy(struct mosaic_focus *focus)
 	}
 	wl_list_remove(&focus->views_changed.link);
 	wl_list_remove(&focus->surface_destroy.link);
+	wl_list_remove(&focus->app_unmapped.link);
 	if (focus->indicator != NULL) {
 		wlr_scene_node_destroy(&focus->indicator->node);
 	}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_pointer.h>
 #include <wlr/types/wlr_touch.h>
@@ -10,7 +11,9 @@
 #include <wlr/util/log.h>
 
 #include "compositor/cursor.h"
+#include "compositor/focus.h"
 #include "compositor/inject.h"
+#include "compositor/seat.h"
 #include "compositor/server.h"
 #include "compositor/wlr_compat.h"
 #include "input-routing/router.h"
@@ -103,7 +106,20 @@ static bool cmd_key(struct mosaic_inject *inject, int argc, char **argv, char *e
 		snprintf(err, n, "usage: input key CODE down|up (CODE: a Linux key code)");
 		return false;
 	}
-	input_router_key(inject->server->router, (uint32_t)code, pressed);
+	struct mosaic_server *server = inject->server;
+	if (server->focus->app == NULL || server->seat == NULL ||
+		server->seat->own_keyboard == NULL) {
+		input_router_key(server->router, (uint32_t)code, pressed);
+		return true;
+	}
+	/* An app gets keys through its wl_keyboard: typed on mosaic's own keyboard. */
+	struct wlr_keyboard_key_event event = {
+		.time_msec = now_msec(),
+		.keycode = (uint32_t)code,
+		.update_state = true,
+		.state = pressed ? WL_KEYBOARD_KEY_STATE_PRESSED : WL_KEYBOARD_KEY_STATE_RELEASED,
+	};
+	wlr_keyboard_notify_key(wlr_keyboard_from_input_device(server->seat->own_keyboard), &event);
 	return true;
 }
 

@@ -9,8 +9,10 @@
 
 #include <linux/input-event-codes.h>
 
+#include "compositor/apps.h"
 #include "compositor/bindings.h"
 #include "compositor/cursor.h"
+#include "compositor/focus.h"
 #include "compositor/seat.h"
 #include "compositor/server.h"
 #include "compositor/wlr_compat.h"
@@ -98,10 +100,31 @@ static void translate_release(struct mosaic_keyboard *keyboard, uint32_t keycode
 	}
 }
 
-/* A virtual keyboard's modifiers come as state, not keys: guests get them as keys. */
+/* Whether the focus is an app's: its keys go through wl_seat, with the keyboard's own keymap. */
+static bool to_app(struct mosaic_keyboard *keyboard)
+{
+	struct mosaic_server *server = keyboard->seat->server;
+	if (server->focus == NULL || server->focus->app == NULL) {
+		return false;
+	}
+	compat_seat_set_keyboard(keyboard->seat->seat, keyboard->device);
+	return true;
+}
+
+/*
+ * Modifiers: an app is told them as state. A virtual keyboard's come as
+ * state, not keys: guests get them as keys.
+ */
 static void keyboard_handle_modifiers(struct wl_listener *listener, void *data)
 {
 	struct mosaic_keyboard *keyboard = wl_container_of(listener, keyboard, modifiers);
+	struct wlr_keyboard *wlr_keyboard = wlr_keyboard_from_input_device(keyboard->device);
+	if (to_app(keyboard)) {
+		wlr_seat_keyboard_notify_modifiers(keyboard->seat->seat, &wlr_keyboard->modifiers);
+	}
+	if (!keyboard->translate) {
+		return;
+	}
 	static const struct {
 		uint32_t mod, code;
 	} keys[] = {
@@ -139,6 +162,11 @@ static void keyboard_handle_key(struct wl_listener *listener, void *data)
 	if (event->state == WL_KEYBOARD_KEY_STATE_RELEASED && take_release(keyboard, keycode)) {
 		return;
 	}
+	if (to_app(keyboard)) {
+		wlr_seat_keyboard_notify_key(
+			seat->seat, event->time_msec, event->keycode, event->state);
+		return;
+	}
 	struct input_router *router = seat->server->router;
 	bool pressed = event->state == WL_KEYBOARD_KEY_STATE_PRESSED;
 	if (router == NULL) {
@@ -160,9 +188,7 @@ static void keyboard_destroy(struct mosaic_keyboard *keyboard)
 	while (router != NULL && keyboard->held_len > 0) {
 		translate_release(keyboard, keyboard->held[keyboard->held_len - 1].keycode);
 	}
-	if (keyboard->translate) {
-		wl_list_remove(&keyboard->modifiers.link);
-	}
+	wl_list_remove(&keyboard->modifiers.link);
 	wl_list_remove(&keyboard->key.link);
 	wl_list_remove(&keyboard->destroy.link);
 	wl_list_remove(&keyboard->link);
@@ -172,14 +198,10 @@ static void keyboard_destroy(struct mosaic_keyboard *keyboard)
 static void keyboard_handle_destroy(struct wl_listener *listener, void *data)
 {
 	struct mosaic_keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
-	struct mosaic_seat *seat = keyboard->seat;
 	if (wlr_input_device_get_virtual_keyboard(keyboard->device) != NULL) {
 		compat_virtual_keyboard_release(keyboard->device);
 	}
 	keyboard_destroy(keyboard);
-	if (wl_list_empty(&seat->keyboards)) {
-		wlr_seat_set_capabilities(seat->seat, 0);
-	}
 }
 
 static void add_keyboard(struct mosaic_seat *seat, struct wlr_input_device *device,
@@ -206,17 +228,31 @@ static void add_keyboard(struct mosaic_seat *seat, struct wlr_input_device *devi
 	keyboard->key.notify = keyboard_handle_key;
 	wl_signal_add(&wlr_keyboard_from_input_device(device)->events.key, &keyboard->key);
 	keyboard->translate = !set_keymap;
-	if (keyboard->translate) {
-		keyboard->modifiers.notify = keyboard_handle_modifiers;
-		wl_signal_add(&wlr_keyboard_from_input_device(device)->events.modifiers,
-			&keyboard->modifiers);
-	}
+	keyboard->modifiers.notify = keyboard_handle_modifiers;
+	wl_signal_add(&wlr_keyboard_from_input_device(device)->events.modifiers,
+		&keyboard->modifiers);
 	keyboard->destroy.notify = keyboard_handle_destroy;
 	wl_signal_add(&device->events.destroy, &keyboard->destroy);
 	wl_list_insert(&seat->keyboards, &keyboard->link);
 	compat_seat_set_keyboard(seat->seat, device);
-	wlr_seat_set_capabilities(seat->seat, WL_SEAT_CAPABILITY_KEYBOARD);
 	wlr_log(WLR_INFO, "Keyboard: %s", device->name != NULL ? device->name : "(unnamed)");
+}
+
+/* The keyboard's wl_seat focus: the focused app's surface, or nobody's (a guest's keys go by kbdif). */
+static void seat_handle_focus(struct wl_listener *listener, void *data)
+{
+	struct mosaic_seat *seat = wl_container_of(listener, seat, focus);
+	struct mosaic_focus *focus = data;
+	if (focus->app == NULL) {
+		wlr_seat_keyboard_notify_clear_focus(seat->seat);
+		return;
+	}
+	struct wlr_keyboard *keyboard = wlr_seat_get_keyboard(seat->seat);
+	struct wlr_keyboard_modifiers none = {0};
+	wlr_seat_keyboard_notify_enter(seat->seat, app_get_surface(focus->app),
+		keyboard != NULL ? keyboard->keycodes : NULL,
+		keyboard != NULL ? keyboard->num_keycodes : 0,
+		keyboard != NULL ? &keyboard->modifiers : &none);
 }
 
 static void seat_handle_new_input(struct wl_listener *listener, void *data)
@@ -273,6 +309,19 @@ struct mosaic_seat *seat_create(struct mosaic_server *server)
 	seat->new_virtual_keyboard.notify = seat_handle_new_virtual_keyboard;
 	wl_signal_add(&seat->virtual_keyboards->events.new_virtual_keyboard,
 		&seat->new_virtual_keyboard);
+	seat->focus.notify = seat_handle_focus;
+	wl_signal_add(&server->events.focus, &seat->focus);
+	/*
+	 * The control socket can type, point and touch whatever devices there
+	 * are: apps always have all three.
+	 */
+	wlr_seat_set_capabilities(seat->seat, WL_SEAT_CAPABILITY_KEYBOARD |
+			WL_SEAT_CAPABILITY_POINTER | WL_SEAT_CAPABILITY_TOUCH);
+	seat->own_keyboard =
+		compat_input_device_create(WLR_INPUT_DEVICE_KEYBOARD, "mosaic-control keyboard");
+	if (seat->own_keyboard != NULL) {
+		add_keyboard(seat, seat->own_keyboard, true);
+	}
 	return seat;
 }
 
@@ -283,6 +332,11 @@ void seat_destroy(struct mosaic_seat *seat)
 	}
 	wl_list_remove(&seat->new_input.link);
 	wl_list_remove(&seat->new_virtual_keyboard.link);
+	wl_list_remove(&seat->focus.link);
+	if (seat->own_keyboard != NULL) {
+		/* Its destroy signal takes it off the list. */
+		compat_input_device_destroy(seat->own_keyboard);
+	}
 	struct mosaic_keyboard *keyboard, *tmp;
 	wl_list_for_each_safe(keyboard, tmp, &seat->keyboards, link) {
 		keyboard_destroy(keyboard);

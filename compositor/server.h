@@ -53,6 +53,7 @@ struct mosaic_server {
 	struct vkbd_manager *inputs; // guests' PV input devices
 	struct mosaic_control *control;
 	struct mosaic_seat *seat;
+	struct wlr_seat *wl_seat; // the seat's, for what talks to apps below it (the cursor)
 	struct input_router *router;
 	struct mosaic_cursor *cursor;
 	struct mosaic_focus *focus;
@@ -78,7 +79,7 @@ struct mosaic_server {
 		struct wl_signal outputs_changed; // NULL: an output came or went
 		struct wl_signal views_changed;   // NULL: the views were remade
 		struct wl_signal frame;           // struct wlr_output *: a frame was committed
-		struct wl_signal focus;           // struct mosaic_surface *, NULL: nobody
+		struct wl_signal focus;           // struct mosaic_focus *: it went elsewhere
 		struct wl_signal layout_changed;  // const struct layout_layout *
 		struct wl_signal reloaded;        // NULL: server->layout is the new file
 		struct wl_signal reload_failed;   // const struct layout_error *

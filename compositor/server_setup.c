@@ -182,6 +182,7 @@ bool server_init(struct mosaic_server *server, const struct mosaic_config *confi
 	}
 
 	server->seat = seat_create(server);
+	server->wl_seat = server->seat != NULL ? server->seat->seat : NULL;
 	server->apps = server->seat != NULL ? apps_create(server) : NULL;
 	if (server->apps == NULL) {
 		goto error;
@@ -274,6 +275,7 @@ void server_finish(struct mosaic_server *server)
 	vm_surfaces_destroy(server->vm);
 	xenstore_destroy(server->store);
 	seat_destroy(server->seat);
+	server->wl_seat = NULL;
 	if (server->display != NULL) {
 		wl_display_destroy_clients(server->display);
 	}

@@ -22,6 +22,7 @@
 #include <wayland-server-core.h>
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
+#include <wlr/interfaces/wlr_keyboard.h>
 #include <wlr/interfaces/wlr_pointer.h>
 #include <wlr/interfaces/wlr_touch.h>
 #include <wlr/render/allocator.h>
@@ -362,6 +363,14 @@ static inline enum wl_pointer_axis_source compat_axis_source_wheel(void)
 	return WL_POINTER_AXIS_SOURCE_WHEEL;
 }
 
+/* A wheel or scroll event to the seat's pointer focus (an app), as it came. */
+static inline void compat_seat_pointer_notify_axis(
+	struct wlr_seat *seat, const struct wlr_pointer_axis_event *event)
+{
+	wlr_seat_pointer_notify_axis(seat, event->time_msec, event->orientation, event->delta,
+		event->delta_discrete, event->source, event->relative_direction);
+}
+
 static inline void compat_seat_set_keyboard(struct wlr_seat *seat, struct wlr_input_device *device)
 {
 	wlr_seat_set_keyboard(seat, wlr_keyboard_from_input_device(device));
@@ -380,6 +389,7 @@ static inline void compat_virtual_keyboard_release(struct wlr_input_device *devi
 
 static const struct wlr_pointer_impl compat_pointer_impl = {.name = "mosaic-pointer"};
 static const struct wlr_touch_impl compat_touch_impl = {.name = "mosaic-touch"};
+static const struct wlr_keyboard_impl compat_keyboard_impl = {.name = "mosaic-keyboard"};
 
 /* A device of mosaic's own, that no backend drives; NULL if out of memory. */
 static inline struct wlr_input_device *compat_input_device_create(
@@ -392,6 +402,14 @@ static inline struct wlr_input_device *compat_input_device_create(
 		}
 		wlr_pointer_init(pointer, &compat_pointer_impl, name);
 		return &pointer->base;
+	}
+	if (type == WLR_INPUT_DEVICE_KEYBOARD) {
+		struct wlr_keyboard *keyboard = calloc(1, sizeof(*keyboard));
+		if (keyboard == NULL) {
+			return NULL;
+		}
+		wlr_keyboard_init(keyboard, &compat_keyboard_impl, name);
+		return &keyboard->base;
 	}
 	struct wlr_touch *touch = calloc(1, sizeof(*touch));
 	if (touch == NULL) {
@@ -407,6 +425,10 @@ static inline void compat_input_device_destroy(struct wlr_input_device *device)
 		struct wlr_pointer *pointer = wlr_pointer_from_input_device(device);
 		wlr_pointer_finish(pointer);
 		free(pointer);
+	} else if (device->type == WLR_INPUT_DEVICE_KEYBOARD) {
+		struct wlr_keyboard *keyboard = wlr_keyboard_from_input_device(device);
+		wlr_keyboard_finish(keyboard);
+		free(keyboard);
 	} else {
 		struct wlr_touch *touch = wlr_touch_from_input_device(device);
 		wlr_touch_finish(touch);
@@ -861,6 +883,13 @@ static inline void wlr_cursor_set_xcursor(
 	wlr_xcursor_manager_set_cursor_image(manager, name, cursor);
 }
 
+static inline void compat_seat_pointer_notify_axis(
+	struct wlr_seat *seat, const struct wlr_event_pointer_axis *event)
+{
+	wlr_seat_pointer_notify_axis(seat, event->time_msec, event->orientation, event->delta,
+		event->delta_discrete, event->source);
+}
+
 static inline void compat_seat_set_keyboard(struct wlr_seat *seat, struct wlr_input_device *device)
 {
 	wlr_seat_set_keyboard(seat, device);
@@ -894,6 +923,12 @@ static inline struct wlr_input_device *compat_input_device_create(
 		device->pointer = calloc(1, sizeof(*device->pointer));
 		if (device->pointer != NULL) {
 			wlr_pointer_init(device->pointer, NULL);
+			return device;
+		}
+	} else if (type == WLR_INPUT_DEVICE_KEYBOARD) {
+		device->keyboard = calloc(1, sizeof(*device->keyboard));
+		if (device->keyboard != NULL) {
+			wlr_keyboard_init(device->keyboard, NULL);
 			return device;
 		}
 	} else {

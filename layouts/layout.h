@@ -196,7 +196,7 @@ struct layout_binding {
 	char *command;         /* as written: a control request */
 	enum layout_command verb;
 	const struct layout_layout *layout; /* LAYOUT_COMMAND_LAYOUT's target */
-	const struct layout_guest *guest;   /* LAYOUT_COMMAND_FOCUS's target, if a guest */
+	const struct layout_guest *guest;   /* LAYOUT_COMMAND_FOCUS's target, if a guest (else an app's, by name) */
 	struct {
 		struct layout_pos command;
 	} at;

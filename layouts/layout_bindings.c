@@ -234,14 +234,30 @@ static bool command_layout(const struct command *c, struct layout_binding *bindi
 		hint ? "'?)" : "");
 }
 
-/* "focus next|prev|none|POSITION|GUEST". */
+/* Whether a [[layout.app]] of some layout is known by this app_id or label. */
+static bool names_app(const struct layout_config *config, const char *name)
+{
+	for (size_t i = 0; i < config->layouts_len; i++) {
+		const struct layout_layout *l = &config->layouts[i];
+		for (size_t k = 0; k < l->surfaces_len; k++) {
+			const struct layout_surface *s = &l->surfaces[k];
+			if (s->app_id != NULL &&
+				(strcmp(s->app_id, name) == 0 || strcmp(s->label, name) == 0)) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* "focus next|prev|none|POSITION|GUEST|APP". */
 static bool command_focus(const struct command *c, struct layout_binding *binding)
 {
 	const char *arg = c->words[1];
 	if (c->n != 2) {
 		return layout_build_fail(c->s, c->v->pos,
-			"'%s': 'focus' takes one argument: next, prev, none, a position "
-			"or a guest's name",
+			"'%s': 'focus' takes one argument: next, prev, none, a position, "
+			"a guest's name or an app's app_id",
 			c->combination);
 	}
 	if (strcmp(arg, "next") == 0 || strcmp(arg, "prev") == 0 || strcmp(arg, "none") == 0) {
@@ -258,10 +274,10 @@ static bool command_focus(const struct command *c, struct layout_binding *bindin
 		return true;
 	}
 	binding->guest = layout_config_find_guest(c->s->b->config, arg);
-	if (binding->guest == NULL) {
+	if (binding->guest == NULL && !names_app(c->s->b->config, arg)) {
 		return layout_build_fail(c->s, c->v->pos,
-			"'%s': unknown guest '%.64s' (focus takes next, prev, none, a "
-			"position or a guest's name)",
+			"'%s': unknown guest or app '%.64s' (focus takes next, prev, none, a "
+			"position, a guest's name or the app_id of a [[layout.app]])",
 			c->combination, arg);
 	}
 	return true;

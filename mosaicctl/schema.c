@@ -53,7 +53,7 @@ struct schema_command {
 
 /* Keys that more than one line has: the focus reply and event agree, and so do frames. */
 static const struct schema_key focus_keys[] = {
-	GUEST, CONNECTOR, {"label", STRING}, {"input", STRING}, {NULL, STRING}};
+	GUEST, CONNECTOR, {"label", STRING}, {"input", STRING}, {"app", STRING}, {NULL, STRING}};
 static const struct schema_key app_event_keys[] = {{"id", INTEGER}, {"app-id", STRING},
 	{"title", STRING}, {"pid", INTEGER}, {NULL, STRING}};
 static const struct schema_key connector_event_keys[] = {GUEST, CONNECTOR, {"label", STRING},

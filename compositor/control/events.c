@@ -112,17 +112,9 @@ static void events_handle_frame(struct wl_listener *listener, void *data)
 static void events_handle_focus(struct wl_listener *listener, void *data)
 {
 	struct control_events *events = wl_container_of(listener, events, focus);
-	const struct mosaic_surface *surface = data;
-	if (surface == NULL) {
-		send_event(events, "event focus none");
-		return;
-	}
-	/* The focus reply's keys: the router has taken the focus already. */
-	struct input_router *router = events->server->router;
-	const struct vkbd_device *input = router != NULL ? router->focus_input : NULL;
-	send_event(events, "event focus label=%s domid=%u dev=%u conn=%u input=%s guest=%s",
-		reply_q(surface->label), surface->domid, surface->devid, surface->index,
-		input != NULL ? input->kind : "none", reply_q(surface->name));
+	char keys[1024];
+	reply_focus_keys(events->server, keys, sizeof(keys));
+	send_event(events, "event focus %s", keys);
 }
 
 static void events_handle_layout_changed(struct wl_listener *listener, void *data)

@@ -14,22 +14,16 @@ void command_focus(struct control_reply *reply, int argc, char **argv)
 	struct mosaic_server *server = reply->server;
 	char err[256];
 	if (argc > 2) {
-		reply_printf(reply, "error usage: focus [next|prev|none|POSITION|GUEST]\n");
+		reply_printf(reply, "error usage: focus [next|prev|none|POSITION|GUEST|APP]\n");
 		return;
 	}
 	if (argc == 2 && !focus_command(server, argv[1], err, sizeof(err))) {
 		reply_printf(reply, "error focus: %s\n", err);
 		return;
 	}
-	const struct mosaic_surface *s = server->focus->surface;
-	if (s == NULL) {
-		reply_printf(reply, "focus none\nok\n");
-		return;
-	}
-	const struct vkbd_device *input = server->router->focus_input;
-	reply_printf(reply, "focus label=%s domid=%u dev=%u conn=%u input=%s guest=%s\nok\n",
-		reply_q(s->label), s->domid, s->devid, s->index,
-		input != NULL ? input->kind : "none", reply_q(s->name));
+	char keys[1024];
+	reply_focus_keys(server, keys, sizeof(keys));
+	reply_printf(reply, "focus %s\nok\n", keys);
 }
 
 void command_input(struct control_reply *reply, int argc, char **argv)

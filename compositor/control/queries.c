@@ -40,8 +40,13 @@ static const char *direct_label(struct mosaic_server *server, const struct rende
 	struct mosaic_view *view;
 	wl_list_for_each(view, &server->views, link) {
 		if (stats->last == RENDER_MADE_DIRECT && view->tree != NULL &&
-			&view->tree->node == stats->direct_tree && view->params.surface != NULL) {
-			return view->params.surface->label;
+			&view->tree->node == stats->direct_tree) {
+			if (view->params.surface != NULL) {
+				return view->params.surface->label;
+			}
+			if (view->params.app != NULL) {
+				return view->label != NULL ? view->label : app_get_app_id(view->params.app);
+			}
 		}
 	}
 	return NULL;

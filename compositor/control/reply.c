@@ -3,8 +3,16 @@
 #include <string.h>
 #include <wlr/util/log.h>
 
+#include "compositor/apps.h"
 #include "compositor/control/client.h"
 #include "compositor/control/reply.h"
+#include "compositor/focus.h"
+#include "compositor/server.h"
+#include "compositor/surface.h"
+#include "compositor/view.h"
+#include "input-routing/router.h"
+#include "input-routing/vkbd.h"
+#include "layouts/layout.h"
 #include "protocol/control.h"
 
 bool reply_printf(struct control_reply *reply, const char *fmt, ...)
@@ -41,4 +49,34 @@ const char *reply_q(const char *value)
 	char *buf = bufs[next];
 	next = (next + 1) % 8;
 	return control_quote(value != NULL ? value : "-", buf, sizeof(bufs[0]));
+}
+
+void reply_focus_keys(struct mosaic_server *server, char *buf, size_t size)
+{
+	const struct mosaic_surface *s = server->focus->surface;
+	struct mosaic_app *app = server->focus->app;
+	if (s != NULL) {
+		/* The router has taken the focus already: its input device is known. */
+		const struct vkbd_device *input =
+			server->router != NULL ? server->router->focus_input : NULL;
+		snprintf(buf, size, "label=%s domid=%u dev=%u conn=%u input=%s guest=%s app=-",
+			reply_q(s->label), s->domid, s->devid, s->index,
+			input != NULL ? input->kind : "none", reply_q(s->name));
+		return;
+	}
+	if (app == NULL) {
+		snprintf(buf, size, "none");
+		return;
+	}
+	/* Its label in the layout, if a layout entry shows it. */
+	const char *label = app_get_app_id(app);
+	struct mosaic_view *view;
+	wl_list_for_each(view, &server->views, link) {
+		if (view->params.app == app && view->params.spec != NULL) {
+			label = view->params.spec->label;
+			break;
+		}
+	}
+	snprintf(buf, size, "label=%s domid=- dev=- conn=- input=wayland guest=- app=%s",
+		reply_q(label), reply_q(app_get_app_id(app)));
 }

@@ -2,6 +2,7 @@
 #define MOSAIC_COMPOSITOR_CONTROL_REPLY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Where a request's reply goes: its client's socket, or the log for the
@@ -22,5 +23,10 @@ bool reply_printf(struct control_reply *reply, const char *fmt, ...)
 
 /* A value for a data line, quoted as needed ("-" for NULL); a few buffers in turn, for one line. */
 const char *reply_q(const char *value);
+/*
+ * The focus as the focus reply and event give it: "none", or the keys of
+ * the guest connector or app that has it.
+ */
+void reply_focus_keys(struct mosaic_server *server, char *buf, size_t size);
 
 #endif

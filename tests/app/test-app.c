@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <wayland-client.h>
+#include <xkbcommon/xkbcommon.h>
 
 #include "pattern.h"
 #include "xdg-shell-client-protocol.h"
@@ -49,6 +50,9 @@ struct app {
 	bool configured, animate, flood, closed;
 	uint32_t frame;
 	struct wl_callback *frame_callback;
+	struct xkb_context *xkb;
+	struct xkb_keymap *keymap; // the keyboard's, as the compositor sends it
+	struct xkb_state *xkb_state;
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -168,7 +172,26 @@ static const struct xdg_wm_base_listener wm_base_listener = {.ping = wm_base_han
 static void keyboard_handle_keymap(
 	void *data, struct wl_keyboard *keyboard, uint32_t format, int32_t fd, uint32_t size)
 {
+	struct app *app = data;
+	char *text = format == WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1 ?
+		mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) :
+		MAP_FAILED;
 	close(fd);
+	if (text == MAP_FAILED) {
+		say("error no keymap");
+		return;
+	}
+	struct xkb_keymap *keymap = xkb_keymap_new_from_buffer(app->xkb, text, strnlen(text, size),
+		XKB_KEYMAP_FORMAT_TEXT_V1, XKB_KEYMAP_COMPILE_NO_FLAGS);
+	munmap(text, size);
+	if (keymap == NULL) {
+		say("error bad keymap");
+		return;
+	}
+	xkb_state_unref(app->xkb_state);
+	xkb_keymap_unref(app->keymap);
+	app->keymap = keymap;
+	app->xkb_state = xkb_state_new(keymap);
 }
 
 static void keyboard_handle_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
@@ -186,12 +209,23 @@ static void keyboard_handle_leave(
 static void keyboard_handle_key(void *data, struct wl_keyboard *keyboard, uint32_t serial,
 	uint32_t time, uint32_t key, uint32_t state)
 {
-	say("key %u %s", key, state == WL_KEYBOARD_KEY_STATE_PRESSED ? "pressed" : "released");
+	struct app *app = data;
+	/* The key's symbol in the keymap of the keyboard that typed it: what a user typed. */
+	char name[64] = "?";
+	if (app->xkb_state != NULL) {
+		xkb_keysym_get_name(
+			xkb_state_key_get_one_sym(app->xkb_state, key + 8), name, sizeof(name));
+	}
+	say("key %s %s", name, state == WL_KEYBOARD_KEY_STATE_PRESSED ? "pressed" : "released");
 }
 
 static void keyboard_handle_modifiers(void *data, struct wl_keyboard *keyboard, uint32_t serial,
 	uint32_t depressed, uint32_t latched, uint32_t locked, uint32_t group)
 {
+	struct app *app = data;
+	if (app->xkb_state != NULL) {
+		xkb_state_update_mask(app->xkb_state, depressed, latched, locked, 0, 0, group);
+	}
 }
 
 static void keyboard_handle_repeat_info(
@@ -397,6 +431,7 @@ int main(int argc, char *argv[])
 	}
 	signal(SIGTERM, handle_signal);
 	signal(SIGINT, handle_signal);
+	app.xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
 	app.display = wl_display_connect(NULL);
 	if (app.display == NULL) {
 		say("error cannot connect to the Wayland display");

@@ -677,3 +677,18 @@ long guests_mosaic_rss_kb(struct harness *h)
 	fclose(f);
 	return kb;
 }
+
+static void invert_name(const char *t, char *out, size_t size)
+{
+	snprintf(out, size, "%s", strcmp(t, "90") == 0 ? "270" : strcmp(t, "270") == 0 ? "90" : t);
+}
+
+void guests_view_point(const struct view_info *v, double px, double py, double *gx, double *gy)
+{
+	char inv[16];
+	invert_name(v->transform, inv, sizeof(inv));
+	double su, sv;
+	guests_transform_point(inv, (px - v->x) / v->width, (py - v->y) / v->height, &su, &sv);
+	*gx = v->src_x + su * v->src_w;
+	*gy = v->src_y + sv * v->src_h;
+}

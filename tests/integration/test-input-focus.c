@@ -179,7 +179,7 @@ int main(void)
 		"focus 3 replied %s", reply != NULL ? reply : "nothing");
 	free(reply);
 	reply = guests_control_reply(&h, "focus nobody");
-	CHECK(reply != NULL && strcmp(reply, "error focus: no guest 'nobody' on screen\n") == 0,
+	CHECK(reply != NULL && strcmp(reply, "error focus: no guest or app 'nobody' on screen\n") == 0,
 		"focus nobody replied %s", reply != NULL ? reply : "nothing");
 	free(reply);
 	focus_ok(&h, "focus right");

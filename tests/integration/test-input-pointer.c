@@ -67,22 +67,6 @@ static const char vkb[] = "backend-type=linux,feature-abs-pointer=1,width=640,he
 			  "feature-multi-touch=1,multi-touch-width=1000,multi-touch-height=1000,"
 			  "multi-touch-num-contacts=2";
 
-static void invert_name(const char *t, char *out, size_t size)
-{
-	snprintf(out, size, "%s", strcmp(t, "90") == 0 ? "270" : strcmp(t, "270") == 0 ? "90" : t);
-}
-
-/* The connector pixel (fractional) under layout point px, py of view v, worked out independently. */
-static void guest_point(const struct view_info *v, double px, double py, double *gx, double *gy)
-{
-	char inv[16];
-	invert_name(v->transform, inv, sizeof(inv));
-	double su, sv;
-	guests_transform_point(inv, (px - v->x) / v->width, (py - v->y) / v->height, &su, &sv);
-	*gx = v->src_x + su * v->src_w;
-	*gy = v->src_y + sv * v->src_h;
-}
-
 static long scale(double value, long size, long range)
 {
 	return (long)floor(value * range / size + 1e-6);
@@ -130,7 +114,7 @@ static void check_pointer(struct harness *h, const struct view_info *v, const ch
 		long px = v->x + (long)(su * v->width), py = v->y + (long)(sv * v->height);
 		inputs_request(h, "input pointer %ld %ld", px, py);
 		double gx, gy;
-		guest_point(v, px, py, &gx, &gy);
+		guests_view_point(v, px, py, &gx, &gy);
 		CHECK(fabs(gx - cx) < 2 && fabs(gy - cy) < 2, "%s: %ld,%ld is guest %g,%g, not near %g,%g",
 			name, px, py, gx, gy, cx, cy);
 		long wx = scale(gx, w, RANGE_W), wy = scale(gy, hgt, RANGE_H);
@@ -199,12 +183,12 @@ int main(void)
 	/* Released: the pointer belongs to "cropped" from its next motion on. */
 	inputs_request(&h, "input pointer 500 101");
 	double gx, gy;
-	guest_point(&views[1], 500, 101, &gx, &gy);
+	guests_view_point(&views[1], 500, 101, &gx, &gy);
 	expect_pos(guests[1], scale(gx, 320, RANGE_W), scale(gy, 240, RANGE_H), 0);
 	printf("input-pointer: buttons, wheel and grab ok\n");
 
 	/* Two touches at once on two guests: each its own, slot 0, in the touch range. */
-	guest_point(&views[1], 500, 100, &gx, &gy);
+	guests_view_point(&views[1], 500, 100, &gx, &gy);
 	inputs_request(&h, "input touch down 7 100 100");
 	inputs_request(&h, "input touch down 8 500 100");
 	inputs_request(&h, "input touch frame");
@@ -234,7 +218,7 @@ int main(void)
 	expect_mt(guests[1], 0, "up", 0, 0);
 	expect_mt(guests[1], 0, "syn", 0, 0);
 	/* "turned" got nothing but its pointer positions: its next event is this touch. */
-	guest_point(&views[2], 120, 400, &gx, &gy);
+	guests_view_point(&views[2], 120, 400, &gx, &gy);
 	inputs_request(&h, "input touch down 11 120 400");
 	inputs_request(&h, "input touch up 11");
 	inputs_request(&h, "input touch frame");

@@ -388,7 +388,7 @@ static const struct field input_fields[] = {{"guest", "s"}, {"domid", "i"}, {"ki
 	{"dev", "i"}, {"state", "s"}, {"keyboard", "b"}, {"pointer", "s"}, {"range", "z"},
 	{"touch", "b"}, {"contacts", "i"}, {"touch-size", "z"}, {"unique-id", "s0"}, {NULL, NULL}};
 static const struct field focus_fields[] = {{"guest", "s0"}, {"domid", "i0"}, {"dev", "i0"},
-	{"conn", "i0"}, {"label", "s0"}, {"input", "s0"}, {NULL, NULL}};
+	{"conn", "i0"}, {"label", "s0"}, {"input", "s0"}, {"app", "s0"}, {NULL, NULL}};
 static const struct field flip_fields[] = {{"guest", "s"}, {"domid", "i"}, {"dev", "i"},
 	{"conn", "i"}, {"label", "s"}, {"flips", "i"}, {NULL, NULL}};
 static const struct field frame_fields[] = {{"output", "s"}, {"seq", "i"}, {NULL, NULL}};

@@ -50,18 +50,18 @@ int main(void)
 		      "\"keyboard\":true,") != NULL);
 	/* The focus reply and event: the same keys, and nothing focused all null. */
 	const char *keys = "\"guest\":\"c\",\"domid\":1,\"dev\":0,\"conn\":2,\"label\":\"c:0.2\","
-			   "\"input\":\"none\"}";
+			   "\"input\":\"none\",\"app\":null}";
 	char reply[512];
 	snprintf(reply, sizeof(reply), "%s",
-		json("focus", "focus label=c:0.2 domid=1 dev=0 conn=2 input=none guest=c"));
+		json("focus", "focus label=c:0.2 domid=1 dev=0 conn=2 input=none guest=c app=-"));
 	CHECK(strstr(reply, keys) != NULL);
 	CHECK(strstr(json("follow", "event focus label=c:0.2 domid=1 dev=0 conn=2 input=none "
-				    "guest=c"),
+				    "guest=c app=-"),
 		      keys) != NULL);
 	CHECK_STR(out + strlen("{\"type\":\"event\",\"event\":\"focus\","),
 		reply + strlen("{\"type\":\"focus\","));
 	const char *none = "\"guest\":null,\"domid\":null,\"dev\":null,\"conn\":null,"
-			   "\"label\":null,\"input\":null}";
+			   "\"label\":null,\"input\":null,\"app\":null}";
 	CHECK(strstr(json("focus", "focus none"), none) != NULL);
 	CHECK(strstr(json("follow", "event focus none"), none) != NULL);
 	/* An event the schema does not know: strings. */
