@@ -11,6 +11,7 @@
 #include <wlr/util/log.h>
 
 #include "compositor/apps.h"
+#include "compositor/decoration.h"
 #include "compositor/server.h"
 #include "compositor/wlr_compat.h"
 
@@ -217,7 +218,8 @@ struct mosaic_apps *apps_create(struct mosaic_server *server)
 		!wlr_renderer_init_wl_display(server->renderer, display) ||
 		wlr_xdg_output_manager_v1_create(display, server->output_layout) == NULL ||
 		wlr_viewporter_create(display) == NULL ||
-		wlr_presentation_create(display, server->backend) == NULL) {
+		wlr_presentation_create(display, server->backend) == NULL ||
+		(apps->decorations = decorations_create(display)) == NULL) {
 		wlr_log(WLR_ERROR, "Cannot offer Wayland clients what they need to show a window");
 		free(apps);
 		return NULL;
@@ -240,5 +242,6 @@ void apps_destroy(struct mosaic_apps *apps)
 	}
 	wl_list_remove(&apps->new_toplevel.link);
 	wl_list_remove(&apps->frame.link);
+	decorations_destroy(apps->decorations);
 	free(apps);
 }

@@ -45,6 +45,7 @@ struct mosaic_app {
 struct mosaic_apps {
 	struct mosaic_server *server;
 	struct wlr_xdg_shell *xdg_shell;
+	struct mosaic_decorations *decorations; // none drawn, by client or server
 	struct wl_list list; // mosaic_app.link
 	unsigned next_id;
 

@@ -458,6 +458,9 @@ static inline bool compat_compositor_create(struct wl_display *display, struct w
 #define compat_xdg_toplevel_unmap_signal(toplevel) (&(toplevel)->base->surface->events.unmap)
 #define compat_xdg_toplevel_destroy_signal(toplevel) (&(toplevel)->events.destroy)
 #define compat_xdg_toplevel_commit_signal(toplevel) (&(toplevel)->base->surface->events.commit)
+/* An xdg-decoration's toplevel surface (the wlr_surface), and whether it may be configured. */
+#define compat_xdg_decoration_surface(decoration) ((decoration)->toplevel->base->surface)
+#define compat_xdg_decoration_ready(decoration) ((decoration)->toplevel->base->initialized)
 /* At each commit: the first one waits for mosaic's first configure. */
 #define compat_xdg_toplevel_committed(toplevel) \
 	do { \
@@ -970,6 +973,8 @@ static inline bool compat_compositor_create(struct wl_display *display, struct w
 #define compat_xdg_toplevel_unmap_signal(toplevel) (&(toplevel)->base->events.unmap)
 #define compat_xdg_toplevel_destroy_signal(toplevel) (&(toplevel)->base->events.destroy)
 #define compat_xdg_toplevel_commit_signal(toplevel) (&(toplevel)->base->surface->events.commit)
+#define compat_xdg_decoration_surface(decoration) ((decoration)->surface->surface)
+#define compat_xdg_decoration_ready(decoration) ((void)(decoration), true)
 /* wlroots answers the first commit with a configure itself. */
 #define compat_xdg_toplevel_committed(toplevel) ((void)(toplevel))
 

@@ -29,6 +29,7 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "pattern.h"
+#include "xdg-decoration-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 struct app {
@@ -43,6 +44,7 @@ struct app {
 	struct wl_surface *surface;
 	struct xdg_surface *xdg_surface;
 	struct xdg_toplevel *toplevel;
+	struct zxdg_decoration_manager_v1 *decorations;
 	const char *app_id;
 	int default_width, default_height;
 	int forced_width, forced_height; // --buffer: 0 if not forced
@@ -158,6 +160,17 @@ static void toplevel_handle_close(void *data, struct xdg_toplevel *toplevel)
 static const struct xdg_toplevel_listener toplevel_listener = {
 	.configure = toplevel_handle_configure,
 	.close = toplevel_handle_close,
+};
+
+static void decoration_handle_configure(
+	void *data, struct zxdg_toplevel_decoration_v1 *decoration, uint32_t mode)
+{
+	say("decoration %s",
+		mode == ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE ? "server-side" : "client-side");
+}
+
+static const struct zxdg_toplevel_decoration_v1_listener decoration_listener = {
+	.configure = decoration_handle_configure,
 };
 
 static void wm_base_handle_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial)
@@ -375,6 +388,9 @@ static void registry_handle_global(void *data, struct wl_registry *registry, uin
 	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
 		app->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
 		xdg_wm_base_add_listener(app->wm_base, &wm_base_listener, app);
+	} else if (strcmp(interface, zxdg_decoration_manager_v1_interface.name) == 0) {
+		app->decorations =
+			wl_registry_bind(registry, name, &zxdg_decoration_manager_v1_interface, 1);
 	} else if (strcmp(interface, wl_seat_interface.name) == 0 && app->seat == NULL) {
 		app->seat = wl_registry_bind(registry, name, &wl_seat_interface, 5);
 		wl_seat_add_listener(app->seat, &seat_listener, app);
@@ -452,6 +468,14 @@ int main(int argc, char *argv[])
 	xdg_toplevel_add_listener(app.toplevel, &toplevel_listener, &app);
 	xdg_toplevel_set_app_id(app.toplevel, app.app_id);
 	xdg_toplevel_set_title(app.toplevel, title);
+	/* It would draw its own decorations: the compositor says whether it should. */
+	if (app.decorations != NULL) {
+		struct zxdg_toplevel_decoration_v1 *decoration =
+			zxdg_decoration_manager_v1_get_toplevel_decoration(app.decorations, app.toplevel);
+		zxdg_toplevel_decoration_v1_add_listener(decoration, &decoration_listener, &app);
+		zxdg_toplevel_decoration_v1_set_mode(
+			decoration, ZXDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE);
+	}
 	wl_surface_commit(app.surface);
 	say("started %s", app.app_id);
 

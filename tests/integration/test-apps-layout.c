@@ -136,6 +136,9 @@ int main(void)
 	const char *status_args[] = {"--app-id", "org.mosaic.status", "--animate", NULL};
 	struct proc *status = guests_wayland_spawn(harness_program("TEST_APP"), status_args);
 	char line[256];
+	/* Asked for its own decorations, it is told mosaic's way: none drawn by it. */
+	expect_line(status, "decoration ", line, sizeof(line));
+	CHECK(strcmp(line, "decoration server-side") == 0, "the app was told '%s'", line);
 	expect_line(status, "configure 320 240", line, sizeof(line));
 	wait_app_view(&h, "org.mosaic.status", "org.mosaic.status", 320, 240, &v);
 	CHECK(v.x == 320 && v.y == 0 && v.width == 320 && v.height == 240 &&
