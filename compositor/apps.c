@@ -3,6 +3,7 @@
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_viewporter.h>
@@ -211,13 +212,16 @@ struct mosaic_apps *apps_create(struct mosaic_server *server)
 	/*
 	 * What a client needs to show a window: surfaces and subsurfaces,
 	 * shared memory (and dma-bufs where the renderer imports them), the
-	 * outputs' places, scaling by viewport, presentation times.
+	 * outputs' places, scaling by viewport, presentation times. GTK binds
+	 * no seat (no keyboard, no pointer) without a data device manager; the
+	 * selection it carries goes to the focused app only.
 	 */
 	apps->xdg_shell = compat_xdg_shell_create(display);
 	if (apps->xdg_shell == NULL || !compat_compositor_create(display, server->renderer) ||
 		!wlr_renderer_init_wl_display(server->renderer, display) ||
 		wlr_xdg_output_manager_v1_create(display, server->output_layout) == NULL ||
 		wlr_viewporter_create(display) == NULL ||
+		wlr_data_device_manager_create(display) == NULL ||
 		wlr_presentation_create(display, server->backend) == NULL ||
 		(apps->decorations = decorations_create(display)) == NULL) {
 		wlr_log(WLR_ERROR, "Cannot offer Wayland clients what they need to show a window");

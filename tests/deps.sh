@@ -4,7 +4,8 @@
 # mosaicctl's completions go and to try them; wayland-info for the Wayland
 # globals mosaic offers); does nothing when they are all
 # there. Uses sudo unless root.
-# The last line is the real-Xen test's (tests/e2e-xen): QEMU, and what builds
+# The last line is the real-Xen test's (tests/e2e-xen): QEMU (its GTK display too, for
+# QEMU as a client of mosaic), and what builds
 # its images from Debian packages.
 set -e
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev
@@ -12,7 +13,7 @@ libwlroots-dev libwayland-dev wayland-protocols libpixman-1-dev libdrm-dev
 libinput-dev libxkbcommon-dev libpng-dev libxen-dev libsystemd-dev systemd
 libcairo2-dev libfontconfig-dev fonts-dejavu-core wtype grim
 scdoc bash-completion fish zsh clang libclang-rt-14-dev xvfb xdotool weston wayland-utils
-qemu-system-x86 busybox-static cpio debootstrap kmod python3"
+qemu-system-x86 qemu-system-gui busybox-static cpio debootstrap kmod python3"
 
 missing=""
 for p in $PACKAGES; do

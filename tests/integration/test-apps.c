@@ -27,7 +27,7 @@ static void check_globals(void)
 {
 	static const char *const wanted[] = {"wl_compositor", "wl_subcompositor", "wl_shm",
 		"xdg_wm_base", "zxdg_output_manager_v1", "wp_viewporter", "wp_presentation",
-		"wl_seat", "wl_output", "zxdg_decoration_manager_v1",
+		"wl_seat", "wl_output", "wl_data_device_manager", "zxdg_decoration_manager_v1",
 		"org_kde_kwin_server_decoration_manager", NULL};
 	const char *none[] = {NULL};
 	struct proc *info = guests_wayland_spawn(WAYLAND_INFO, none);
