@@ -15,6 +15,7 @@
 #include "compositor/render.h"
 #include "compositor/screenshot.h"
 #include "compositor/server.h"
+#include "compositor/apps.h"
 #include "compositor/surface.h"
 #include "compositor/view.h"
 #include "compositor/wlr_compat.h"
@@ -131,6 +132,27 @@ bool screenshot_guest_box(struct mosaic_server *server, const struct control_gue
 			return true;
 		}
 	}
-	snprintf(why, why_size, "%s", connected ? "not shown there" : "not connected");
+	/* Not a guest's connector: an app's window, by app_id or layout label. */
+	bool app_known = false;
+	struct mosaic_view *view;
+	wl_list_for_each(view, &server->views, link) {
+		if (connected || view->params.app == NULL || guest->domid >= 0 || guest->dev != 0 ||
+			guest->conn != 0 ||
+			(strcmp(app_get_app_id(view->params.app), guest->name) != 0 &&
+				(view->label == NULL || strcmp(view->label, guest->name) != 0))) {
+			continue;
+		}
+		app_known = true;
+		if (view->content == NULL || view->tree == NULL || wlr_box_empty(&view->box) ||
+			(*output != NULL && view->params.output != *output)) {
+			continue;
+		}
+		*output = view->params.output;
+		*box = view->box;
+		to_output_pixels((*output)->wlr_output, box);
+		return true;
+	}
+	snprintf(why, why_size, "%s",
+		connected || app_known ? "not shown there" : "not connected");
 	return false;
 }

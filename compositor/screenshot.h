@@ -27,7 +27,8 @@ bool screenshot_capture(struct mosaic_output *output, const struct wlr_box *box,
 /*
  * Where the guest's picture is in the output's pixels: the first view (bottom
  * to top) that shows the guest's connector, on output if it is not NULL (else
- * on any; *output says which). On failure, why says why.
+ * on any; *output says which). A name that is no guest's may be an app's
+ * app_id or layout label: its window's view. On failure, why says why.
  */
 bool screenshot_guest_box(struct mosaic_server *server, const struct control_guest *guest,
 	struct mosaic_output **output, struct wlr_box *box, char *why, size_t why_size);

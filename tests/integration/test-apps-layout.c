@@ -145,6 +145,17 @@ int main(void)
 			v.res_width == 320 && v.res_height == 240 && strcmp(v.fit, "stretch") == 0,
 		"status at %ld,%ld %ldx%ld drawing %ldx%ld, fit %s", v.x, v.y, v.width, v.height,
 		v.res_width, v.res_height, v.fit);
+	/* A screenshot of just its view, named by its app_id: the app's pattern, whole. */
+	uint32_t *pixels;
+	int w, hgt, checked = 0;
+	CHECK(harness_screenshot(&h, "surface=org.mosaic.status", &pixels, &w, &hgt),
+		"screenshot surface=org.mosaic.status failed");
+	struct view_info shot = v;
+	shot.x = shot.y = 0;
+	CHECK(w == 320 && hgt == 240, "the app's screenshot is %dx%d", w, hgt);
+	int bad = guests_check_view(pixels, w, hgt, &shot, NULL, "org.mosaic.status", 2, &checked);
+	CHECK(bad == 0 && checked >= 8, "the app's screenshot: %d of %d samples off", bad, checked);
+	free(pixels);
 	char *surfaces = harness_control(&h, "surfaces");
 	CHECK(surfaces != NULL &&
 			strstr(surfaces, "label=org.mosaic.status domid=- dev=- conn=- "
