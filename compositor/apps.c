@@ -13,6 +13,7 @@
 
 #include "compositor/apps.h"
 #include "compositor/decoration.h"
+#include "compositor/render_scan.h"
 #include "compositor/server.h"
 #include "compositor/wlr_compat.h"
 
@@ -53,6 +54,29 @@ bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct 
 	}
 	if (source->width > APP_MAX_SIZE || source->height > APP_MAX_SIZE) {
 		app_refuse(app, "its buffer is larger than 8192x8192");
+		return false;
+	}
+	/*
+	 * wl_shm takes a stride of as few bytes as pixels: rows shorter than
+	 * the width would be read past the client's pool.
+	 */
+	void *data;
+	uint32_t format;
+	size_t stride;
+	if (!wlr_buffer_begin_data_ptr_access(
+		    source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format, &stride)) {
+		app_refuse(app, "its buffer is not in memory mosaic can read");
+		return false;
+	}
+	wlr_buffer_end_data_ptr_access(source);
+	bool opaque;
+	pixman_format_code_t pixman_format = render_pixman_format(format, &opaque);
+	if (pixman_format == 0) {
+		app_refuse(app, "its buffer's format is not one mosaic composes");
+		return false;
+	}
+	if (stride < (size_t)source->width * (PIXMAN_FORMAT_BPP(pixman_format) / 8)) {
+		app_refuse(app, "its buffer's rows are shorter than its width");
 		return false;
 	}
 	*buffer = source;

@@ -6,12 +6,13 @@
  * touch events in surface coordinates.
  *
  *   mosaic-test-app [--app-id ID] [--title T] [--size WxH] [--animate]
- *                   [--buffer WxH] [--flood]
+ *                   [--buffer WxH] [--flood] [--bad-stride]
  *
  * --size: what it draws when the compositor leaves the size to it (default
  * 320x240). --animate: draws a frame at each frame callback and says so.
  * Hostile modes: --buffer draws WxH whatever it is told; --flood commits
- * without waiting for frame callbacks.
+ * without waiting for frame callbacks; --bad-stride makes a buffer whose
+ * rows are shorter than its width.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,7 +50,7 @@ struct app {
 	int default_width, default_height;
 	int forced_width, forced_height; // --buffer: 0 if not forced
 	int width, height;               // the size asked for by the last configure
-	bool configured, animate, flood, closed;
+	bool configured, animate, flood, bad_stride, closed;
 	uint32_t frame;
 	struct wl_callback *frame_callback;
 	struct xkb_context *xkb;
@@ -96,7 +97,8 @@ static void draw(struct app *app)
 	int w = app->forced_width ? app->forced_width : app->width ? app->width : app->default_width;
 	int h = app->forced_height ? app->forced_height :
 		app->height ? app->height : app->default_height;
-	size_t stride = (size_t)w * 4, size = stride * (size_t)h;
+	/* A bad stride comes with a pool just large enough for it, as a hostile client makes it. */
+	size_t stride = (size_t)w * 4, size = (app->bad_stride ? stride / 2 : stride) * (size_t)h;
 	int fd = memfd_create("mosaic-test-app", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
 		say("error cannot allocate %dx%d", w, h);
@@ -114,8 +116,8 @@ static void draw(struct app *app)
 	}
 	munmap(pixels, size);
 	struct wl_shm_pool *pool = wl_shm_create_pool(app->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer =
-		wl_shm_pool_create_buffer(pool, 0, w, h, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, w, h,
+		app->bad_stride ? (int32_t)stride / 2 : (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
 	wl_shm_pool_destroy(pool);
 	close(fd);
 	wl_buffer_add_listener(buffer, &buffer_listener, app);
@@ -438,10 +440,12 @@ int main(int argc, char *argv[])
 			app.animate = true;
 		} else if (strcmp(argv[i], "--flood") == 0) {
 			app.flood = true;
+		} else if (strcmp(argv[i], "--bad-stride") == 0) {
+			app.bad_stride = true;
 		} else {
 			fprintf(stderr,
 				"usage: mosaic-test-app [--app-id ID] [--title T] [--size WxH] "
-				"[--animate] [--buffer WxH] [--flood]\n");
+				"[--animate] [--buffer WxH] [--flood] [--bad-stride]\n");
 			return 2;
 		}
 	}
