@@ -1,7 +1,7 @@
 #!/bin/sh
 # The cockpit demo: installs what is missing, builds, then runs the simulated
-# hypervisor, mosaic and three virtual guests ("cluster", "infotainment",
-# "rear-seat"). In a desktop session mosaic opens a window until you close it
+# hypervisor, mosaic, three virtual guests ("cluster", "infotainment",
+# "rear-seat") and a status bar of dom0's, placed by tests/demo/demo.toml. In a desktop session mosaic opens a window until you close it
 # or press Ctrl-C; otherwise (or with --headless) it runs headless for a few
 # seconds and writes a screenshot to mosaic-demo.png. When mosaic exits,
 # crashes or does not answer (--timeout SECONDS, 30 by default), it prints

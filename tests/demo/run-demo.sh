@@ -91,9 +91,22 @@ until grep -q ready "$dir/broker.out" 2>/dev/null; do
 	sleep 0.1
 done
 
-mosaic_args="--control $MOSAIC_CONTROL --size 1920x1080"
+# The demo's layout, on the output mosaic makes: headless, or a window of the session's.
+output=HEADLESS-1
+if [ "$headless" = no ]; then
+	if [ -n "${WAYLAND_DISPLAY:-}" ]; then output=WL-1; else output=X11-1; fi
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+sed "s/@OUTPUT@/$output/" "$here/demo.toml" >"$dir/demo.toml"
+mosaic_args="--control $MOSAIC_CONTROL --size 1920x1080 --layout $dir/demo.toml"
 [ "$headless" = yes ] && mosaic_args="$mosaic_args --headless"
-XENSIM_DOMID=0 "$build/tests/mosaic-sim" $mosaic_args 2>"$dir/mosaic.log" &
+# mosaic's own Wayland socket goes into the demo's directory, for the status bar; the session's
+# (nested in a window) is named by its full path, which does not depend on that directory.
+case "${WAYLAND_DISPLAY:-}" in
+"" | /*) ;;
+*) export WAYLAND_DISPLAY="${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/$WAYLAND_DISPLAY" ;;
+esac
+XDG_RUNTIME_DIR=$dir XENSIM_DOMID=0 "$build/tests/mosaic-sim" $mosaic_args 2>"$dir/mosaic.log" &
 mosaic_pid=$!
 pids="$pids $mosaic_pid"
 deadline=$(($(date +%s) + timeout))
@@ -105,6 +118,20 @@ until "$build/mosaicctl/mosaicctl" ping 2>/dev/null; do
 	[ "$(date +%s)" -lt "$deadline" ] || die "mosaic did not answer within $timeout s"
 	sleep 0.1
 done
+
+# Dom0's status bar, where the layout places it (a build without it: the guests alone).
+statusbar="$build/tests/app/mosaic-demo-statusbar"
+if [ -x "$statusbar" ]; then
+	socket=""
+	deadline=$(($(date +%s) + timeout))
+	while [ -z "$socket" ] && [ "$(date +%s)" -lt "$deadline" ]; do
+		socket=$(cd "$dir" && ls -d wayland-[0-9]* 2>/dev/null | grep -v lock | head -n 1 || true)
+		[ -n "$socket" ] || sleep 0.1
+	done
+	[ -n "$socket" ] || die "mosaic made no Wayland socket in $dir"
+	XDG_RUNTIME_DIR=$dir WAYLAND_DISPLAY=$socket "$statusbar" 2>"$dir/statusbar.log" &
+	pids="$pids $!"
+fi
 
 domid=1
 for guest in cluster:1280x480 infotainment:1280x720 rear-seat:1024x600; do

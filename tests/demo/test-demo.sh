@@ -83,8 +83,10 @@ if [ "$rc" -ne 0 ] || ! head -c 8 "$t/shot.png" 2>/dev/null | grep -q PNG; then
 	show headless
 	fail "the headless demo did not write its screenshot"
 fi
-grep -q "surface label=infotainment:0.0 .*state=connected" "$t/headless.out" ||
+grep -q "surface label=infotainment .*state=connected" "$t/headless.out" ||
 	fail "the headless demo did not show the infotainment guest"
+grep -q "surface label=\"Status bar\" .*state=connected .*resolution=1920x48 .*app=org.mosaic.demo.statusbar" \
+	"$t/headless.out" || fail "the headless demo did not show its status bar"
 
 # mosaic exits at start: the demo says so at once, with mosaic's log.
 b=$(fake_build exits 'echo "fake mosaic: cannot open the display" >&2; exit 3')
