@@ -692,3 +692,15 @@ void guests_view_point(const struct view_info *v, double px, double py, double *
 	*gx = v->src_x + su * v->src_w;
 	*gy = v->src_y + sv * v->src_h;
 }
+
+void guests_wait_app_view(struct harness *h, const char *label, const char *output,
+	const char *app_id, long width, long height, struct view_info *v)
+{
+	int64_t deadline = now_ms() + 10000;
+	while (!guests_find_view(h, label, output, v) || v->res_width != width ||
+		v->res_height != height) {
+		CHECK(now_ms() < deadline, "%s never showed a %ldx%ld picture", label, width, height);
+		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	}
+	guests_wait_view(h, label, output, 0, app_id, NULL, v);
+}

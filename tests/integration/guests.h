@@ -113,6 +113,13 @@ struct proc *guests_wayland_spawn(const char *program, const char *const args[])
  */
 void guests_wait_view(struct harness *h, const char *label, const char *output, int nth,
 	const char *name, const struct view_info *above, struct view_info *v);
+/*
+ * The same for an app of ours (mosaic-test-app draws the pattern named by
+ * its app_id): first until its view shows a width x height picture (the
+ * size it was configured to).
+ */
+void guests_wait_app_view(struct harness *h, const char *label, const char *output,
+	const char *app_id, long width, long height, struct view_info *v);
 /* The guest's next progress line (--report-every): its flips count, none timed out. */
 long guests_flips_ok(struct proc *guest);
 /* Flips per second the guest presents over its next reports (each ok). */

@@ -70,19 +70,6 @@ static int frames_in_a_second(struct proc *app)
 	return frames;
 }
 
-/* Waits until the app's view shows a picture of width x height, then its pattern. */
-static void wait_app_view(struct harness *h, const char *label, const char *app_id, long width,
-	long height, struct view_info *v)
-{
-	int64_t deadline = now_ms() + 10000;
-	while (!guests_find_view(h, label, "HEADLESS-1", v) || v->res_width != width ||
-		v->res_height != height) {
-		CHECK(now_ms() < deadline, "%s never showed a %ldx%ld picture", label, width, height);
-		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-	}
-	guests_wait_view(h, label, "HEADLESS-1", 0, app_id, NULL, v);
-}
-
 static void wait_placeholder(struct harness *h, const char *label, uint32_t colour)
 {
 	int64_t deadline = now_ms() + 10000;
@@ -140,7 +127,7 @@ int main(void)
 	expect_line(status, "decoration ", line, sizeof(line));
 	CHECK(strcmp(line, "decoration server-side") == 0, "the app was told '%s'", line);
 	expect_line(status, "configure 320 240", line, sizeof(line));
-	wait_app_view(&h, "org.mosaic.status", "org.mosaic.status", 320, 240, &v);
+	guests_wait_app_view(&h, "org.mosaic.status", "HEADLESS-1", "org.mosaic.status", 320, 240, &v);
 	CHECK(v.x == 320 && v.y == 0 && v.width == 320 && v.height == 240 &&
 			v.res_width == 320 && v.res_height == 240 && strcmp(v.fit, "stretch") == 0,
 		"status at %ld,%ld %ldx%ld drawing %ldx%ld, fit %s", v.x, v.y, v.width, v.height,
@@ -172,7 +159,7 @@ int main(void)
 	const char *turned_args[] = {"--app-id", "org.mosaic.turned", NULL};
 	struct proc *turned = guests_wayland_spawn(harness_program("TEST_APP"), turned_args);
 	expect_line(turned, "configure 240 320", line, sizeof(line));
-	wait_app_view(&h, "Turned", "org.mosaic.turned", 240, 320, &v);
+	guests_wait_app_view(&h, "Turned", "HEADLESS-1", "org.mosaic.turned", 240, 320, &v);
 	CHECK(strcmp(v.transform, "90") == 0 && v.width == 320 && v.height == 240,
 		"turned: transform %s at %ldx%ld", v.transform, v.width, v.height);
 
@@ -189,7 +176,7 @@ int main(void)
 	/* Another layout: the whole output, so it is configured again. */
 	free(harness_control(&h, "layout two"));
 	expect_line(status, "configure 640 480", line, sizeof(line));
-	wait_app_view(&h, "org.mosaic.status", "org.mosaic.status", 640, 480, &v);
+	guests_wait_app_view(&h, "org.mosaic.status", "HEADLESS-1", "org.mosaic.status", 640, 480, &v);
 	CHECK(v.width == 640 && v.height == 480, "status in layout two: %ldx%ld", v.width,
 		v.height);
 

@@ -103,6 +103,14 @@ int main(void)
 	guests_flips_ok(info);
 	guests_flips_ok(nav);
 
+	/* Dom0's status bar, placed by its app_id across the top of the centre display. */
+	const char *bar_args[] = {"--app-id", "org.example.statusbar", NULL};
+	struct proc *bar = guests_wayland_spawn(harness_program("TEST_APP"), bar_args);
+	struct view_info vb;
+	guests_wait_app_view(&h, "Status bar", "HEADLESS-2", "org.example.statusbar", 1920, 40, &vb);
+	expect_box(&vb, 0, 0, 1920, 40);
+	CHECK(vb.z == 20, "the status bar is at z %ld", vb.z);
+
 	/* parked, by request: the cluster shrinks to a strip, the map is hidden. */
 	char *reply = harness_control(&h, "layout parked");
 	CHECK(reply != NULL, "layout parked failed");
@@ -121,12 +129,15 @@ int main(void)
 	CHECK(guests_find_view(&h, "Navigation", NULL, &vn), "navigation is not listed");
 	CHECK(strcmp(vn.visible, "no") == 0 && strcmp(vn.output, "-") == 0,
 		"hidden navigation is visible=%s on %s", vn.visible, vn.output);
-	guests_wait_view(&h, "Infotainment", "HEADLESS-2", 0, "infotainment", NULL, &vi);
+	guests_wait_view(&h, "Infotainment", "HEADLESS-2", 0, "infotainment", &vb, &vi);
+	/* parked has the status bar too. */
+	guests_wait_app_view(&h, "Status bar", "HEADLESS-2", "org.example.statusbar", 1920, 40, &vb);
+	expect_box(&vb, 0, 0, 1920, 40);
 	/* Shown nowhere, the map's flips complete on mosaic's own clock. */
 	long before = guests_flips_ok(nav);
 	CHECK(guests_flips_ok(nav) > before, "navigation stopped flipping");
 	char *layouts = harness_control(&h, "layouts");
-	CHECK(layouts != NULL && strstr(layouts, "layout name=parked surfaces=3 active=yes") != NULL,
+	CHECK(layouts != NULL && strstr(layouts, "layout name=parked surfaces=4 active=yes") != NULL,
 		"layouts: %s", layouts ? layouts : "(failed)");
 	free(layouts);
 
@@ -214,6 +225,7 @@ int main(void)
 	CHECK(vc.domid == 11, "the cluster's view shows domain %ld", vc.domid);
 	guests_flips_ok(cluster);
 
+	proc_stop(bar, SIGTERM, 5000);
 	struct proc *guests[] = {cluster, info, nav};
 	for (size_t i = 0; i < 3; i++) {
 		CHECK(WEXITSTATUS(proc_stop(guests[i], SIGTERM, 10000)) == 0, "%s exit status",

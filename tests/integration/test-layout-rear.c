@@ -104,6 +104,22 @@ int main(void)
 		v.src_h);
 	guests_flips_ok(camera);
 
+	/* Dom0's parking-sensor overlay, by its app_id, above the camera along the bottom. */
+	const char *parking_args[] = {"--app-id", "org.example.parking", NULL};
+	struct proc *parking = guests_wayland_spawn(harness_program("TEST_APP"), parking_args);
+	struct view_info vp;
+	guests_wait_app_view(
+		&h, "Parking sensors", "HEADLESS-1", "org.example.parking", 1920, 200, &vp);
+	CHECK(vp.x == 0 && vp.y == 880 && vp.width == 1920 && vp.height == 200 && vp.z == 1001,
+		"parking sensors at %ld,%ld %ldx%ld z %ld", vp.x, vp.y, vp.width, vp.height, vp.z);
+	guests_wait_view(&h, "Rear camera", "HEADLESS-1", 0, "camera", &vp, &v);
+	/* normal does not show it: it is not asked to draw. */
+	free(harness_control(&h, "layout normal"));
+	CHECK(guests_find_view(&h, "Parking sensors", NULL, &vp) == false,
+		"normal shows the parking sensors");
+	free(harness_control(&h, "layout reverse"));
+	proc_stop(parking, SIGTERM, 5000);
+
 	/* It leaves: its place shows the placeholder again. */
 	CHECK(WEXITSTATUS(proc_stop(camera, SIGTERM, 10000)) == 0, "camera exit status");
 	CHECK(guests_follow_wait(follow, "event guest-gone label=camera:0.0", 10000, line,

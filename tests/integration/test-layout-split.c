@@ -121,6 +121,17 @@ int main(void)
 	guests_flips_ok(left);
 	guests_flips_ok(right);
 
+	/* Dom0's status bar, by its app_id, along the bottom in the letterbox. */
+	const char *bar_args[] = {"--app-id", "org.example.statusbar", NULL};
+	struct proc *bar = guests_wayland_spawn(harness_program("TEST_APP"), bar_args);
+	struct view_info vb;
+	guests_wait_app_view(
+		&h, "org.example.statusbar", "HEADLESS-1", "org.example.statusbar", 1920, 40, &vb);
+	CHECK(vb.x == 0 && vb.y == 1040 && vb.width == 1920 && vb.height == 40,
+		"the status bar at %ld,%ld %ldx%ld", vb.x, vb.y, vb.width, vb.height);
+	expect_halves(&h, 960, 0);
+	proc_stop(bar, SIGTERM, 5000);
+
 	CHECK(WEXITSTATUS(proc_stop(left, SIGTERM, 10000)) == 0, "navigation exit status");
 	CHECK(WEXITSTATUS(proc_stop(right, SIGTERM, 10000)) == 0, "media exit status");
 	harness_stop(&h);

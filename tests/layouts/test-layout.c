@@ -99,7 +99,7 @@ static void test_cockpit(void)
 
 	const struct layout_layout *driving = layout_config_find_layout(config, "driving");
 	CHECK(driving == &config->layouts[0]);
-	CHECK_INT(driving->surfaces_len, 3);
+	CHECK_INT(driving->surfaces_len, 4);
 	const struct layout_surface *s = &driving->surfaces[0];
 	CHECK(s->guest == &config->guests[0]);
 	CHECK(s->output == cluster);
@@ -129,10 +129,16 @@ static void test_cockpit(void)
 	CHECK_INT(inset->z, 10);
 	CHECK_DOUBLE(inset->opacity, 0.95);
 	CHECK_POS(inset->at.rect, 58, 8);
+	/* Dom0's status bar, on top. */
+	const struct layout_surface *bar = &driving->surfaces[3];
+	CHECK(bar->guest == NULL);
+	CHECK_STR(bar->app_id, "org.example.statusbar");
+	CHECK_STR(bar->label, "Status bar");
+	CHECK(bar->output == centre && bar->z == 20 && !bar->placeholder);
 
 	const struct layout_layout *parked = &config->layouts[1];
 	CHECK_STR(parked->name, "parked");
-	CHECK_INT(parked->surfaces_len, 3);
+	CHECK_INT(parked->surfaces_len, 4);
 	CHECK_STR(parked->surfaces[0].guest->name, "infotainment");
 	CHECK_INT(parked->surfaces[1].rect.width, 960);
 	CHECK(!parked->surfaces[2].visible);
@@ -162,8 +168,9 @@ static void test_split(void)
 	CHECK_STR(config->default_layout->name, "split");
 	CHECK_INT(config->outputs[0].mode.refresh_mhz, 0);
 	const struct layout_layout *l = config->default_layout;
-	CHECK_INT(l->surfaces_len, 2);
+	CHECK_INT(l->surfaces_len, 3);
 	CHECK_STR(l->surfaces[0].guest->name, "navigation");
+	CHECK_STR(l->surfaces[2].app_id, "org.example.statusbar");
 	CHECK_INT(l->surfaces[0].rect.x, 0);
 	CHECK_INT(l->surfaces[1].rect.x, 960);
 	CHECK_INT(l->surfaces[1].rect.width, 960);
@@ -193,8 +200,8 @@ static void test_rear_camera(void)
 	if (reverse == NULL) {
 		goto out;
 	}
-	CHECK_INT(reverse->surfaces_len, 2);
-	const struct layout_surface *camera = &reverse->surfaces[reverse->surfaces_len - 1];
+	CHECK_INT(reverse->surfaces_len, 3);
+	const struct layout_surface *camera = &reverse->surfaces[1];
 	CHECK_STR(camera->guest->name, "camera");
 	CHECK_INT(camera->guest->domid, -1);
 	CHECK_STR(camera->unique_id, "rear");
@@ -202,6 +209,8 @@ static void test_rear_camera(void)
 	CHECK_INT(camera->z, 1000);
 	CHECK(camera->fit == LAYOUT_FIT_COVER);
 	CHECK(!reverse->surfaces[0].visible);
+	CHECK_STR(reverse->surfaces[2].app_id, "org.example.parking");
+	CHECK_INT(reverse->surfaces[2].z, 1001);
 	CHECK(config->bindings[0].layout == reverse);
 out:
 	layout_config_destroy(config);
