@@ -13,6 +13,7 @@
 
 #include "compositor/apps.h"
 #include "compositor/decoration.h"
+#include "compositor/popup.h"
 #include "compositor/render_scan.h"
 #include "compositor/server.h"
 #include "compositor/wlr_compat.h"
@@ -37,11 +38,11 @@ static void app_refuse(struct mosaic_app *app, const char *why)
 	}
 }
 
-bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct wlr_box *pic)
+/* The client's buffer that surface shows, if mosaic may compose it; NULL (said once) if not. */
+static struct wlr_buffer *surface_picture(struct mosaic_app *app, struct wlr_surface *surface)
 {
-	struct wlr_surface *surface = app->toplevel->base->surface;
-	if (!app->mapped || surface->buffer == NULL) {
-		return false;
+	if (surface->buffer == NULL) {
+		return NULL;
 	}
 	/*
 	 * The client's own buffer, which the renderer keeps locked (unreleased)
@@ -50,11 +51,11 @@ bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct 
 	struct wlr_buffer *source = surface->buffer->source;
 	if (source == NULL || source->n_locks == 0) {
 		app_refuse(app, "the renderer does not keep its buffers (use the pixman renderer)");
-		return false;
+		return NULL;
 	}
 	if (source->width > APP_MAX_SIZE || source->height > APP_MAX_SIZE) {
 		app_refuse(app, "its buffer is larger than 8192x8192");
-		return false;
+		return NULL;
 	}
 	/*
 	 * wl_shm takes a stride of as few bytes as pixels: rows shorter than
@@ -66,17 +67,27 @@ bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct 
 	if (!wlr_buffer_begin_data_ptr_access(
 		    source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format, &stride)) {
 		app_refuse(app, "its buffer is not in memory mosaic can read");
-		return false;
+		return NULL;
 	}
 	wlr_buffer_end_data_ptr_access(source);
 	bool opaque;
 	pixman_format_code_t pixman_format = render_pixman_format(format, &opaque);
 	if (pixman_format == 0) {
 		app_refuse(app, "its buffer's format is not one mosaic composes");
-		return false;
+		return NULL;
 	}
 	if (stride < (size_t)source->width * (PIXMAN_FORMAT_BPP(pixman_format) / 8)) {
 		app_refuse(app, "its buffer's rows are shorter than its width");
+		return NULL;
+	}
+	return source;
+}
+
+bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct wlr_box *pic)
+{
+	struct wlr_surface *surface = app->toplevel->base->surface;
+	struct wlr_buffer *source = app->mapped ? surface_picture(app, surface) : NULL;
+	if (source == NULL) {
 		return false;
 	}
 	*buffer = source;
@@ -94,13 +105,60 @@ bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct 
 			*pic = clipped;
 		}
 	}
-	app->refused = false;
 	return true;
 }
 
 struct wlr_surface *app_get_surface(const struct mosaic_app *app)
 {
 	return app->toplevel->base->surface;
+}
+
+struct extra_iter {
+	struct mosaic_app *app;
+	app_extra_fn fn;
+	void *data;
+};
+
+static void extra_iterate(struct wlr_surface *surface, int sx, int sy, void *data)
+{
+	struct extra_iter *it = data;
+	struct wlr_surface *main_surface = app_get_surface(it->app);
+	if (surface == main_surface) {
+		return;
+	}
+	struct wlr_buffer *buffer = surface_picture(it->app, surface);
+	if (buffer == NULL) {
+		return;
+	}
+	/* The window's buffer pixels are its surface's, times its scale. */
+	int scale = main_surface->current.scale >= 1 ? main_surface->current.scale : 1;
+	struct wlr_fbox box = {(double)sx * scale, (double)sy * scale,
+		(double)surface->current.width * scale, (double)surface->current.height * scale};
+	if (box.width > 0 && box.height > 0) {
+		it->fn(buffer, &box, it->data);
+	}
+}
+
+void app_for_each_extra(struct mosaic_app *app, app_extra_fn fn, void *data)
+{
+	if (!app->mapped) {
+		return;
+	}
+	struct extra_iter it = {app, fn, data};
+	wlr_xdg_surface_for_each_surface(app->toplevel->base, extra_iterate, &it);
+}
+
+struct wlr_surface *app_surface_at(
+	struct mosaic_app *app, double sx, double sy, double *sub_x, double *sub_y)
+{
+	struct wlr_surface *surface =
+		wlr_xdg_surface_surface_at(app->toplevel->base, sx, sy, sub_x, sub_y);
+	if (surface == NULL) {
+		*sub_x = sx;
+		*sub_y = sy;
+		return app_get_surface(app);
+	}
+	return surface;
 }
 
 void app_surface_point(const struct mosaic_app *app, double bx, double by, double *sx, double *sy)
@@ -139,7 +197,8 @@ static void apps_handle_frame(struct wl_listener *listener, void *data)
 	struct mosaic_app *app;
 	wl_list_for_each(app, &apps->list, link) {
 		if (app->mapped && app->presenter == output) {
-			wlr_surface_for_each_surface(app->toplevel->base->surface, send_frame_done, &now);
+			/* Its subsurfaces' and popups' too. */
+			wlr_xdg_surface_for_each_surface(app->toplevel->base, send_frame_done, &now);
 		}
 	}
 }
@@ -184,8 +243,16 @@ static void app_destroy(struct mosaic_app *app)
 	wl_list_remove(&app->unmap.link);
 	wl_list_remove(&app->commit.link);
 	wl_list_remove(&app->destroy.link);
+	wl_list_remove(&app->new_popup.link);
 	wl_list_remove(&app->link);
+	popup_detach_all(app);
 	free(app);
+}
+
+static void app_handle_new_popup(struct wl_listener *listener, void *data)
+{
+	struct mosaic_app *app = wl_container_of(listener, app, new_popup);
+	popup_create(app, data);
 }
 
 static void app_handle_destroy(struct wl_listener *listener, void *data)
@@ -219,6 +286,9 @@ static void apps_handle_new_toplevel(struct wl_listener *listener, void *data)
 	wl_signal_add(compat_xdg_toplevel_commit_signal(toplevel), &app->commit);
 	app->destroy.notify = app_handle_destroy;
 	wl_signal_add(compat_xdg_toplevel_destroy_signal(toplevel), &app->destroy);
+	wl_list_init(&app->popups);
+	app->new_popup.notify = app_handle_new_popup;
+	wl_signal_add(&toplevel->base->events.new_popup, &app->new_popup);
 	wl_list_insert(apps->list.prev, &app->link);
 	/* Told upward at its first commit, when it may already say what it is. */
 	compat_xdg_toplevel_committed(toplevel);

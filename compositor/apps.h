@@ -14,6 +14,8 @@
 struct mosaic_server;
 struct wlr_buffer;
 struct wlr_box;
+struct wlr_fbox;
+struct wlr_surface;
 struct wlr_output;
 struct wlr_xdg_shell;
 struct wlr_xdg_toplevel;
@@ -31,6 +33,7 @@ struct mosaic_app {
 	/* The output whose frames tell it when to draw: the first that shows it, NULL if none. */
 	struct wlr_output *presenter;
 	struct wl_list link; // mosaic_apps.list, oldest first
+	struct wl_list popups; // popup.link (popup.c)
 
 	struct {
 		struct wl_signal content; // it committed a new picture, or has none any more
@@ -40,6 +43,7 @@ struct mosaic_app {
 	struct wl_listener unmap;
 	struct wl_listener commit;
 	struct wl_listener destroy;
+	struct wl_listener new_popup;
 };
 
 struct mosaic_apps {
@@ -68,8 +72,22 @@ const char *app_get_title(const struct mosaic_app *app);
 bool app_get_picture(struct mosaic_app *app, struct wlr_buffer **buffer, struct wlr_box *pic);
 /* The window's size, in surface coordinates, as mosaic asks it to draw it (0: its choice). */
 void app_configure(struct mosaic_app *app, int width, int height);
+/*
+ * What is drawn over the window's own buffer: its subsurfaces and popups
+ * that have a picture mosaic can show, each with the box it covers in the
+ * window's buffer pixels (as app_get_picture's), in stacking order.
+ */
+typedef void (*app_extra_fn)(struct wlr_buffer *buffer, const struct wlr_fbox *box, void *data);
+void app_for_each_extra(struct mosaic_app *app, app_extra_fn fn, void *data);
 /* The window's surface, as the seat addresses it. */
 struct wlr_surface *app_get_surface(const struct mosaic_app *app);
+/*
+ * The surface (the window's, a subsurface's or a popup's) at a point of the
+ * window's surface, and the point in its own coordinates; the window's when
+ * none takes input there.
+ */
+struct wlr_surface *app_surface_at(
+	struct mosaic_app *app, double sx, double sy, double *sub_x, double *sub_y);
 /* A point of its buffer (pixels, as app_get_picture's) in its surface's coordinates. */
 void app_surface_point(const struct mosaic_app *app, double bx, double by, double *sx, double *sy);
 /* Which output's frames pace its drawing (NULL: none: it waits). */

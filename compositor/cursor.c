@@ -123,11 +123,13 @@ static void app_pointer_motion(
 	if (seat == NULL) {
 		return;
 	}
-	double sx, sy;
+	double sx, sy, px, py;
 	app_surface_point(app, bx, by, &sx, &sy);
+	/* The window, or its popup or subsurface there. */
+	struct wlr_surface *surface = app_surface_at(app, sx, sy, &px, &py);
 	/* wlroots says enter only when the surface changes. */
-	wlr_seat_pointer_notify_enter(seat, app_get_surface(app), sx, sy);
-	wlr_seat_pointer_notify_motion(seat, time, sx, sy);
+	wlr_seat_pointer_notify_enter(seat, surface, px, py);
+	wlr_seat_pointer_notify_motion(seat, time, px, py);
 	wlr_seat_pointer_notify_frame(seat);
 	cursor->hover_app = app;
 }
@@ -280,11 +282,15 @@ static void cursor_handle_touch_down(struct wl_listener *listener, void *data)
 	cursor->contacts[slot].surface = view->params.surface;
 	cursor->contacts[slot].app = view->params.app;
 	if (view->params.app != NULL) {
-		double sx, sy;
+		double sx, sy, px, py;
 		app_surface_point(view->params.app, gx, gy, &sx, &sy);
+		struct wlr_surface *surface = app_surface_at(view->params.app, sx, sy, &px, &py);
+		/* It moves in the coordinates of the surface it went down on. */
+		cursor->contacts[slot].dx = px - sx;
+		cursor->contacts[slot].dy = py - sy;
 		if (wl_seat(cursor) != NULL) {
-			wlr_seat_touch_notify_down(wl_seat(cursor), app_get_surface(view->params.app),
-				event->time_msec, id, sx, sy);
+			wlr_seat_touch_notify_down(
+				wl_seat(cursor), surface, event->time_msec, id, px, py);
 		}
 		return;
 	}
@@ -315,7 +321,8 @@ static void cursor_handle_touch_motion(struct wl_listener *listener, void *data)
 		app_surface_point(app, gx, gy, &sx, &sy);
 		if (wl_seat(cursor) != NULL) {
 			wlr_seat_touch_notify_motion(wl_seat(cursor), event->time_msec,
-				cursor->contacts[slot].id, sx, sy);
+				cursor->contacts[slot].id, sx + cursor->contacts[slot].dx,
+				sy + cursor->contacts[slot].dy);
 		}
 		return;
 	}

@@ -41,6 +41,7 @@ struct mosaic_cursor {
 		int32_t id;       // ours, unique across devices
 		struct mosaic_surface *surface; // where it went down (or app)
 		struct mosaic_app *app;
+		double dx, dy; // an app's: from its window's coordinates to its surface's
 	} contacts[CURSOR_MAX_CONTACTS];
 	int32_t next_contact;
 

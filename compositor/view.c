@@ -92,6 +92,10 @@ static void destroy_content(struct mosaic_view *view)
 		wlr_scene_node_destroy(&view->content->node);
 		view->content = NULL;
 	}
+	if (view->extras != NULL) {
+		wlr_scene_node_destroy(&view->extras->node);
+		view->extras = NULL;
+	}
 	view->box = (struct wlr_box){0};
 	view->src = (struct wlr_fbox){0};
 }
@@ -121,27 +125,17 @@ static bool view_picture(struct mosaic_view *view, struct wlr_buffer **buffer, s
 	return view->params.app != NULL && app_get_picture(view->params.app, buffer, pic);
 }
 
-static void view_update_content(struct mosaic_view *view)
+/*
+ * A scene node showing src (buffer pixels) of buffer in box (output-local),
+ * turned by the view's transform; NULL if out of memory.
+ */
+static struct wlr_scene_buffer *add_buffer_node(struct mosaic_view *view,
+	struct wlr_scene_tree *parent, struct wlr_buffer *buffer, const struct wlr_fbox *src,
+	const struct wlr_box *box)
 {
-	destroy_content(view);
-	if (view->tree == NULL) {
-		return;
-	}
-	struct wlr_buffer *buffer;
-	struct wlr_box pic;
-	if (!view_picture(view, &buffer, &pic)) {
-		set_placeholder(view, true);
-		return;
-	}
-	set_placeholder(view, false);
-	struct wlr_box box;
-	struct wlr_fbox src;
-	if (!compute_geometry(view, buffer, pic, &box, &src)) {
-		return;
-	}
 	/* Whole pixels of the source: the pixman renderer samples from there anyway. */
-	int sx0 = (int)lround(src.x), sy0 = (int)lround(src.y);
-	int sx1 = (int)lround(src.x + src.width), sy1 = (int)lround(src.y + src.height);
+	int sx0 = (int)lround(src->x), sy0 = (int)lround(src->y);
+	int sx1 = (int)lround(src->x + src->width), sy1 = (int)lround(src->y + src->height);
 	sx0 = sx0 < 0 ? 0 : (sx0 >= buffer->width ? buffer->width - 1 : sx0);
 	sy0 = sy0 < 0 ? 0 : (sy0 >= buffer->height ? buffer->height - 1 : sy0);
 	sx1 = sx1 <= sx0 ? sx0 + 1 : (sx1 > buffer->width ? buffer->width : sx1);
@@ -162,26 +156,96 @@ static void view_update_content(struct mosaic_view *view)
 			src_box.y = 0;
 		}
 	}
-	view->content = wlr_scene_buffer_create(view->tree, sub != NULL ? sub : buffer);
+	struct wlr_scene_buffer *node = wlr_scene_buffer_create(parent, sub != NULL ? sub : buffer);
 	if (sub != NULL) {
 		wlr_buffer_drop(sub);
 	}
-	if (view->content == NULL) {
+	if (node == NULL) {
 		wlr_log(WLR_ERROR, "Out of memory showing %s",
 			view->label != NULL ? view->label : "a view");
+		return NULL;
+	}
+	wlr_scene_node_set_position(&node->node, box->x, box->y);
+	/* Each output pixel takes the buffer's nearest pixel, as mosaic draws it (render_frame.c). */
+	wlr_scene_buffer_set_filter_mode(node, WLR_SCALE_FILTER_NEAREST);
+	/* Setting only the destination size does not scale everywhere: always set both. */
+	wlr_scene_buffer_set_source_box(node, &src_box);
+	wlr_scene_buffer_set_dest_size(node, box->width, box->height);
+	/* As wlr_box_transform maps boxes, and layout_fit_rect with it: 90 turns clockwise. */
+	wlr_scene_buffer_set_transform(node, (enum wl_output_transform)view->params.transform);
+	return node;
+}
+
+/*
+ * An app's subsurface or popup, over its window: the box it covers in the
+ * window's buffer pixels goes where the view puts those pixels, cut to the
+ * part of the window the view shows.
+ */
+static void add_extra(struct wlr_buffer *buffer, const struct wlr_fbox *box, void *data)
+{
+	struct mosaic_view *view = data;
+	const struct wlr_fbox *src = &view->src;
+	if (view->extras == NULL || src->width <= 0 || src->height <= 0) {
 		return;
 	}
-	wlr_scene_node_set_position(&view->content->node, box.x, box.y);
-	/* Each output pixel takes the buffer's nearest pixel, as mosaic draws it (render_frame.c). */
-	wlr_scene_buffer_set_filter_mode(view->content, WLR_SCALE_FILTER_NEAREST);
-	/* Setting only the destination size does not scale everywhere: always set both. */
-	wlr_scene_buffer_set_source_box(view->content, &src_box);
-	wlr_scene_buffer_set_dest_size(view->content, box.width, box.height);
-	/* As wlr_box_transform maps boxes, and layout_fit_rect with it: 90 turns clockwise. */
-	wlr_scene_buffer_set_transform(
-		view->content, (enum wl_output_transform)view->params.transform);
+	/* In the unit square of what the view shows, cut to it. */
+	struct layout_fbox unit = {(box->x - src->x) / src->width, (box->y - src->y) / src->height,
+		box->width / src->width, box->height / src->height};
+	double x0 = fmax(unit.x, 0), y0 = fmax(unit.y, 0);
+	double x1 = fmin(unit.x + unit.width, 1), y1 = fmin(unit.y + unit.height, 1);
+	if (x1 <= x0 || y1 <= y0) {
+		return;
+	}
+	struct wlr_fbox part = {
+		(x0 - unit.x) / unit.width * buffer->width,
+		(y0 - unit.y) / unit.height * buffer->height,
+		(x1 - x0) / unit.width * buffer->width,
+		(y1 - y0) / unit.height * buffer->height,
+	};
+	struct layout_fbox cut = {x0, y0, x1 - x0, y1 - y0};
+	struct layout_fbox out = transform_box(&cut, view->params.transform, 1, 1);
+	int ox0 = view->box.x + (int)lround(out.x * view->box.width);
+	int oy0 = view->box.y + (int)lround(out.y * view->box.height);
+	int ox1 = view->box.x + (int)lround((out.x + out.width) * view->box.width);
+	int oy1 = view->box.y + (int)lround((out.y + out.height) * view->box.height);
+	if (ox1 <= ox0 || oy1 <= oy0) {
+		return;
+	}
+	struct wlr_box dest = {ox0, oy0, ox1 - ox0, oy1 - oy0};
+	add_buffer_node(view, view->extras, buffer, &part, &dest);
+}
+
+static void view_update_content(struct mosaic_view *view)
+{
+	destroy_content(view);
+	if (view->tree == NULL) {
+		return;
+	}
+	struct wlr_buffer *buffer;
+	struct wlr_box pic;
+	if (!view_picture(view, &buffer, &pic)) {
+		set_placeholder(view, true);
+		return;
+	}
+	set_placeholder(view, false);
+	struct wlr_box box;
+	struct wlr_fbox src;
+	if (!compute_geometry(view, buffer, pic, &box, &src)) {
+		return;
+	}
+	view->content = add_buffer_node(view, view->tree, buffer, &src, &box);
+	if (view->content == NULL) {
+		return;
+	}
 	view->box = box;
 	view->src = src;
+	/* An app's subsurfaces and popups, over its window. */
+	if (view->params.app != NULL) {
+		view->extras = wlr_scene_tree_create(view->tree);
+		if (view->extras != NULL) {
+			app_for_each_extra(view->params.app, add_extra, view);
+		}
+	}
 }
 
 static bool create_placeholder(struct mosaic_view *view)

@@ -48,6 +48,7 @@ struct mosaic_view {
 
 	struct wlr_scene_tree *tree; // NULL when not drawn (no output, or hidden)
 	struct wlr_scene_buffer *content;
+	struct wlr_scene_tree *extras; // an app's subsurfaces and popups, over content
 	struct wlr_scene_rect *placeholder;
 	struct wlr_scene_buffer *label_node;
 

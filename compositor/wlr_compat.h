@@ -458,6 +458,10 @@ static inline bool compat_compositor_create(struct wl_display *display, struct w
 #define compat_xdg_toplevel_unmap_signal(toplevel) (&(toplevel)->base->surface->events.unmap)
 #define compat_xdg_toplevel_destroy_signal(toplevel) (&(toplevel)->events.destroy)
 #define compat_xdg_toplevel_commit_signal(toplevel) (&(toplevel)->base->surface->events.commit)
+/* Popups: configured by mosaic at their first commit (0.18), or by wlroots at once (0.15). */
+#define compat_xdg_popup_destroy_signal(popup) (&(popup)->events.destroy)
+#define compat_xdg_popup_initial_commit(popup) ((popup)->base->initial_commit)
+#define compat_xdg_popup_configured_at_commit() true
 /* An xdg-decoration's toplevel surface (the wlr_surface), and whether it may be configured. */
 #define compat_xdg_decoration_surface(decoration) ((decoration)->toplevel->base->surface)
 #define compat_xdg_decoration_ready(decoration) ((decoration)->toplevel->base->initialized)
@@ -973,6 +977,9 @@ static inline bool compat_compositor_create(struct wl_display *display, struct w
 #define compat_xdg_toplevel_unmap_signal(toplevel) (&(toplevel)->base->events.unmap)
 #define compat_xdg_toplevel_destroy_signal(toplevel) (&(toplevel)->base->events.destroy)
 #define compat_xdg_toplevel_commit_signal(toplevel) (&(toplevel)->base->surface->events.commit)
+#define compat_xdg_popup_destroy_signal(popup) (&(popup)->base->events.destroy)
+#define compat_xdg_popup_initial_commit(popup) ((void)(popup), false)
+#define compat_xdg_popup_configured_at_commit() false
 #define compat_xdg_decoration_surface(decoration) ((decoration)->surface->surface)
 #define compat_xdg_decoration_ready(decoration) ((void)(decoration), true)
 /* wlroots answers the first commit with a configure itself. */

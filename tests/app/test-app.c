@@ -6,8 +6,11 @@
  * touch events in surface coordinates.
  *
  *   mosaic-test-app [--app-id ID] [--title T] [--size WxH] [--animate]
- *                   [--buffer WxH] [--flood] [--bad-stride]
+ *                   [--buffer WxH] [--flood] [--bad-stride] [--popup X,Y,WxH]
  *
+ * --popup: once configured, opens a popup of WxH at X,Y of its window (a
+ * menu, say), drawing the pattern named "popup"; events on it are logged
+ * with "popup" after their kind.
  * --size: what it draws when the compositor leaves the size to it (default
  * 320x240). --animate: draws a frame at each frame callback and says so.
  * Hostile modes: --buffer draws WxH whatever it is told; --flood commits
@@ -46,6 +49,7 @@ struct app {
 	struct xdg_surface *xdg_surface;
 	struct xdg_toplevel *toplevel;
 	struct zxdg_decoration_manager_v1 *decorations;
+	struct wl_surface *pointer_surface; // what the pointer is on
 	const char *app_id;
 	int default_width, default_height;
 	int forced_width, forced_height; // --buffer: 0 if not forced
@@ -56,6 +60,10 @@ struct app {
 	struct xkb_context *xkb;
 	struct xkb_keymap *keymap; // the keyboard's, as the compositor sends it
 	struct xkb_state *xkb_state;
+	/* --popup */
+	int popup_x, popup_y, popup_w, popup_h; // popup_w 0: none
+	struct wl_surface *popup_surface;
+	struct xdg_surface *popup_xdg;
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -131,12 +139,97 @@ static void draw(struct app *app)
 	say("drew %u %dx%d", app->frame, w, h);
 }
 
+/* The popup's picture: the pattern named "popup", at the size it was given. */
+static void draw_popup(struct app *app, int w, int h)
+{
+	size_t stride = (size_t)w * 4, size = stride * (size_t)h;
+	int fd = memfd_create("mosaic-test-app-popup", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
+		say("error cannot allocate the popup");
+		exit(1);
+	}
+	void *pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (pixels == MAP_FAILED) {
+		say("error cannot map the popup");
+		exit(1);
+	}
+	vguest_pattern_fill(pixels, (uint32_t)stride, VGUEST_FORMAT_XRGB8888, "popup", 0, (uint32_t)w,
+		(uint32_t)h);
+	munmap(pixels, size);
+	struct wl_shm_pool *pool = wl_shm_create_pool(app->shm, fd, (int32_t)size);
+	struct wl_buffer *buffer =
+		wl_shm_pool_create_buffer(pool, 0, w, h, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
+	wl_shm_pool_destroy(pool);
+	close(fd);
+	wl_buffer_add_listener(buffer, &buffer_listener, app);
+	wl_surface_attach(app->popup_surface, buffer, 0, 0);
+	wl_surface_damage_buffer(app->popup_surface, 0, 0, w, h);
+	wl_surface_commit(app->popup_surface);
+	say("drew popup %dx%d", w, h);
+}
+
+static int popup_w, popup_h;
+
+static void popup_xdg_handle_configure(void *data, struct xdg_surface *surface, uint32_t serial)
+{
+	struct app *app = data;
+	xdg_surface_ack_configure(surface, serial);
+	draw_popup(app, popup_w, popup_h);
+}
+
+static const struct xdg_surface_listener popup_xdg_listener = {
+	.configure = popup_xdg_handle_configure,
+};
+
+static void popup_handle_configure(
+	void *data, struct xdg_popup *popup, int32_t x, int32_t y, int32_t width, int32_t height)
+{
+	popup_w = width;
+	popup_h = height;
+	say("popup configure %d %d %d %d", x, y, width, height);
+}
+
+static void popup_handle_done(void *data, struct xdg_popup *popup)
+{
+	say("popup done");
+}
+
+static const struct xdg_popup_listener popup_listener = {
+	.configure = popup_handle_configure,
+	.popup_done = popup_handle_done,
+};
+
+static void open_popup(struct app *app)
+{
+	struct xdg_positioner *positioner = xdg_wm_base_create_positioner(app->wm_base);
+	xdg_positioner_set_size(positioner, app->popup_w, app->popup_h);
+	xdg_positioner_set_anchor_rect(positioner, app->popup_x, app->popup_y, 1, 1);
+	xdg_positioner_set_anchor(positioner, XDG_POSITIONER_ANCHOR_TOP_LEFT);
+	xdg_positioner_set_gravity(positioner, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT);
+	app->popup_surface = wl_compositor_create_surface(app->compositor);
+	app->popup_xdg = xdg_wm_base_get_xdg_surface(app->wm_base, app->popup_surface);
+	xdg_surface_add_listener(app->popup_xdg, &popup_xdg_listener, app);
+	struct xdg_popup *popup = xdg_surface_get_popup(app->popup_xdg, app->xdg_surface, positioner);
+	xdg_popup_add_listener(popup, &popup_listener, app);
+	xdg_positioner_destroy(positioner);
+	wl_surface_commit(app->popup_surface);
+}
+
+/* Which of its surfaces an event is on, for the log: "" for the window. */
+static const char *on(struct app *app, struct wl_surface *surface)
+{
+	return surface != NULL && surface == app->popup_surface ? "popup " : "";
+}
+
 static void xdg_surface_handle_configure(void *data, struct xdg_surface *surface, uint32_t serial)
 {
 	struct app *app = data;
 	xdg_surface_ack_configure(surface, serial);
 	app->configured = true;
 	draw(app);
+	if (app->popup_w > 0 && app->popup_surface == NULL && (app->width > 0 || app->forced_width)) {
+		open_popup(app);
+	}
 }
 
 static const struct xdg_surface_listener xdg_surface_listener = {
@@ -260,7 +353,10 @@ static const struct wl_keyboard_listener keyboard_listener = {
 static void pointer_handle_enter(void *data, struct wl_pointer *pointer, uint32_t serial,
 	struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y)
 {
-	say("pointer enter %.2f %.2f", wl_fixed_to_double(x), wl_fixed_to_double(y));
+	struct app *app = data;
+	app->pointer_surface = surface;
+	say("pointer enter %s%.2f %.2f", on(app, surface), wl_fixed_to_double(x),
+		wl_fixed_to_double(y));
 }
 
 static void pointer_handle_leave(
@@ -272,7 +368,9 @@ static void pointer_handle_leave(
 static void pointer_handle_motion(
 	void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t x, wl_fixed_t y)
 {
-	say("pointer motion %.2f %.2f", wl_fixed_to_double(x), wl_fixed_to_double(y));
+	struct app *app = data;
+	say("pointer motion %s%.2f %.2f", on(app, app->pointer_surface), wl_fixed_to_double(x),
+		wl_fixed_to_double(y));
 }
 
 static void pointer_handle_button(void *data, struct wl_pointer *pointer, uint32_t serial,
@@ -321,7 +419,8 @@ static const struct wl_pointer_listener pointer_listener = {
 static void touch_handle_down(void *data, struct wl_touch *touch, uint32_t serial, uint32_t time,
 	struct wl_surface *surface, int32_t id, wl_fixed_t x, wl_fixed_t y)
 {
-	say("touch down %d %.2f %.2f", id, wl_fixed_to_double(x), wl_fixed_to_double(y));
+	say("touch down %s%d %.2f %.2f", on(data, surface), id, wl_fixed_to_double(x),
+		wl_fixed_to_double(y));
 }
 
 static void touch_handle_up(
@@ -442,10 +541,16 @@ int main(int argc, char *argv[])
 			app.flood = true;
 		} else if (strcmp(argv[i], "--bad-stride") == 0) {
 			app.bad_stride = true;
+		} else if (strcmp(argv[i], "--popup") == 0 && more &&
+			   sscanf(argv[i + 1], "%d,%d,%dx%d", &app.popup_x, &app.popup_y, &app.popup_w,
+				   &app.popup_h) == 4 &&
+			   app.popup_w > 0 && app.popup_h > 0) {
+			i++;
 		} else {
 			fprintf(stderr,
 				"usage: mosaic-test-app [--app-id ID] [--title T] [--size WxH] "
-				"[--animate] [--buffer WxH] [--flood] [--bad-stride]\n");
+				"[--animate] [--buffer WxH] [--flood] [--bad-stride] "
+				"[--popup X,Y,WxH]\n");
 			return 2;
 		}
 	}
