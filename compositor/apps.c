@@ -244,9 +244,31 @@ static void app_destroy(struct mosaic_app *app)
 	wl_list_remove(&app->commit.link);
 	wl_list_remove(&app->destroy.link);
 	wl_list_remove(&app->new_popup.link);
+	wl_list_remove(&app->set_title.link);
+	wl_list_remove(&app->set_app_id.link);
 	wl_list_remove(&app->link);
 	popup_detach_all(app);
 	free(app);
+}
+
+/* A layout may place it by these: told upward while it has something to show. */
+static void app_renamed(struct mosaic_app *app)
+{
+	if (app->mapped) {
+		wl_signal_emit(&app->apps->server->events.app_renamed, app);
+	}
+}
+
+static void app_handle_set_title(struct wl_listener *listener, void *data)
+{
+	struct mosaic_app *app = wl_container_of(listener, app, set_title);
+	app_renamed(app);
+}
+
+static void app_handle_set_app_id(struct wl_listener *listener, void *data)
+{
+	struct mosaic_app *app = wl_container_of(listener, app, set_app_id);
+	app_renamed(app);
 }
 
 static void app_handle_new_popup(struct wl_listener *listener, void *data)
@@ -289,6 +311,10 @@ static void apps_handle_new_toplevel(struct wl_listener *listener, void *data)
 	wl_list_init(&app->popups);
 	app->new_popup.notify = app_handle_new_popup;
 	wl_signal_add(&toplevel->base->events.new_popup, &app->new_popup);
+	app->set_title.notify = app_handle_set_title;
+	wl_signal_add(&toplevel->events.set_title, &app->set_title);
+	app->set_app_id.notify = app_handle_set_app_id;
+	wl_signal_add(&toplevel->events.set_app_id, &app->set_app_id);
 	wl_list_insert(apps->list.prev, &app->link);
 	/* Told upward at its first commit, when it may already say what it is. */
 	compat_xdg_toplevel_committed(toplevel);

@@ -44,6 +44,8 @@ struct mosaic_app {
 	struct wl_listener commit;
 	struct wl_listener destroy;
 	struct wl_listener new_popup;
+	struct wl_listener set_title;
+	struct wl_listener set_app_id;
 };
 
 struct mosaic_apps {

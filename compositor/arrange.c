@@ -262,6 +262,7 @@ struct mosaic_arrange {
 	struct wl_listener outputs_changed;
 	struct wl_listener app_mapped;
 	struct wl_listener app_unmapped;
+	struct wl_listener app_renamed;
 };
 
 static void arrange_handle_guest_connected(struct wl_listener *listener, void *data)
@@ -326,6 +327,41 @@ static void arrange_handle_app_unmapped(struct wl_listener *listener, void *data
 	arrange_surfaces(arrange->server);
 }
 
+/* Whether every app view of the layout still shows the app its entry would pick now. */
+static bool apps_placed(struct mosaic_server *server)
+{
+	struct mosaic_view *view;
+	wl_list_for_each(view, &server->views, link) {
+		const struct layout_surface *spec = view->params.spec;
+		if (spec == NULL || spec->app_id == NULL) {
+			continue;
+		}
+		struct mosaic_app *app, *pick = NULL;
+		wl_list_for_each(app, apps_list(server), link) {
+			if (app->mapped && arrange_matches_app(spec, app)) {
+				pick = app;
+				break;
+			}
+		}
+		if (pick != view->params.app) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A layout may name it by its new app_id or title. Arranged again only if
+ * that changes what is shown: a title that changes every frame costs little.
+ */
+static void arrange_handle_app_renamed(struct wl_listener *listener, void *data)
+{
+	struct mosaic_arrange *arrange = wl_container_of(listener, arrange, app_renamed);
+	if (!apps_placed(arrange->server)) {
+		arrange_surfaces(arrange->server);
+	}
+}
+
 struct mosaic_arrange *arrange_create(struct mosaic_server *server)
 {
 	struct mosaic_arrange *arrange = calloc(1, sizeof(*arrange));
@@ -345,6 +381,8 @@ struct mosaic_arrange *arrange_create(struct mosaic_server *server)
 	wl_signal_add(&server->events.app_mapped, &arrange->app_mapped);
 	arrange->app_unmapped.notify = arrange_handle_app_unmapped;
 	wl_signal_add(&server->events.app_unmapped, &arrange->app_unmapped);
+	arrange->app_renamed.notify = arrange_handle_app_renamed;
+	wl_signal_add(&server->events.app_renamed, &arrange->app_renamed);
 	return arrange;
 }
 
@@ -359,5 +397,6 @@ void arrange_destroy(struct mosaic_arrange *arrange)
 	wl_list_remove(&arrange->outputs_changed.link);
 	wl_list_remove(&arrange->app_mapped.link);
 	wl_list_remove(&arrange->app_unmapped.link);
+	wl_list_remove(&arrange->app_renamed.link);
 	free(arrange);
 }

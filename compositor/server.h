@@ -86,6 +86,7 @@ struct mosaic_server {
 		struct wl_signal binding;         // const char *: a key binding's command
 		struct wl_signal app_mapped;      // struct mosaic_app *: it has something to show
 		struct wl_signal app_unmapped;    // struct mosaic_app *: it has not, or is gone
+		struct wl_signal app_renamed;     // struct mosaic_app *: a new app_id or title
 	} events;
 
 	struct wl_listener new_output;

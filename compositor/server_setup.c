@@ -76,7 +76,8 @@ static void init_signals(struct mosaic_server *server)
 		&server->events.outputs_changed, &server->events.views_changed,
 		&server->events.frame, &server->events.focus, &server->events.layout_changed,
 		&server->events.reloaded, &server->events.reload_failed, &server->events.binding,
-		&server->events.app_mapped, &server->events.app_unmapped};
+		&server->events.app_mapped, &server->events.app_unmapped,
+		&server->events.app_renamed};
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
 		wl_signal_init(signals[i]);
 	}

@@ -7,10 +7,12 @@
  *
  *   mosaic-test-app [--app-id ID] [--title T] [--size WxH] [--animate]
  *                   [--buffer WxH] [--flood] [--bad-stride] [--popup X,Y,WxH]
+ *                   [--retitle MS TITLE]
  *
  * --popup: once configured, opens a popup of WxH at X,Y of its window (a
  * menu, say), drawing the pattern named "popup"; events on it are logged
  * with "popup" after their kind.
+ * --retitle: MS milliseconds after it started, it takes the title TITLE.
  * --size: what it draws when the compositor leaves the size to it (default
  * 320x240). --animate: draws a frame at each frame callback and says so.
  * Hostile modes: --buffer draws WxH whatever it is told; --flood commits
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
 #include <xkbcommon/xkbcommon.h>
@@ -523,6 +526,8 @@ int main(int argc, char *argv[])
 {
 	struct app app = {.app_id = "mosaic-test-app", .default_width = 320, .default_height = 240};
 	const char *title = "mosaic test app";
+	const char *retitle = NULL;
+	int retitle_ms = 0;
 	for (int i = 1; i < argc; i++) {
 		bool more = i + 1 < argc;
 		if (strcmp(argv[i], "--app-id") == 0 && more) {
@@ -541,6 +546,10 @@ int main(int argc, char *argv[])
 			app.flood = true;
 		} else if (strcmp(argv[i], "--bad-stride") == 0) {
 			app.bad_stride = true;
+		} else if (strcmp(argv[i], "--retitle") == 0 && i + 2 < argc) {
+			retitle_ms = atoi(argv[i + 1]);
+			retitle = argv[i + 2];
+			i += 2;
 		} else if (strcmp(argv[i], "--popup") == 0 && more &&
 			   sscanf(argv[i + 1], "%d,%d,%dx%d", &app.popup_x, &app.popup_y, &app.popup_w,
 				   &app.popup_h) == 4 &&
@@ -550,7 +559,7 @@ int main(int argc, char *argv[])
 			fprintf(stderr,
 				"usage: mosaic-test-app [--app-id ID] [--title T] [--size WxH] "
 				"[--animate] [--buffer WxH] [--flood] [--bad-stride] "
-				"[--popup X,Y,WxH]\n");
+				"[--popup X,Y,WxH] [--retitle MS TITLE]\n");
 			return 2;
 		}
 	}
@@ -589,7 +598,21 @@ int main(int argc, char *argv[])
 	say("started %s", app.app_id);
 
 	struct pollfd pfd = {.fd = wl_display_get_fd(app.display), .events = POLLIN};
+	struct timespec started;
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	while (!stop && !app.closed) {
+		if (retitle != NULL) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			long ms = (now.tv_sec - started.tv_sec) * 1000 +
+				(now.tv_nsec - started.tv_nsec) / 1000000;
+			if (ms >= retitle_ms) {
+				xdg_toplevel_set_title(app.toplevel, retitle);
+				wl_surface_commit(app.surface);
+				say("retitled %s", retitle);
+				retitle = NULL;
+			}
+		}
 		if (app.flood && app.configured) {
 			app.frame++;
 			draw(&app);
@@ -601,7 +624,7 @@ int main(int argc, char *argv[])
 			wl_display_cancel_read(app.display);
 			break;
 		}
-		int n = poll(&pfd, 1, app.flood ? 0 : 1000);
+		int n = poll(&pfd, 1, app.flood ? 0 : retitle != NULL ? 20 : 1000);
 		if (n > 0) {
 			if (wl_display_read_events(app.display) < 0) {
 				break;

@@ -43,6 +43,14 @@ static const char layout_text[] =
 	"output = 'main'\n"
 	"rect = [320, 240, 320, 240]\n"
 	"transform = '90'\n"
+	"[[layout.app]]\n"
+	"app-id = 'org.mosaic.titled'\n"
+	"title = 'Ready'\n"
+	"label = 'Titled'\n"
+	"output = 'main'\n"
+	"rect = [0, 400, 80, 80]\n"
+	"z = 1\n"
+	"placeholder = false\n"
 	"[[layout]]\n"
 	"name = 'two'\n"
 	"[[layout.app]]\n"
@@ -172,6 +180,17 @@ int main(void)
 		surfaces != NULL ? surfaces : "no reply");
 	free(surfaces);
 	proc_stop(other, SIGTERM, 5000);
+
+	/* Placed by title too: shown once its title is the one the layout names. */
+	const char *titled_args[] = {"--app-id", "org.mosaic.titled", "--title", "Loading",
+		"--retitle", "500", "Ready", NULL};
+	struct proc *titled = guests_wayland_spawn(harness_program("TEST_APP"), titled_args);
+	expect_line(titled, "drew ", line, sizeof(line));
+	CHECK(guests_find_view(&h, "Titled", "HEADLESS-1", &v) && strcmp(v.state, "absent") == 0,
+		"titled 'Loading', it is shown: %s", v.state);
+	expect_line(titled, "retitled Ready", line, sizeof(line));
+	guests_wait_app_view(&h, "Titled", "HEADLESS-1", "org.mosaic.titled", 80, 80, &v);
+	proc_stop(titled, SIGTERM, 5000);
 
 	/* Another layout: the whole output, so it is configured again. */
 	free(harness_control(&h, "layout two"));
