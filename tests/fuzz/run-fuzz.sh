@@ -20,7 +20,8 @@
 # WORKDIR/crash-* and fails the script.
 #
 # Exits 77 (skipped) when clang or its libFuzzer runtime is missing
-# (Debian 12: apt-get install clang libclang-rt-14-dev).
+# (Debian 12: apt-get install clang libclang-rt-14-dev). A crash exits 1: libFuzzer's own
+# error status is 77, which meson would count as skipped.
 set -eu
 
 target=fuzz-guest-values
@@ -110,6 +111,6 @@ if [ -f "$dict" ]; then
 fi
 echo "run-fuzz.sh: $target for ${seconds}s in $work"
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
-	"$work/$target" -max_total_time="$seconds" -runs="$runs" -timeout=10 \
+	"$work/$target" -max_total_time="$seconds" -runs="$runs" -timeout=10 -error_exitcode=1 \
 	-rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 $dict_arg \
 	-artifact_prefix="$work/" "$work/corpus" "$seeds"

@@ -36,8 +36,11 @@ static void check_config(const struct layout_config *config)
 		const struct layout_layout *l = &config->layouts[k];
 		for (size_t j = 0; j < l->surfaces_len; j++) {
 			const struct layout_surface *s = &l->surfaces[j];
-			check(s->guest >= config->guests &&
-				s->guest < config->guests + config->guests_len);
+			/* A guest's connector, or an app's window by app_id. */
+			check(s->guest != NULL ? s->guest >= config->guests &&
+					s->guest < config->guests + config->guests_len && s->app_id == NULL :
+				s->app_id != NULL && s->app_id[0] != '\0');
+			check(s->label != NULL);
 			check(s->output >= config->outputs &&
 				s->output < config->outputs + config->outputs_len);
 			check((s->connector == -1) == (s->unique_id != NULL));
