@@ -247,7 +247,7 @@ static void app_destroy(struct mosaic_app *app)
 	wl_list_remove(&app->set_title.link);
 	wl_list_remove(&app->set_app_id.link);
 	wl_list_remove(&app->link);
-	popup_detach_all(app);
+	popup_detach_all(&app->popups);
 	free(app);
 }
 
@@ -274,7 +274,7 @@ static void app_handle_set_app_id(struct wl_listener *listener, void *data)
 static void app_handle_new_popup(struct wl_listener *listener, void *data)
 {
 	struct mosaic_app *app = wl_container_of(listener, app, new_popup);
-	popup_create(app, data);
+	popup_create(data, app->toplevel->base, &app->events.content, app, &app->popups);
 }
 
 static void app_handle_destroy(struct wl_listener *listener, void *data)

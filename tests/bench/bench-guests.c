@@ -17,6 +17,9 @@
  *            its misbehaviour costs the others, and what it gets itself
  *   cluster  a guest alone on an output of its own, while the guests on the
  *            other output behave, or misbehave in every way at once
+ *   direct   a guest filling its output 1:1, scanned out as it is (direct),
+ *            then with the focus frame over it (composed), in the same run:
+ *            mosaic's CPU per frame and the flip latency of each
  *
  * Guests draw each buffer once and then only flip (--still): what is
  * measured is mosaic's work, not the guests' drawing. Output: one 1920x1080
@@ -38,6 +41,7 @@
 #include <unistd.h>
 #include <xenstore.h>
 
+#include "guests.h"
 #include "harness.h"
 
 #define MAX_GUESTS 16
@@ -1622,6 +1626,56 @@ static void section_cluster(void)
 }
 
 /* The programs meson's test environment names, when run by hand from the build directory. */
+/* How the last frames of the output were made (`outputs`: made=). */
+static void output_made(struct run *r, char *made, size_t size)
+{
+	char *reply = harness_control(&r->h, "outputs");
+	CHECK(reply != NULL && line_get(reply, "made", made, size), "outputs: %s",
+		reply != NULL ? reply : "no reply");
+	free(reply);
+}
+
+/*
+ * Direct scan-out against composition: one 1080p guest filling a 1080p
+ * output 1:1, nothing of mosaic's over it (direct), then with the focus
+ * frame drawn over it (composed: every frame drawn by pixman), in the same
+ * run. CPU per frame is mosaic's CPU over the window divided by the frames
+ * its output presented.
+ */
+static void section_direct(void)
+{
+	printf("\n# direct: a 1920x1080 guest filling a 1920x1080 output (60 Hz) 1:1; direct "
+	       "scan-out, then composed under the focus frame; %.0f s each\n",
+		seconds);
+	printf("%-9s %-9s %7s %7s %7s %7s %8s %12s\n", "how", "made", "fps", "p50_ms", "p99_ms",
+		"max_ms", "mosaic%", "cpu_ms/frame");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/direct.toml", guests_scratch_dir());
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL, "cannot write %s", path);
+	fprintf(f, "[[output]]\nname = \"screen\"\nmatch = { connector = \"HEADLESS-1\" }\n"
+		   "mode = \"1920x1080@60\"\n\n[[guest]]\nname = \"g1\"\n\n[[layout]]\n"
+		   "name = \"l\"\n\n[[layout.surface]]\nguest = \"g1\"\noutput = \"screen\"\n");
+	fclose(f);
+	const char *extra[] = {"--layout", path, NULL};
+	struct run r;
+	run_start(&r, extra);
+	add_guest(&r, 1, NULL, NULL);
+	static const char *const rows[][2] = {{"direct", "focus none"}, {"composed", "focus g1"}};
+	for (size_t i = 0; i < 2; i++) {
+		free(harness_control(&r.h, rows[i][1]));
+		struct figures fig;
+		measure(&r, r.nguests, &fig);
+		char made[32];
+		output_made(&r, made, sizeof(made));
+		double ms_per_frame = fig.fps_mean > 0 ? fig.mosaic_cpu / 100.0 / fig.fps_mean * 1000 : 0;
+		printf("%-9s %-9s %7.1f %7.1f %7.1f %7.1f %8.1f %12.3f\n", rows[i][0], made,
+			fig.fps_mean, fig.p50, fig.p99, fig.max, fig.mosaic_cpu, ms_per_frame);
+		fflush(stdout);
+	}
+	run_stop(&r);
+}
+
 static void default_programs(const char *argv0)
 {
 	char dir[4096];
@@ -1653,9 +1707,10 @@ static void default_programs(const char *argv0)
 static const char usage[] =
 	"Usage: bench-guests [--seconds S] [--quick] [--frame-times] [--hostile KIND,...]\n"
 	"                    [latency|ceiling|setup|memory|hidden|screenshot|hostile|\n"
-	"                     cluster]...\n"
+	"                     cluster|direct]...\n"
 	"Flip latency, throughput ceiling, buffer setup and memory of mosaic with virtual\n"
-	"guests on the simulated hypervisor, and what hostile guests cost the others.\n"
+	"guests on the simulated hypervisor, what hostile guests cost the others, and\n"
+	"direct scan-out against composition.\n"
 	"Without sections: all of them. --frame-times: under each row, mosaic's frame\n"
 	"times over its window, per output (mosaicctl frame-times). --hostile: only these\n"
 	"kinds (restarts, convert-1080p, convert-4095x2047, xs-junk-keys, xs-state-flap,\n"
@@ -1719,6 +1774,7 @@ int main(int argc, char *argv[])
 		{"screenshot", section_screenshot},
 		{"hostile", section_hostile},
 		{"cluster", section_cluster},
+		{"direct", section_direct},
 	};
 	const size_t nsections = sizeof(sections) / sizeof(sections[0]);
 	for (int i = optind; i < argc; i++) {
