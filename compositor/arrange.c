@@ -106,10 +106,61 @@ static void arrange_grid(struct mosaic_server *server)
 	}
 }
 
+/* app-id = "*": any window the layout does not name otherwise. */
+static bool wildcard(const struct layout_surface *spec)
+{
+	return spec->app_id != NULL && strcmp(spec->app_id, "*") == 0;
+}
+
 bool arrange_matches_app(const struct layout_surface *spec, struct mosaic_app *app)
 {
-	return spec->app_id != NULL && strcmp(spec->app_id, app_get_app_id(app)) == 0 &&
+	return spec->app_id != NULL && !wildcard(spec) &&
+	       strcmp(spec->app_id, app_get_app_id(app)) == 0 &&
 	       (spec->title == NULL || strcmp(spec->title, app_get_title(app)) == 0);
+}
+
+/* Whether no entry of layout names the app (by app_id, and title if it gives one). */
+static bool unnamed(const struct layout_layout *layout, struct mosaic_app *app)
+{
+	for (size_t i = 0; i < layout->surfaces_len; i++) {
+		if (arrange_matches_app(&layout->surfaces[i], app)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The window an app entry of layout shows: of those it names, the oldest;
+ * a "*" entry, the n-th oldest window that no entry names (n: the "*"
+ * entries before it), with its title if it gives one. NULL: none now.
+ */
+static struct mosaic_app *pick_app(struct mosaic_server *server,
+	const struct layout_layout *layout, const struct layout_surface *spec)
+{
+	struct mosaic_app *app;
+	if (!wildcard(spec)) {
+		wl_list_for_each(app, apps_list(server), link) {
+			if (app->mapped && arrange_matches_app(spec, app)) {
+				return app;
+			}
+		}
+		return NULL;
+	}
+	size_t n = 0;
+	for (const struct layout_surface *s = layout->surfaces; s < spec; s++) {
+		n += wildcard(s);
+	}
+	wl_list_for_each(app, apps_list(server), link) {
+		if (!app->mapped || !unnamed(layout, app) ||
+			(spec->title != NULL && strcmp(spec->title, app_get_title(app)) != 0)) {
+			continue;
+		}
+		if (n-- == 0) {
+			return app;
+		}
+	}
+	return NULL;
 }
 
 bool arrange_matches(const struct layout_surface *spec, const struct mosaic_surface *surface)
@@ -178,13 +229,8 @@ static void arrange_layout(struct mosaic_server *server)
 				break;
 			}
 		}
-		/* Of several windows that match, the oldest. */
-		struct mosaic_app *app;
-		wl_list_for_each(app, apps_list(server), link) {
-			if (app->mapped && arrange_matches_app(spec, app)) {
-				params.app = app;
-				break;
-			}
+		if (spec->app_id != NULL) {
+			params.app = pick_app(server, layout, spec);
 		}
 		if (params.output != NULL) {
 			struct wlr_box out;
@@ -336,14 +382,7 @@ static bool apps_placed(struct mosaic_server *server)
 		if (spec == NULL || spec->app_id == NULL) {
 			continue;
 		}
-		struct mosaic_app *app, *pick = NULL;
-		wl_list_for_each(app, apps_list(server), link) {
-			if (app->mapped && arrange_matches_app(spec, app)) {
-				pick = app;
-				break;
-			}
-		}
-		if (pick != view->params.app) {
+		if (pick_app(server, server->active_layout, spec) != view->params.app) {
 			return false;
 		}
 	}

@@ -56,6 +56,12 @@ static const char layout_text[] =
 	"[[layout.app]]\n"
 	"app-id = 'org.mosaic.status'\n"
 	"output = 'main'\n"
+	"[[layout.app]]\n" /* any window this layout does not name */
+	"app-id = '*'\n"
+	"label = 'Other'\n"
+	"output = 'main'\n"
+	"rect = [0, 420, 80, 60]\n"
+	"z = 1\n"
 	"[[layout]]\n"
 	"name = 'none'\n";
 
@@ -198,6 +204,9 @@ int main(void)
 	guests_wait_app_view(&h, "org.mosaic.status", "HEADLESS-1", "org.mosaic.status", 640, 480, &v);
 	CHECK(v.width == 640 && v.height == 480, "status in layout two: %ldx%ld", v.width,
 		v.height);
+	/* Layout two does not name the turned app: its "*" entry shows it, configured to fit. */
+	expect_line(turned, "configure 80 60", line, sizeof(line));
+	guests_wait_app_view(&h, "Other", "HEADLESS-1", "org.mosaic.turned", 80, 60, &v);
 
 	/* Shown nowhere: it is not told to draw. */
 	free(harness_control(&h, "layout none"));
