@@ -103,13 +103,14 @@ static void frame_handle_done(void *data, struct wl_callback *callback, uint32_t
 
 static const struct wl_callback_listener frame_listener = {.done = frame_handle_done};
 
-static void draw(struct app *app)
+/*
+ * Attaches to surface a w x h XRGB8888 buffer with the pattern of name
+ * (blank unless draw), rows of stride bytes in a pool of stride * h bytes.
+ */
+static void attach(struct app *app, struct wl_surface *surface, const char *name, int w, int h,
+	size_t stride, bool draw)
 {
-	int w = app->forced_width ? app->forced_width : app->width ? app->width : app->default_width;
-	int h = app->forced_height ? app->forced_height :
-		app->height ? app->height : app->default_height;
-	/* A bad stride comes with a pool just large enough for it, as a hostile client makes it. */
-	size_t stride = (size_t)w * 4, size = (app->bad_stride ? stride / 2 : stride) * (size_t)h;
+	size_t size = stride * (size_t)h;
 	int fd = memfd_create("mosaic-test-app", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
 		say("error cannot allocate %dx%d", w, h);
@@ -120,20 +121,34 @@ static void draw(struct app *app)
 		say("error cannot map %dx%d", w, h);
 		exit(1);
 	}
-	/* A huge buffer is left blank: drawing it is not the point. */
-	if (!app->forced_width) {
-		vguest_pattern_fill(pixels, (uint32_t)stride, VGUEST_FORMAT_XRGB8888, app->app_id,
+	if (draw) {
+		vguest_pattern_fill(pixels, (uint32_t)stride, VGUEST_FORMAT_XRGB8888, name,
 			app->frame, (uint32_t)w, (uint32_t)h);
 	}
 	munmap(pixels, size);
 	struct wl_shm_pool *pool = wl_shm_create_pool(app->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, w, h,
-		app->bad_stride ? (int32_t)stride / 2 : (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(
+		pool, 0, w, h, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
 	wl_shm_pool_destroy(pool);
 	close(fd);
 	wl_buffer_add_listener(buffer, &buffer_listener, app);
-	wl_surface_attach(app->surface, buffer, 0, 0);
-	wl_surface_damage_buffer(app->surface, 0, 0, w, h);
+	wl_surface_attach(surface, buffer, 0, 0);
+	wl_surface_damage_buffer(surface, 0, 0, w, h);
+}
+
+static void draw(struct app *app)
+{
+	int w = app->forced_width ? app->forced_width : app->width ? app->width : app->default_width;
+	int h = app->forced_height ? app->forced_height :
+		app->height ? app->height : app->default_height;
+	/*
+	 * A bad stride (half a row) comes in a pool just large enough for it, as
+	 * a hostile client makes it; a huge buffer is left blank: drawing it is
+	 * not the point.
+	 */
+	size_t stride = (size_t)w * 4 / (app->bad_stride ? 2 : 1);
+	attach(app, app->surface, app->app_id, w, h, stride,
+		!app->forced_width && !app->bad_stride);
 	if (!app->flood && app->frame_callback == NULL) {
 		app->frame_callback = wl_surface_frame(app->surface);
 		wl_callback_add_listener(app->frame_callback, &frame_listener, app);
@@ -145,28 +160,7 @@ static void draw(struct app *app)
 /* The popup's picture: the pattern named "popup", at the size it was given. */
 static void draw_popup(struct app *app, int w, int h)
 {
-	size_t stride = (size_t)w * 4, size = stride * (size_t)h;
-	int fd = memfd_create("mosaic-test-app-popup", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
-		say("error cannot allocate the popup");
-		exit(1);
-	}
-	void *pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (pixels == MAP_FAILED) {
-		say("error cannot map the popup");
-		exit(1);
-	}
-	vguest_pattern_fill(pixels, (uint32_t)stride, VGUEST_FORMAT_XRGB8888, "popup", 0, (uint32_t)w,
-		(uint32_t)h);
-	munmap(pixels, size);
-	struct wl_shm_pool *pool = wl_shm_create_pool(app->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer =
-		wl_shm_pool_create_buffer(pool, 0, w, h, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
-	wl_shm_pool_destroy(pool);
-	close(fd);
-	wl_buffer_add_listener(buffer, &buffer_listener, app);
-	wl_surface_attach(app->popup_surface, buffer, 0, 0);
-	wl_surface_damage_buffer(app->popup_surface, 0, 0, w, h);
+	attach(app, app->popup_surface, "popup", w, h, (size_t)w * 4, true);
 	wl_surface_commit(app->popup_surface);
 	say("drew popup %dx%d", w, h);
 }

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -703,4 +704,18 @@ void guests_wait_app_view(struct harness *h, const char *label, const char *outp
 		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
 	}
 	guests_wait_view(h, label, output, 0, app_id, NULL, v);
+}
+
+void guests_check_point(const char *line, double x, double y)
+{
+	char copy[256];
+	snprintf(copy, sizeof(copy), "%s", line);
+	double v[2] = {NAN, NAN};
+	for (char *save, *tok = strtok_r(copy, " ", &save); tok != NULL;
+		tok = strtok_r(NULL, " ", &save)) {
+		v[0] = v[1];
+		v[1] = strtod(tok, NULL);
+	}
+	CHECK(fabs(v[0] - x) < 1.01 && fabs(v[1] - y) < 1.01, "'%s': expected %.2f %.2f", line, x,
+		y);
 }

@@ -59,6 +59,8 @@ struct view_info {
 void guests_transform_point(const char *t, double u, double v, double *ou, double *ov);
 /* The connector pixel (fractional) under output-local point px, py of view v, worked out independently. */
 void guests_view_point(const struct view_info *v, double px, double py, double *gx, double *gy);
+/* Fails unless the line ends with a point ("... X Y") within a pixel of (x, y). */
+void guests_check_point(const char *line, double x, double y);
 /* "key=value" of a data line, value bare or double-quoted (\" and \\ escaped). */
 bool guests_line_value(const char *line, const char *key, char *value, size_t size);
 /* The view of `surfaces` with this label (as written in the layout file) on output (NULL: any). */

@@ -91,20 +91,6 @@ static void expect_app_quiet(void)
 	}
 }
 
-/* The point an event line ends with ("... X Y"), close to the expected one. */
-static void check_point(const char *line, double ex, double ey)
-{
-	char copy[256];
-	snprintf(copy, sizeof(copy), "%s", line);
-	double v[2] = {NAN, NAN};
-	for (char *save, *tok = strtok_r(copy, " ", &save); tok != NULL;
-		tok = strtok_r(NULL, " ", &save)) {
-		v[0] = v[1];
-		v[1] = strtod(tok, NULL);
-	}
-	CHECK(fabs(v[0] - ex) < 1.01 && fabs(v[1] - ey) < 1.01, "'%s': expected %.2f %.2f", line,
-		ex, ey);
-}
 
 /* Waits until label's view shows name's pattern; the output has scale 2: its pixels are twice. */
 static void wait_view(struct harness *h, const char *label, const char *name, long res_width,
@@ -212,7 +198,7 @@ int main(void)
 		inputs_request(&h, "input pointer %g %g", px + 0.5, py + 0.5);
 		/* Entering says where; wlroots then sends no motion to the same point. */
 		expect_app(i == 0 ? "pointer enter" : "pointer motion", line, sizeof(line));
-		check_point(line, sx, sy);
+		guests_check_point(line, sx, sy);
 	}
 	/* A click there: the press and release, and the focus follows it. */
 	inputs_request(&h, "input button left down");
@@ -236,12 +222,12 @@ int main(void)
 	inputs_request(&h, "input touch down 3 500.5 300.5");
 	inputs_request(&h, "input touch frame");
 	expect_app("touch down", line, sizeof(line));
-	check_point(line, sx, sy);
+	guests_check_point(line, sx, sy);
 	guests_view_point(&v, 520.5, 320.5, &sx, &sy);
 	inputs_request(&h, "input touch motion 3 520.5 320.5");
 	inputs_request(&h, "input touch frame");
 	expect_app("touch motion", line, sizeof(line));
-	check_point(line, sx, sy);
+	guests_check_point(line, sx, sy);
 	inputs_request(&h, "input touch up 3");
 	inputs_request(&h, "input touch frame");
 	expect_app("touch up", NULL, 0);

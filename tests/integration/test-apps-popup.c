@@ -54,19 +54,6 @@ static void to_layout(const struct view_info *v, double x, double y, double *lx,
 	*ly = v->y + t * v->height;
 }
 
-static void check_point(const char *line, double ex, double ey)
-{
-	char copy[256];
-	snprintf(copy, sizeof(copy), "%s", line);
-	double val[2] = {NAN, NAN};
-	for (char *save, *tok = strtok_r(copy, " ", &save); tok != NULL;
-		tok = strtok_r(NULL, " ", &save)) {
-		val[0] = val[1];
-		val[1] = strtod(tok, NULL);
-	}
-	CHECK(fabs(val[0] - ex) < 1.01 && fabs(val[1] - ey) < 1.01, "'%s': expected %.2f %.2f",
-		line, ex, ey);
-}
 
 int main(void)
 {
@@ -135,20 +122,20 @@ int main(void)
 	inputs_request(&h, "input pointer %.3f %.3f", lx, ly);
 	expect_app("pointer enter ", line, sizeof(line));
 	CHECK(strncmp(line, "pointer enter popup ", 20) == 0, "over the popup: %s", line);
-	check_point(line, 50.5, 20.5);
+	guests_check_point(line, 50.5, 20.5);
 	/* ...and over the rest of the window, the window. */
 	to_layout(&v, 300.5, 200.5, &lx, &ly);
 	inputs_request(&h, "input pointer %.3f %.3f", lx, ly);
 	expect_app("pointer enter ", line, sizeof(line));
 	CHECK(strncmp(line, "pointer enter popup", 19) != 0, "over the window: %s", line);
-	check_point(line, 300.5, 200.5);
+	guests_check_point(line, 300.5, 200.5);
 	/* A touch on the popup: its coordinates too. */
 	to_layout(&v, PX + 10.5, PY + 60.5, &lx, &ly);
 	inputs_request(&h, "input touch down 1 %.3f %.3f", lx, ly);
 	inputs_request(&h, "input touch frame");
 	expect_app("touch down ", line, sizeof(line));
 	CHECK(strncmp(line, "touch down popup ", 17) == 0, "touch on the popup: %s", line);
-	check_point(line, 10.5, 60.5);
+	guests_check_point(line, 10.5, 60.5);
 	inputs_request(&h, "input touch up 1");
 	inputs_request(&h, "input touch frame");
 
