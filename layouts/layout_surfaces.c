@@ -8,41 +8,15 @@
 
 static const char *const layout_keys[] = {"name", "surface", "app", NULL};
 
+/* Where and how a guest's connector or an app's window is shown (build_view). */
+#define VIEW_KEYS                                                                                  \
+	"output", "rect", "fit", "crop", "transform", "z", "opacity", "visible", "placeholder"
+
 static const char *const surface_keys[] = {
-	"guest",
-	"device",
-	"connector",
-	"unique-id",
-	"output",
-	"rect",
-	"fit",
-	"crop",
-	"transform",
-	"z",
-	"opacity",
-	"visible",
-	"placeholder",
-	"stale-after",
-	NULL,
-};
+	"guest", "device", "connector", "unique-id", VIEW_KEYS, "stale-after", NULL};
 
 /* An app's window: its identity, then the same view properties as a guest's connector. */
-static const char *const app_keys[] = {
-	"app-id",
-	"title",
-	"label",
-	"colour",
-	"output",
-	"rect",
-	"fit",
-	"crop",
-	"transform",
-	"z",
-	"opacity",
-	"visible",
-	"placeholder",
-	NULL,
-};
+static const char *const app_keys[] = {"app-id", "title", "label", "colour", VIEW_KEYS, NULL};
 
 static bool fail_unknown(const struct layout_scope *s, struct toml_pos pos, const char *kind,
 	const char *name, const char *const *names, size_t n)

@@ -578,21 +578,51 @@ int guests_wtype(const char *const args[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+/* The output's scale (`outputs`: scale=), 1 if mosaic does not say. */
+static double output_scale(struct harness *h, const char *output)
+{
+	char *reply = harness_control(h, "outputs");
+	char want[64];
+	snprintf(want, sizeof(want), "output name=%s ", output);
+	const char *line = reply != NULL ? strstr(reply, want) : NULL;
+	double scale = 1;
+	if (line == NULL || !line_get_double(line, "scale", &scale) || scale <= 0) {
+		scale = 1;
+	}
+	free(reply);
+	return scale;
+}
+
+/* A view's box (layout units, as `surfaces` gives it) in its output's pixels. */
+static struct view_info in_pixels(const struct view_info *v, double scale)
+{
+	struct view_info p = *v;
+	p.x = lround(v->x * scale);
+	p.y = lround(v->y * scale);
+	p.width = lround(v->width * scale);
+	p.height = lround(v->height * scale);
+	return p;
+}
+
 void guests_wait_view(struct harness *h, const char *label, const char *output, int nth,
 	const char *name, const struct view_info *above, struct view_info *v)
 {
 	int64_t deadline = now_ms() + 10000;
+	/* Screenshots are in the output's pixels: views and what is above them, scaled. */
+	double scale = output_scale(h, output);
 	for (;;) {
 		CHECK(guests_find_view_nth(h, label, output, nth, v), "no view #%d of %s on %s", nth,
 			label, output);
-		const struct view_info *a = above;
+		struct view_info a = above != NULL ? in_pixels(above, scale) : (struct view_info){0};
+		struct view_info px = in_pixels(v, scale);
 		if (strcmp(v->state, "connected") == 0 && v->width > 0) {
 			uint32_t *pixels;
 			int w, hgt;
 			CHECK(harness_screenshot(h, output, &pixels, &w, &hgt), "screenshot of %s failed",
 				output);
 			int checked = 0;
-			int bad = guests_check_view(pixels, w, hgt, v, a, name, 2, &checked);
+			int bad = guests_check_view(
+				pixels, w, hgt, &px, above != NULL ? &a : NULL, name, 2, &checked);
 			if (bad == 0 && checked >= 8) {
 				free(pixels);
 				return;

@@ -110,8 +110,8 @@ struct proc *guests_wayland_spawn(const char *program, const char *const args[])
 
 /*
  * Waits (10 s at most) until the nth view of label on output shows guest
- * name's pattern (guests_check_view, what is under `above` skipped);
- * fails the test with a capture otherwise.
+ * name's pattern (guests_check_view, what is under `above` skipped), on an
+ * output of any scale; fails the test with a capture otherwise.
  */
 void guests_wait_view(struct harness *h, const char *label, const char *output, int nth,
 	const char *name, const struct view_info *above, struct view_info *v);

@@ -92,39 +92,6 @@ static void expect_app_quiet(void)
 }
 
 
-/* Waits until label's view shows name's pattern; the output has scale 2: its pixels are twice. */
-static void wait_view(struct harness *h, const char *label, const char *name, long res_width,
-	struct view_info *v)
-{
-	int64_t deadline = now_ms() + 10000;
-	for (;;) {
-		uint32_t *pixels;
-		int w, hgt, checked = 0, bad = -1;
-		CHECK(harness_screenshot(h, "HEADLESS-1", &pixels, &w, &hgt), "screenshot failed");
-		if (guests_find_view(h, label, "HEADLESS-1", v) && v->res_width == res_width &&
-			strcmp(v->state, "connected") == 0) {
-			struct view_info px = *v;
-			px.x *= 2;
-			px.y *= 2;
-			px.width *= 2;
-			px.height *= 2;
-			bad = guests_check_view(pixels, w, hgt, &px, NULL, name, 2, &checked);
-		}
-		if (bad == 0 && checked >= 8) {
-			free(pixels);
-			return;
-		}
-		if (now_ms() > deadline) {
-			harness_save_png("test-apps-input-actual.png", pixels, w, hgt);
-			fail("%s does not show %s (%d of %d samples off; capture in "
-			     "test-apps-input-actual.png)",
-				label, name, bad, checked);
-		}
-		free(pixels);
-		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-	}
-}
-
 int main(void)
 {
 	guests_scratch_dir();
@@ -138,14 +105,14 @@ int main(void)
 	struct proc *alpha = harness_spawn_guest(&h, 1, "alpha", guest_args);
 	inputs_wait_connected(&h, 1);
 	struct view_info guest_view, v;
-	wait_view(&h, "alpha", "alpha", 320, &guest_view);
+	guests_wait_view(&h, "alpha", "HEADLESS-1", 0, "alpha", NULL, &guest_view);
 
 	const char *app_args[] = {"--app-id", "org.mosaic.input", NULL};
 	app = guests_wayland_spawn(harness_program("TEST_APP"), app_args);
 	char line[256];
 	/* 320x480 layout units, turned: it draws 480x320. */
 	expect_app("configure 480 320", line, sizeof(line));
-	wait_view(&h, "Input", "org.mosaic.input", 480, &v);
+	guests_wait_app_view(&h, "Input", "HEADLESS-1", "org.mosaic.input", 480, 320, &v);
 	CHECK(v.x == 320 && v.width == 320 && v.height == 480, "the app's view: %ld,%ld %ldx%ld",
 		v.x, v.y, v.width, v.height);
 

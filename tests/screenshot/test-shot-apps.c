@@ -12,6 +12,7 @@
 
 #include "guests.h"
 #include "harness.h"
+#include "inputs.h"
 #include "shot.h"
 
 static const char layout_text[] =
@@ -49,11 +50,7 @@ static const char layout_text[] =
 int main(int argc, char **argv)
 {
 	shot_init(argc, argv);
-	const char *dir = guests_scratch_dir();
-	char layout[512];
-	snprintf(layout, sizeof(layout), "%s/apps.toml", dir);
-	FILE *f = fopen(layout, "w");
-	CHECK(f != NULL && fputs(layout_text, f) >= 0 && fclose(f) == 0, "cannot write %s", layout);
+	const char *layout = inputs_write_layout("apps.toml", layout_text);
 
 	struct harness h;
 	const char *args[] = {"--layout", layout, NULL};
